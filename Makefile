@@ -1,0 +1,39 @@
+# The two commands of the README: `make run` (set up and serve on the embedded default) and `make test`.
+# Both create .venv and install what they need from the package registries on first use.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+SITE ?= default
+
+.PHONY: run test test-mariadb lint install install-test install-mariadb clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+install: $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+
+install-test: $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test]'
+
+# MariaDB's driver compiles against libmariadb (apt-get install -y pkg-config libmariadb-dev).
+install-mariadb: $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test,mariadb]'
+
+run: install
+	$(BIN)/programme-tracker --site $(SITE) serve
+
+test: install-test
+	$(BIN)/pytest
+
+test-mariadb: install-mariadb
+	PT_SITE=test-mariadb $(BIN)/pytest
+
+lint: install-test
+	$(BIN)/ruff check .
+	$(BIN)/python manage.py check --fail-level WARNING
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+clean:
+	rm -rf $(VENV) *.egg-info apps/*.egg-info

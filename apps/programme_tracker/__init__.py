@@ -1,0 +1,1 @@
+"""Programme Tracker: the register and early-warning system for the Rapporteur's funded measures."""

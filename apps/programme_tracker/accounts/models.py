@@ -1,0 +1,1 @@
+"""Accounts use Django's own user and group tables; roles are groups defined in roles.py."""

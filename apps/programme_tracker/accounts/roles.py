@@ -1,0 +1,53 @@
+"""The roles of the task force, as a table: role → model → the actions it may take (v, a, c, d).
+
+Groups are made from this table by `services.sync_roles()`; the permission-matrix test reads the same table
+and checks the admin obeys it, so this file is the single statement of who may do what.
+"""
+
+COORDINATOR = "Task Force Coordinator"
+FINANCE_OFFICER = "Finance Officer"
+MONITOR = "Monitor"
+ADMINISTRATOR = "Administrator"
+
+ACTIONS = {"v": "view", "a": "add", "c": "change", "d": "delete"}
+
+# Models of the register, by "app_label.model". Later modules add theirs here.
+PORTFOLIO_MODELS = (
+    "portfolio.organisation",
+    "portfolio.sourcereport",
+    "portfolio.recommendation",
+    "portfolio.programme",
+    "portfolio.programmerecommendation",
+    "portfolio.programmeorganisation",
+    "portfolio.fundingperiod",
+)
+
+ROLES: dict[str, dict[str, str]] = {
+    # Coordinators keep the portfolio: programmes, their links, organisations and the recommendations' responses.
+    # Recommendations come from the reports, so they are edited (responses) but not deleted.
+    COORDINATOR: {
+        "portfolio.organisation": "vacd",
+        "portfolio.sourcereport": "vac",
+        "portfolio.recommendation": "vac",
+        "portfolio.programme": "vacd",
+        "portfolio.programmerecommendation": "vacd",
+        "portfolio.programmeorganisation": "vacd",
+        "portfolio.fundingperiod": "v",
+    },
+    # Finance officers keep the money and read the rest.
+    FINANCE_OFFICER: {model: "v" for model in PORTFOLIO_MODELS} | {"portfolio.fundingperiod": "vacd"},
+    # Monitors read everything and change nothing.
+    MONITOR: {model: "v" for model in PORTFOLIO_MODELS},
+    # Administrators manage the register and the accounts.
+    ADMINISTRATOR: {model: "vacd" for model in PORTFOLIO_MODELS}
+    | {"auth.user": "vacd", "auth.group": "vacd"},
+}
+
+
+def permission_codenames(role: str) -> set[tuple[str, str]]:
+    """The (app_label, codename) pairs a role grants, e.g. ('portfolio', 'change_programme')."""
+    pairs = set()
+    for model_label, actions in ROLES[role].items():
+        app_label, model = model_label.split(".")
+        pairs.update((app_label, f"{ACTIONS[letter]}_{model}") for letter in actions)
+    return pairs

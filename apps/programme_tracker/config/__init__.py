@@ -1,0 +1,1 @@
+"""Project configuration: site settings, URLs and the WSGI entry point."""

@@ -1,0 +1,236 @@
+"""Reads a site's settings from `sites/<site>/site_config.json`, overridden by `PT_<NAME>` environment variables.
+
+Like a Frappe bench site: one folder per site holds its configuration, its embedded database and its secret.
+Every setting is declared once in SETTINGS (name, type, default, meaning); the README's settings reference is
+generated from the same table, so the two cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+REPO_ROOT = Path(__file__).resolve().parents[3]
+
+
+class SiteConfigError(Exception):
+    """A site setting is missing or malformed; the message names the setting and where it came from."""
+
+
+def _to_bool(value: Any) -> bool:
+    """Accept JSON booleans and the usual spellings of yes/no in environment variables."""
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in {"1", "true", "yes", "on"}:
+        return True
+    if text in {"0", "false", "no", "off", ""}:
+        return False
+    raise ValueError("must be true or false")
+
+
+def _to_int(value: Any) -> int:
+    """Accept whole numbers only (not booleans, not 3.5)."""
+    if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
+        raise ValueError("must be a whole number")
+    try:
+        return int(str(value).strip())
+    except ValueError:
+        raise ValueError("must be a whole number") from None
+
+
+def _to_str(value: Any) -> str:
+    """Accept text; numbers and lists are refused so a typo does not become a silent value."""
+    if not isinstance(value, str):
+        raise ValueError("must be text")
+    return value
+
+
+def _to_list(value: Any) -> list[str]:
+    """Accept a JSON list of strings, or a comma-separated environment variable."""
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    if isinstance(value, list) and all(isinstance(item, str) for item in value):
+        return value
+    raise ValueError("must be a list of text values (comma-separated in an environment variable)")
+
+
+def _choice(*allowed: str) -> Callable[[Any], str]:
+    def convert(value: Any) -> str:
+        text = _to_str(value).strip().lower()
+        if text not in allowed:
+            raise ValueError(f"must be one of {', '.join(allowed)}")
+        return text
+
+    convert.__name__ = "one of " + " | ".join(allowed)
+    return convert
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One site setting: its name in site_config.json, how to read it, its default and what it does."""
+
+    name: str
+    convert: Callable[[Any], Any]
+    default: Any
+    help: str
+
+    @property
+    def env_var(self) -> str:
+        return "PT_" + self.name.upper()
+
+    @property
+    def type_name(self) -> str:
+        names = {_to_bool: "boolean", _to_int: "integer", _to_str: "text", _to_list: "list"}
+        return names.get(self.convert, getattr(self.convert, "__name__", "text"))
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("db_type", _choice("sqlite", "mariadb"), "sqlite",
+            "Database engine. `sqlite` is the embedded default; `mariadb` needs the `mariadb` extra."),
+    Setting("db_name", _to_str, "",
+            "SQLite: file path (default `sites/<site>/db.sqlite3`). MariaDB: database name "
+            "(default `programme_tracker`)."),
+    Setting("db_host", _to_str, "127.0.0.1", "MariaDB host."),
+    Setting("db_port", _to_int, 3306, "MariaDB port."),
+    Setting("db_user", _to_str, "root", "MariaDB user."),
+    Setting("db_password", _to_str, "", "MariaDB password."),
+    Setting("redis_url", _to_str, "",
+            "Redis for background jobs, e.g. `redis://127.0.0.1:6379/0`. Empty: jobs run in-process."),
+    Setting("secret_key", _to_str, "",
+            "Django secret key. Empty: one is generated once and kept in `sites/<site>/.secret_key`."),
+    Setting("debug", _to_bool, False, "Django debug pages. Never on in production."),
+    Setting("allowed_hosts", _to_list, ["localhost", "127.0.0.1", "[::1]"], "Host names the web server answers."),
+    Setting("csrf_trusted_origins", _to_list, [],
+            "Origins (scheme and host) trusted for form posts behind a proxy, e.g. `https://tracker.example.nl`."),
+    Setting("time_zone", _to_str, "Europe/Amsterdam", "Time zone dates are shown in (stored in UTC)."),
+    Setting("language_code", _choice("en", "nl"), "en", "Default language of the desk."),
+    Setting("mail_server", _to_str, "",
+            "SMTP host for e-mail. Empty: e-mail is printed to the console (development)."),
+    Setting("mail_port", _to_int, 25, "SMTP port."),
+    Setting("mail_login", _to_str, "", "SMTP user name."),
+    Setting("mail_password", _to_str, "", "SMTP password."),
+    Setting("mail_use_tls", _to_bool, False, "Use STARTTLS for SMTP."),
+    Setting("mail_use_ssl", _to_bool, False, "Use implicit TLS (SMTPS) for SMTP."),
+    Setting("mail_from", _to_str, "programme-tracker@localhost", "Sender address of e-mail."),
+)
+
+_BY_NAME = {setting.name: setting for setting in SETTINGS}
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    """The resolved settings of one site, with the folder they belong to."""
+
+    site: str
+    site_dir: Path
+    values: dict[str, Any]
+
+    def __getitem__(self, name: str) -> Any:
+        return self.values[name]
+
+
+def sites_dir() -> Path:
+    """Folder holding one sub-folder per site (`PT_SITES_DIR`, default `sites/` in the repository)."""
+    return Path(os.environ.get("PT_SITES_DIR") or REPO_ROOT / "sites")
+
+
+def current_site() -> str:
+    """The site picked by `--site` or `PT_SITE`; `default` otherwise."""
+    return os.environ.get("PT_SITE") or "default"
+
+
+def _read_file(path: Path) -> dict[str, Any]:
+    if not path.exists():
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise SiteConfigError(f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
+    if not isinstance(data, dict):
+        raise SiteConfigError(f"{path}: must hold a JSON object of settings")
+    unknown = sorted(set(data) - set(_BY_NAME))
+    if unknown:
+        raise SiteConfigError(f"{path}: unknown setting {', '.join(unknown)} (see the settings reference in README)")
+    return data
+
+
+def load(site: str | None = None, environ: dict[str, str] | None = None) -> SiteConfig:
+    """Resolve every setting of a site: default, then site_config.json, then the environment."""
+    site = site or current_site()
+    environ = os.environ if environ is None else environ
+    if not site.replace("-", "").replace("_", "").isalnum():
+        raise SiteConfigError(f"site name {site!r} may hold only letters, digits, '-' and '_'")
+    site_dir = sites_dir() / site
+    config_path = site_dir / "site_config.json"
+    if site != "default" and not config_path.exists():
+        raise SiteConfigError(f"site {site!r} has no {config_path}; create it or pick another site")
+    from_file = _read_file(config_path)
+    values: dict[str, Any] = {}
+    for setting in SETTINGS:
+        if setting.env_var in environ:
+            raw, source = environ[setting.env_var], f"environment variable {setting.env_var}"
+        elif setting.name in from_file:
+            raw, source = from_file[setting.name], f"{config_path}"
+        else:
+            values[setting.name] = setting.default
+            continue
+        try:
+            values[setting.name] = setting.convert(raw)
+        except ValueError as exc:
+            raise SiteConfigError(f"setting {setting.name} ({source}) {exc}; got {raw!r}") from None
+    return SiteConfig(site=site, site_dir=site_dir, values=values)
+
+
+def secret_key(config: SiteConfig) -> str:
+    """The configured secret key, or one generated on first use and kept beside the site's database."""
+    if config["secret_key"]:
+        return config["secret_key"]
+    path = config.site_dir / ".secret_key"
+    if path.exists():
+        return path.read_text(encoding="utf-8").strip()
+    config.site_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(50)
+    path.write_text(key, encoding="utf-8")
+    path.chmod(0o600)
+    return key
+
+
+def database(config: SiteConfig) -> dict[str, Any]:
+    """Django's DATABASES['default'] for the site."""
+    if config["db_type"] == "sqlite":
+        name = config["db_name"] or str(config.site_dir / "db.sqlite3")
+        config.site_dir.mkdir(parents=True, exist_ok=True)
+        # A busy timeout lets a second writer wait for the first instead of failing at once.
+        return {"ENGINE": "django.db.backends.sqlite3", "NAME": name, "OPTIONS": {"timeout": 20}}
+    return {
+        "ENGINE": "django.db.backends.mysql",
+        "NAME": config["db_name"] or "programme_tracker",
+        "HOST": config["db_host"],
+        "PORT": config["db_port"],
+        "USER": config["db_user"],
+        "PASSWORD": config["db_password"],
+        "OPTIONS": {
+            "charset": "utf8mb4",
+            # Strict mode: MariaDB refuses bad data instead of truncating it silently.
+            "init_command": (
+                "SET sql_mode='STRICT_TRANS_TABLES,NO_ZERO_DATE,NO_ZERO_IN_DATE,ERROR_FOR_DIVISION_BY_ZERO'"
+            ),
+            "isolation_level": "read committed",
+        },
+        "TEST": {"CHARSET": "utf8mb4", "COLLATION": "utf8mb4_unicode_ci"},
+    }
+
+
+def reference_markdown() -> str:
+    """The settings reference as a Markdown table (kept in README; a test checks it is current)."""
+    lines = ["| setting | environment variable | type | default | what it does |", "| --- | --- | --- | --- | --- |"]
+    for s in SETTINGS:
+        default = f"`{json.dumps(s.default)}`" if s.default not in ("", []) else "(empty)"
+        lines.append(f"| `{s.name}` | `{s.env_var}` | {s.type_name} | {default} | {s.help} |")
+    return "\n".join(lines)

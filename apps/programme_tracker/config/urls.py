@@ -1,0 +1,13 @@
+"""URL routes: the desk (admin) at the root, language switching, and the job dashboard."""
+
+from django.contrib import admin
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
+    # Before the admin: its catch-all view would otherwise answer for these paths.
+    path("desk/jobs/", include("django_rq.urls")),
+    path("desk/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+]

@@ -1,0 +1,1 @@
+"""Shared building blocks: the concurrent-edit guard and history helpers used by every module."""

@@ -1,0 +1,98 @@
+"""Admin building blocks shared by every module: the concurrent-edit guard and the history-aware base class."""
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponseRedirect
+from simple_history.admin import SimpleHistoryAdmin
+from unfold.admin import ModelAdmin, StackedInline, TabularInline
+
+from programme_tracker.core.models import ConcurrentEditError, concurrent_edit_message
+
+
+class VersionedForm(forms.ModelForm):
+    """Carries the version the editor loaded in a hidden field and refuses the save if it has moved on."""
+
+    # Unchanged rows of an inline are not saved, so they need no check; the main form is always saved.
+    check_unchanged = True
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "version" in self.fields:
+            self.fields["version"].widget = forms.HiddenInput()
+
+    def clean(self):
+        """Compare the loaded version with the stored one before anything is saved."""
+        cleaned = super().clean()
+        loaded = cleaned.get("version")
+        if self.instance.pk and loaded is not None and (self.check_unchanged or self.has_changed()):
+            stored = (
+                type(self.instance)._base_manager.filter(pk=self.instance.pk)
+                .values_list("version", flat=True).first()
+            )
+            if stored != loaded:
+                raise ValidationError(concurrent_edit_message(self.instance), code="concurrent_edit")
+        return cleaned
+
+
+class VersionedInlineForm(VersionedForm):
+    """Inline row variant: only rows the editor changed are checked (and saved)."""
+
+    check_unchanged = False
+
+    def has_changed(self):
+        """A row differing only in its loaded version was not edited here, so it is neither checked nor saved."""
+        return bool(set(self.changed_data) - {"version"})
+
+
+def _with_version(fieldsets):
+    """Add the hidden version field to the first fieldset unless it is there already."""
+    if any("version" in (options.get("fields") or ()) for _name, options in fieldsets):
+        return fieldsets
+    (name, options), *rest = fieldsets
+    return [(name, {**options, "fields": (*options["fields"], "version")}), *rest]
+
+
+class VersionedAdminMixin:
+    """Admin side of the concurrent-edit guard, for models built on VersionedModel."""
+
+    form = VersionedForm
+
+    def get_fieldsets(self, request, obj=None):
+        return _with_version(super().get_fieldsets(request, obj))
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        """Turn a conflict found at the last moment (between the form check and the save) into a message."""
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ConcurrentEditError as exc:
+            messages.error(request, str(exc))
+            return HttpResponseRedirect(request.get_full_path())
+
+
+class VersionedInlineMixin:
+    """Inline side of the concurrent-edit guard."""
+
+    form = VersionedInlineForm
+
+    def get_fieldsets(self, request, obj=None):
+        return _with_version(super().get_fieldsets(request, obj))
+
+
+class HistoryAdmin(SimpleHistoryAdmin, ModelAdmin):
+    """The desk's base admin: Unfold's look, with the history (who, when, before and after) of every record."""
+
+    history_list_display: list[str] = []
+    list_per_page = 50
+
+
+class VersionedHistoryAdmin(VersionedAdminMixin, HistoryAdmin):
+    """History admin for records guarded against concurrent edits."""
+
+
+class VersionedTabularInline(VersionedInlineMixin, TabularInline):
+    """Tabular inline whose rows are guarded against concurrent edits."""
+
+
+class VersionedStackedInline(VersionedInlineMixin, StackedInline):
+    """Stacked inline whose rows are guarded against concurrent edits."""

@@ -1,0 +1,23 @@
+"""`serve`: set the site up and start the web server (the embedded default needs nothing else)."""
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from programme_tracker.core.setup import ensure_first_administrator, prepare_site
+
+
+class Command(BaseCommand):
+    """Set up the site, then serve the desk with Django's server (use gunicorn, see the Procfile, in production)."""
+
+    help = "Migrate, load the base fixtures once, create the first administrator and start the web server."
+
+    def add_arguments(self, parser):
+        parser.add_argument("addrport", nargs="?", default="127.0.0.1:8000", help="default: 127.0.0.1:8000")
+        parser.add_argument("--no-input", action="store_true", help="never prompt for a password")
+
+    def handle(self, *args, addrport, no_input=False, **options):
+        prepare_site(self.stdout.write)
+        ensure_first_administrator(self.stdout.write, prompt=not no_input)
+        self.stdout.write(f"Site {settings.SITE_NAME!r}: the desk is at http://{addrport}/desk/")
+        call_command("runserver", addrport, use_reloader=False, use_threading=True)

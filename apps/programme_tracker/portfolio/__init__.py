@@ -1,0 +1,1 @@
+"""The portfolio: organisations, recommendations, programmes and the funding periods that keep them alive."""

@@ -1,0 +1,215 @@
+"""The portfolio in the desk: thin admin classes; rules live on the models, actions in services."""
+
+from datetime import timedelta
+
+from django.contrib import admin
+from django.db.models import Count, Max, Q
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
+from unfold.admin import TabularInline
+from unfold.contrib.filters.admin import RangeDateFilter
+
+from programme_tracker.core.admin import HistoryAdmin, VersionedHistoryAdmin, VersionedTabularInline
+from programme_tracker.portfolio.history import programme_change_log
+from programme_tracker.portfolio.models import (
+    SECURED_FUNDING_STATUSES,
+    FundingPeriod,
+    Organisation,
+    Programme,
+    ProgrammeOrganisation,
+    ProgrammeRecommendation,
+    Recommendation,
+    SourceReport,
+)
+from programme_tracker.portfolio.models.choices import OrganisationKind
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(HistoryAdmin):
+    """Ministries, agencies and partners."""
+
+    list_display = ["short_name", "name", "kind", "active"]
+    list_filter = ["kind", "active"]
+    search_fields = ["short_name", "name"]
+
+
+@admin.register(SourceReport)
+class SourceReportAdmin(HistoryAdmin):
+    """Reports whose recommendations are tracked."""
+
+    list_display = ["code", "title", "published"]
+    search_fields = ["code", "title"]
+
+
+class RecommendationProgrammeInline(TabularInline):
+    """The programmes implementing a recommendation, seen from the recommendation."""
+
+    model = ProgrammeRecommendation
+    fields = ["programme", "note"]
+    autocomplete_fields = ["programme"]
+    extra = 0
+    verbose_name = _("implementing programme")
+    verbose_name_plural = _("implementing programmes")
+
+
+@admin.register(Recommendation)
+class RecommendationAdmin(HistoryAdmin):
+    """The recommendations and the government's response; coverage shown as a count of programmes."""
+
+    list_display = ["code", "short_text", "area", "government_response", "programme_count"]
+    list_filter = ["area", "government_response", "source_report"]
+    search_fields = ["code", "text"]
+    fields = ["code", "source_report", "area", "number", "text", "government_response", "response_note"]
+    inlines = [RecommendationProgrammeInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(programme_total=Count("programme_links"))
+
+    @admin.display(description=_("programmes"), ordering="programme_total")
+    def programme_count(self, recommendation):
+        return recommendation.programme_total
+
+
+class FundingEndFilter(admin.SimpleListFilter):
+    """Filter programmes by when their latest secured funding ends."""
+
+    title = _("secured funding ends")
+    parameter_name = "funding_ends"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("ended", _("already ended")),
+            ("90", _("within 3 months")),
+            ("180", _("within 6 months")),
+            ("365", _("within 12 months")),
+            ("later", _("after 12 months")),
+            ("none", _("no secured funding")),
+        ]
+
+    def queryset(self, request, queryset):
+        today = timezone.localdate()
+        value = self.value()
+        if value == "ended":
+            return queryset.filter(last_secured_day__lt=today)
+        if value in {"90", "180", "365"}:
+            return queryset.filter(last_secured_day__gte=today,
+                                   last_secured_day__lte=today + timedelta(days=int(value)))
+        if value == "later":
+            return queryset.filter(last_secured_day__gt=today + timedelta(days=365))
+        if value == "none":
+            return queryset.filter(last_secured_day__isnull=True)
+        return queryset
+
+
+class FundingPeriodInline(VersionedTabularInline):
+    """Funding periods edited on the programme's page."""
+
+    model = FundingPeriod
+    # The main facts only; decision references and notes are on the funding period's own page (change link).
+    fields = ["code", "funder", "instrument", "amount", "status", "start", "end", "renewal_decision"]
+    autocomplete_fields = ["funder"]
+    extra = 0
+    show_change_link = True
+
+
+class ProgrammeRecommendationInline(TabularInline):
+    """The recommendations a programme implements, with a note on how."""
+
+    model = ProgrammeRecommendation
+    fields = ["recommendation", "note"]
+    autocomplete_fields = ["recommendation"]
+    extra = 0
+
+
+class ProgrammeOrganisationInline(TabularInline):
+    """The organisations that implement a programme."""
+
+    model = ProgrammeOrganisation
+    fields = ["organisation"]
+    autocomplete_fields = ["organisation"]
+    extra = 0
+
+
+@admin.register(Programme)
+class ProgrammeAdmin(VersionedHistoryAdmin):
+    """Programmes with their funding, recommendations and implementing organisations on one page."""
+
+    list_display = ["code", "name", "area", "status", "lead_ministry", "owner", "last_secured_day_display",
+                    "planned_end"]
+    list_filter = ["area", "status", ("lead_ministry", admin.RelatedOnlyFieldListFilter), FundingEndFilter,
+                   ("planned_end", RangeDateFilter)]
+    list_filter_submit = True
+    search_fields = ["code", "name", "description", "owner__username", "owner__last_name"]
+    list_select_related = ["lead_ministry", "owner"]
+    autocomplete_fields = ["lead_ministry", "owner", "predecessor"]
+    readonly_fields = ["successor_list", "change_log"]
+    inlines = [FundingPeriodInline, ProgrammeRecommendationInline, ProgrammeOrganisationInline]
+    fieldsets = [
+        (None, {"fields": ["code", "name", "area", "status", "description"]}),
+        (_("Accountability"), {"fields": ["lead_ministry", "owner", "last_reviewed"]}),
+        (_("Timeline"), {"fields": ["planned_start", "planned_end", "actual_start", "actual_end",
+                                    "predecessor", "successor_list"]}),
+        (_("Change log"), {"fields": ["change_log"], "classes": ["collapse"]}),
+    ]
+
+    def get_queryset(self, request):
+        secured = Q(funding_periods__status__in=SECURED_FUNDING_STATUSES)
+        return super().get_queryset(request).annotate(last_secured_day=Max("funding_periods__end", filter=secured))
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "lead_ministry":
+            kwargs["queryset"] = Organisation.objects.filter(kind=OrganisationKind.MINISTRY)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    @admin.display(description=_("secured funding ends"), ordering="last_secured_day")
+    def last_secured_day_display(self, programme):
+        return programme.last_secured_day or "—"
+
+    @admin.display(description=_("successors"))
+    def successor_list(self, programme):
+        if not programme.pk:
+            return "—"
+        return ", ".join(str(successor) for successor in programme.successors.all()) or "—"
+
+    @admin.display(description=_("recent changes to the programme, its funding and its links"))
+    def change_log(self, programme):
+        if not programme.pk:
+            return "—"
+        rows = format_html_join(
+            "", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            (
+                (
+                    timezone.localtime(change.when).strftime("%Y-%m-%d %H:%M"), change.who or "—", change.record,
+                    change.action,
+                    format_html_join(mark_safe("<br>"), "{}: {} → {}", change.fields),
+                )
+                for change in programme_change_log(programme)
+            ),
+        )
+        return format_html(
+            '<table class="w-full text-sm"><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th>'
+            "</tr></thead><tbody>{}</tbody></table>",
+            _("when"), _("who"), _("record"), _("action"), _("before → after"), rows,
+        )
+
+
+@admin.register(FundingPeriod)
+class FundingPeriodAdmin(VersionedHistoryAdmin):
+    """Funding periods: the money behind each programme, and until when it runs."""
+
+    list_display = ["code", "programme", "funder", "instrument", "amount", "currency", "status", "start", "end",
+                    "renewal_decision"]
+    list_filter = ["status", "instrument", "renewal_decision", ("funder", admin.RelatedOnlyFieldListFilter),
+                   "programme__area", ("end", RangeDateFilter)]
+    list_filter_submit = True
+    search_fields = ["code", "programme__code", "programme__name", "decision_reference"]
+    list_select_related = ["programme", "funder"]
+    autocomplete_fields = ["programme", "funder"]
+    date_hierarchy = "end"
+    fieldsets = [
+        (None, {"fields": ["code", "programme", "funder", "instrument", "status"]}),
+        (_("Money and dates"), {"fields": ["amount", "currency", "start", "end"]}),
+        (_("Decisions"), {"fields": ["decision_reference", "renewal_decision", "renewal_decision_date", "note"]}),
+    ]

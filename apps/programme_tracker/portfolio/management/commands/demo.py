@@ -1,0 +1,22 @@
+"""`demo`: load the demo portfolio (fictional amounts and dates) with role accounts to try the desk."""
+
+from django.core.management.base import BaseCommand
+from django.utils import timezone
+
+from programme_tracker.core.setup import prepare_site
+from programme_tracker.portfolio.demo import load_demo
+
+
+class Command(BaseCommand):
+    """Load or refresh the demo portfolio; dates are relative to today."""
+
+    help = "Load the demo portfolio drawn from the First Report's 2012 developments (fictional amounts and dates)."
+
+    def handle(self, *args, **options):
+        prepare_site(self.stdout.write)
+        result = load_demo(timezone.localdate())
+        programmes = result["counts"]["programmes"]
+        self.stdout.write(f"Demo portfolio loaded: {programmes['created']} programmes created, "
+                          f"{programmes['updated']} updated, {programmes['unchanged']} unchanged.")
+        for username, password in result["passwords"].items():
+            self.stdout.write(f"Demo account {username!r}, password {password!r}")

@@ -1,0 +1,66 @@
+"""The permission matrix: each role × each model in the desk × view, add, change, delete, against roles.py."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from programme_tracker.accounts import roles
+from programme_tracker.portfolio.models import FundingPeriod, Organisation, Recommendation, SourceReport
+
+# Models with a page of their own in the desk; the two link models are edited as inlines of the programme.
+DESK_MODELS = ["portfolio.organisation", "portfolio.sourcereport", "portfolio.recommendation",
+               "portfolio.programme", "portfolio.fundingperiod", "auth.user", "auth.group"]
+
+
+def allowed(role, model, letter):
+    actions = roles.ROLES[role].get(model, "")
+    # Django's admin lets whoever may change a record also view it.
+    return letter in actions or (letter == "v" and "c" in actions)
+
+
+def some_record(model, programme):
+    return {
+        "portfolio.organisation": lambda: Organisation.objects.first(),
+        "portfolio.sourcereport": lambda: SourceReport.objects.first(),
+        "portfolio.recommendation": lambda: Recommendation.objects.first(),
+        "portfolio.programme": lambda: programme,
+        "portfolio.fundingperiod": lambda: FundingPeriod.objects.first(),
+        "auth.user": lambda: get_user_model().objects.first(),
+        "auth.group": lambda: Group.objects.first(),
+    }[model]()
+
+
+@pytest.mark.parametrize("role", list(roles.ROLES))
+@pytest.mark.parametrize("model", DESK_MODELS)
+def test_permission_matrix(client, login, programme, role, model):
+    login(role)
+    url = "/desk/{}/{}/".format(*model.split("."))
+    obj = some_record(model, programme)
+    expected = {letter: allowed(role, model, letter) for letter in "vacd"}
+    observed = {
+        "v": client.get(url).status_code,
+        "a": client.get(url + "add/").status_code,
+        # Posting to a change page needs the change permission; view-only users get 403 before validation.
+        "c": client.post(f"{url}{obj.pk}/change/", {}).status_code,
+        "d": client.get(f"{url}{obj.pk}/delete/").status_code,
+    }
+    assert {letter: code == 200 for letter, code in observed.items()} == expected, observed
+    assert all(code in (200, 403) for code in observed.values()), observed
+
+
+def test_staff_without_a_role_sees_nothing(client, programme):
+    user = get_user_model().objects.create_user("norole", password="x-long-password", is_staff=True)
+    client.force_login(user)
+    assert client.get("/desk/portfolio/programme/").status_code == 403
+    assert client.get(f"/desk/portfolio/programme/{programme.pk}/change/").status_code == 403
+
+
+def test_view_only_page_has_no_save_button(client, login, programme):
+    login(roles.MONITOR)
+    page = client.get(f"/desk/portfolio/programme/{programme.pk}/change/").content.decode()
+    assert programme.name in page
+    assert 'name="_save"' not in page
+
+
+def test_anonymous_visitor_is_sent_to_login(client, programme):
+    response = client.get("/desk/portfolio/programme/")
+    assert response.status_code == 302 and "/desk/login/" in response["Location"]

@@ -1,0 +1,61 @@
+"""Shared fixtures: the base data, one account per role, and small portfolio builders."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from programme_tracker.accounts import roles
+from programme_tracker.accounts.services import create_account, sync_roles
+from programme_tracker.portfolio.models import FundingPeriod, Organisation, Programme
+from programme_tracker.portfolio.services import load_base_data
+
+PASSWORD = "a-long-test-password-1"
+
+
+@pytest.fixture
+def base(db):
+    """The First Report's recommendations, its ministries and the role groups."""
+    load_base_data()
+    sync_roles()
+
+
+@pytest.fixture
+def accounts(base):
+    """One staff account per role, keyed by role name."""
+    return {role: create_account(role.lower().replace(" ", "-"), role, password=PASSWORD)[0] for role in roles.ROLES}
+
+
+@pytest.fixture
+def login(client, accounts):
+    """Log the test client in as a role; returns the account."""
+
+    def as_role(role):
+        user = accounts[role]
+        client.force_login(user)
+        return user
+
+    return as_role
+
+
+@pytest.fixture
+def ministry(base):
+    """The Ministry of Justice and Security (from the base fixture)."""
+    return Organisation.objects.get(short_name="JenV")
+
+
+@pytest.fixture
+def programme(ministry, accounts):
+    """An active programme with an owner and a lead ministry, and one committed funding period."""
+    owner = accounts[roles.COORDINATOR]
+    prog = Programme.objects.create(code="HELPLINE", name="Helpline", area="prevention", status="active",
+                                    lead_ministry=ministry, owner=owner, planned_start=date(2025, 1, 1))
+    FundingPeriod.objects.create(code="HELPLINE-2025", programme=prog, funder=ministry, instrument="subsidy",
+                                 amount=Decimal("100000.00"), status="committed", start=date(2025, 1, 1),
+                                 end=date(2026, 12, 31))
+    return prog
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Tests log in many accounts; the production hasher is slow on purpose."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

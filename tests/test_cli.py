@@ -1,0 +1,107 @@
+"""The `programme-tracker` console script, run as a new user would, on throw-away sites in a temporary folder."""
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.cli
+CLI = str(Path(sys.executable).parent / "programme-tracker")
+
+
+@pytest.fixture
+def run(tmp_path):
+    """Run the CLI with its own sites folder; the database of these sites is SQLite whatever the suite uses."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith("PT_")}
+    env |= {"PT_SITES_DIR": str(tmp_path), "PT_ADMIN_PASSWORD": "first-admin-password"}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+
+    def call(*args, check=True, **kwargs):
+        result = subprocess.run([CLI, *args], env=env, capture_output=True, text=True, timeout=300, **kwargs)
+        if check and result.returncode != 0:
+            raise AssertionError(f"{args} exited {result.returncode}:\n{result.stdout}\n{result.stderr}")
+        return result
+
+    call.env, call.sites = env, tmp_path
+    return call
+
+
+def test_help_lists_the_main_commands(run):
+    out = run("--help").stdout
+    for command in ("serve", "demo", "export-portfolio", "import-portfolio", "--site"):
+        assert command in out
+
+
+def test_setup_demo_export_import_round_trip(run, tmp_path):
+    setup = run("setup", "--no-input").stdout
+    assert "25 recommendations" in setup and "first administrator 'admin'" in setup
+    assert "Demo account 'coordinator'" in run("demo").stdout
+    run("export-portfolio", str(tmp_path / "one.json"))
+
+    (tmp_path / "fresh").mkdir()
+    (tmp_path / "fresh" / "site_config.json").write_text("{}")
+    run("--site", "fresh", "migrate", "--verbosity", "0")
+    run("--site", "fresh", "sync-roles")
+    assert "Import complete." in run("--site", "fresh", "import-portfolio", str(tmp_path / "one.json")).stdout
+    run("--site=fresh", "export-portfolio", str(tmp_path / "two.json"))
+    assert (tmp_path / "one.json").read_text() == (tmp_path / "two.json").read_text()
+    assert len(json.loads((tmp_path / "two.json").read_text())["programmes"]) == 10
+
+
+def test_import_of_a_bad_file_names_the_record_and_changes_nothing(run, tmp_path):
+    run("demo")
+    document = json.loads(run("export-portfolio").stdout)
+    document["funding_periods"][0]["end"] = "1999-01-01"
+    (tmp_path / "bad.json").write_text(json.dumps(document))
+    result = run("import-portfolio", str(tmp_path / "bad.json"), check=False)
+    assert result.returncode == 1
+    assert f"funding_periods {document['funding_periods'][0]['code']}: end:" in result.stderr
+    assert "nothing was imported" in result.stderr
+    assert json.loads(run("export-portfolio").stdout)["funding_periods"][0]["end"] != "1999-01-01"
+
+
+def test_configuration_error_names_the_setting(run):
+    bad = run.sites / "broken"
+    bad.mkdir()
+    (bad / "site_config.json").write_text('{"db_port": "three"}')
+    result = run("--site", "broken", "check", check=False)
+    assert result.returncode == 2
+    assert "setting db_port" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_add_user_in_a_role(run):
+    run("setup", "--no-input")
+    out = run("add-user", "jdoe", "--role", "Monitor").stdout
+    assert out.startswith("Created jdoe (Monitor); password: ")
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_serve_sets_up_and_answers(run):
+    port = free_port()
+    server = subprocess.Popen([CLI, "serve", f"127.0.0.1:{port}", "--no-input"], env=run.env,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline, status = time.monotonic() + 60, None
+        while time.monotonic() < deadline and status is None:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/desk/login/", timeout=5) as response:
+                    status, page = response.status, response.read().decode()
+            except OSError:
+                assert server.poll() is None, server.stdout.read()
+                time.sleep(0.3)
+        assert status == 200 and "Programme Tracker" in page
+    finally:
+        server.terminate()
+        output = server.communicate(timeout=30)[0]
+    assert "Created the first administrator 'admin'." in output
