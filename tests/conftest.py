@@ -4,6 +4,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+
 from programme_tracker.accounts import roles
 from programme_tracker.accounts.services import create_account, sync_roles
 from programme_tracker.portfolio.models import FundingPeriod, Organisation, Programme

@@ -3,6 +3,7 @@
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+
 from programme_tracker.accounts import roles
 from programme_tracker.portfolio.models import FundingPeriod, Organisation, Recommendation, SourceReport
 

@@ -3,6 +3,7 @@
 import json
 
 import pytest
+
 from programme_tracker.config import site_config
 from programme_tracker.config.site_config import SiteConfigError, load
 

@@ -3,6 +3,7 @@
 from collections import Counter
 
 import pytest
+
 from programme_tracker.config.site_config import REPO_ROOT
 from programme_tracker.portfolio.models import Organisation, Recommendation
 from programme_tracker.portfolio.services import load_base_data

@@ -5,6 +5,7 @@ from datetime import date
 
 import pytest
 from django.contrib.auth import get_user_model
+
 from programme_tracker.portfolio.demo import load_demo
 from programme_tracker.portfolio.exchange import PortfolioImportError, export_portfolio, import_portfolio
 from programme_tracker.portfolio.models import (

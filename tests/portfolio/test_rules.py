@@ -5,9 +5,9 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+
 from programme_tracker.accounts import roles
 from programme_tracker.portfolio.models import FundingPeriod, Organisation, Programme, Recommendation
-
 from tests.helpers import form_errors, funding_form, programme_form, programme_form_for
 
 pytestmark = pytest.mark.django_db
@@ -156,3 +156,21 @@ def test_desk_saves_a_valid_funding_period(client, login, programme, ministry):
     response = client.post("/desk/portfolio/fundingperiod/add/", data)
     assert response.status_code == 302, form_errors(response)
     assert programme.funding_periods.get(code="HELPLINE-2027").amount == Decimal("2500.50")
+
+
+def test_desk_saves_two_new_funding_rows_without_codes(client, login, ministry, accounts):
+    """Codes left empty are generated; two empty codes in one save are not 'duplicates'."""
+    from tests.helpers import management_form
+
+    login(roles.COORDINATOR)
+    data = programme_form(code="TWO", name="Two grants", status="active", lead_ministry=ministry.pk,
+                          owner=accounts[roles.COORDINATOR].pk)
+    data.update(management_form("funding_periods", total=2))
+    for i, (start, end) in enumerate([("2026-01-01", "2026-12-31"), ("2026-07-01", "2027-06-30")]):
+        data.update({f"funding_periods-{i}-{key}": value for key, value in {
+            "code": "", "funder": ministry.pk, "instrument": "subsidy", "amount": "1000.00", "status": "committed",
+            "start": start, "end": end, "renewal_decision": "pending", "version": "0"}.items()})
+    response = client.post("/desk/portfolio/programme/add/", data)
+    assert response.status_code == 302, form_errors(response)
+    codes = list(FundingPeriod.objects.filter(programme__code="TWO").order_by("start").values_list("code", flat=True))
+    assert codes == ["TWO-2026", "TWO-2026-2"]

@@ -24,7 +24,8 @@ PORTFOLIO_MODELS = (
 
 ROLES: dict[str, dict[str, str]] = {
     # Coordinators keep the portfolio: programmes, their links, organisations and the recommendations' responses.
-    # Recommendations come from the reports, so they are edited (responses) but not deleted.
+    # Recommendations come from the reports, so they are edited (responses) but not deleted. Coordinators record
+    # a programme's funding periods when they register it; deleting money records is left to finance officers.
     COORDINATOR: {
         "portfolio.organisation": "vacd",
         "portfolio.sourcereport": "vac",
@@ -32,7 +33,7 @@ ROLES: dict[str, dict[str, str]] = {
         "portfolio.programme": "vacd",
         "portfolio.programmerecommendation": "vacd",
         "portfolio.programmeorganisation": "vacd",
-        "portfolio.fundingperiod": "v",
+        "portfolio.fundingperiod": "vac",
     },
     # Finance officers keep the money and read the rest.
     FINANCE_OFFICER: {model: "v" for model in PORTFOLIO_MODELS} | {"portfolio.fundingperiod": "vacd"},

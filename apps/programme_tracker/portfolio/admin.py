@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 from django.contrib import admin
+from django.contrib.auth import get_user_model
 from django.db.models import Count, Max, Q
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
@@ -11,7 +12,13 @@ from django.utils.translation import gettext_lazy as _
 from unfold.admin import TabularInline
 from unfold.contrib.filters.admin import RangeDateFilter
 
-from programme_tracker.core.admin import HistoryAdmin, VersionedHistoryAdmin, VersionedTabularInline
+from programme_tracker.core.admin import (
+    HistoryAdmin,
+    VersionedForm,
+    VersionedHistoryAdmin,
+    VersionedInlineForm,
+    VersionedTabularInline,
+)
 from programme_tracker.portfolio.history import programme_change_log
 from programme_tracker.portfolio.models import (
     SECURED_FUNDING_STATUSES,
@@ -24,6 +31,7 @@ from programme_tracker.portfolio.models import (
     SourceReport,
 )
 from programme_tracker.portfolio.models.choices import OrganisationKind
+from programme_tracker.portfolio.models.recommendations import REPORT_ORDER
 
 
 @admin.register(Organisation)
@@ -64,6 +72,9 @@ class RecommendationAdmin(HistoryAdmin):
     fields = ["code", "source_report", "area", "number", "text", "government_response", "response_note"]
     inlines = [RecommendationProgrammeInline]
 
+    def get_ordering(self, request):
+        return ["source_report__code", REPORT_ORDER, "number"]
+
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(programme_total=Count("programme_links"))
 
@@ -103,10 +114,23 @@ class FundingEndFilter(admin.SimpleListFilter):
         return queryset
 
 
+class FundingPeriodForm(VersionedForm):
+    """A funding period left without a code gets one made on save (see FundingPeriod.clean)."""
+
+    def clean_code(self):
+        # None, not "": several new rows without a code must not count as duplicates of each other.
+        return self.cleaned_data["code"] or None
+
+
+class FundingPeriodInlineForm(VersionedInlineForm, FundingPeriodForm):
+    """Inline row of a funding period on the programme's page."""
+
+
 class FundingPeriodInline(VersionedTabularInline):
     """Funding periods edited on the programme's page."""
 
     model = FundingPeriod
+    form = FundingPeriodInlineForm
     # The main facts only; decision references and notes are on the funding period's own page (change link).
     fields = ["code", "funder", "instrument", "amount", "status", "start", "end", "renewal_decision"]
     autocomplete_fields = ["funder"]
@@ -143,7 +167,8 @@ class ProgrammeAdmin(VersionedHistoryAdmin):
     list_filter_submit = True
     search_fields = ["code", "name", "description", "owner__username", "owner__last_name"]
     list_select_related = ["lead_ministry", "owner"]
-    autocomplete_fields = ["lead_ministry", "owner", "predecessor"]
+    # The owner is a plain choice list: an autocomplete would require permission to browse the user accounts.
+    autocomplete_fields = ["lead_ministry", "predecessor"]
     readonly_fields = ["successor_list", "change_log"]
     inlines = [FundingPeriodInline, ProgrammeRecommendationInline, ProgrammeOrganisationInline]
     fieldsets = [
@@ -161,6 +186,8 @@ class ProgrammeAdmin(VersionedHistoryAdmin):
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "lead_ministry":
             kwargs["queryset"] = Organisation.objects.filter(kind=OrganisationKind.MINISTRY)
+        if db_field.name == "owner":
+            kwargs["queryset"] = get_user_model().objects.order_by("-is_active", "username")
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     @admin.display(description=_("secured funding ends"), ordering="last_secured_day")
@@ -199,6 +226,7 @@ class ProgrammeAdmin(VersionedHistoryAdmin):
 class FundingPeriodAdmin(VersionedHistoryAdmin):
     """Funding periods: the money behind each programme, and until when it runs."""
 
+    form = FundingPeriodForm
     list_display = ["code", "programme", "funder", "instrument", "amount", "currency", "status", "start", "end",
                     "renewal_decision"]
     list_filter = ["status", "instrument", "renewal_decision", ("funder", admin.RelatedOnlyFieldListFilter),

@@ -38,7 +38,11 @@ class SourceReport(ValidatedModel):
         return (self.code,)
 
 
-AREA_ORDER = {value: position for position, value in enumerate(Area.values)}
+# The areas in the order the report presents them, for sorting recommendations as the report does.
+REPORT_ORDER = models.Case(
+    *[models.When(area=value, then=models.Value(position)) for position, value in enumerate(Area.values)],
+    output_field=models.IntegerField(),
+)
 
 
 class Recommendation(ValidatedModel):

@@ -1,0 +1,91 @@
+"""The desk in a real browser (Debian's Chromium driven by Playwright): a coordinator registers a programme.
+
+Skipped with a message on a machine without Chromium; under CI (CI=true) a missing Chromium is a failure.
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+
+from programme_tracker.accounts import roles
+from programme_tracker.portfolio.models import Programme
+from tests.conftest import PASSWORD
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.exists():
+        message = f"browser tests need Chromium at {CHROMIUM} (apt-get install -y chromium)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are still synchronous.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1500, "height": 1100})
+    yield context.new_page()
+    context.close()
+
+
+def choose(page, field_id, text):
+    """Pick `text` in an autocomplete (select2) field the way a person does: open, type, click the match."""
+    page.click(f"#{field_id} ~ .select2 .select2-selection")
+    page.fill(".select2-container--open .select2-search__field", text)
+    page.click(f".select2-container--open .select2-results__option:has-text('{text}')")
+
+
+def test_coordinator_registers_a_programme_with_two_funding_periods(live_server, page, accounts):
+    coordinator = accounts[roles.COORDINATOR]
+    page.goto(f"{live_server.url}/desk/login/")
+    page.fill("#id_username", coordinator.username)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+
+    page.goto(f"{live_server.url}/desk/portfolio/programme/add/")
+    page.fill("#id_code", "HELPLINE-X")
+    page.fill("#id_name", "Helpline X")
+    page.select_option("#id_area", "prevention")
+    page.select_option("#id_status", "active")
+    choose(page, "id_lead_ministry", "VWS")
+    page.select_option("#id_owner", label=coordinator.username)
+    for i, (start, end, amount) in enumerate([("2026-01-01", "2026-12-31", "100000.00"),
+                                              ("2027-01-01", "2027-12-31", "120000.00")]):
+        page.click("text=Add another Funding period")
+        choose(page, f"id_funding_periods-{i}-funder", "VWS")
+        page.select_option(f"#id_funding_periods-{i}-instrument", "subsidy")
+        page.fill(f"#id_funding_periods-{i}-amount", amount)
+        page.select_option(f"#id_funding_periods-{i}-status", "committed")
+        page.fill(f"#id_funding_periods-{i}-start", start)
+        page.fill(f"#id_funding_periods-{i}-end", end)
+    page.click("text=Add another Recommendation implemented")
+    choose(page, "id_recommendation_links-0-recommendation", "PREV-3")
+    page.fill("#id_recommendation_links-0-note", "Runs the helpline")
+    page.click("button[name=_continue]")
+    page.wait_for_url("**/change/")
+    assert "was added successfully" in page.inner_text("body")
+
+    programme = Programme.objects.get(code="HELPLINE-X")
+    assert programme.owner == coordinator and programme.lead_ministry.short_name == "VWS"
+    assert list(programme.funding_periods.values_list("code", flat=True)) == ["HELPLINE-X-2026", "HELPLINE-X-2027"]
+    assert list(programme.recommendations.values_list("code", flat=True)) == ["PREV-3"]
+
+    page.fill("#id_name", "Helpline X (national)")
+    page.click("button[name=_continue]")
+    page.wait_for_load_state()
+    page.goto(page.url.replace("/change/", "/history/"))
+    history = page.inner_text("#change-history, table")
+    assert "Helpline X (national)" in history and coordinator.username in history
