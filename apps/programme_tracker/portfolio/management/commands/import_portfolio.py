@@ -1,6 +1,7 @@
 """`import-portfolio FILE`: create or update the portfolio from JSON, all or nothing."""
 
 import json
+import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -18,8 +19,6 @@ class Command(BaseCommand):
     def handle(self, *args, file, **options):
         try:
             if file == "-":
-                import sys
-
                 document = json.load(sys.stdin)
             else:
                 with open(file, encoding="utf-8") as handle:
