@@ -106,6 +106,8 @@ def test_a_bad_record_changes_nothing_and_is_named(demo):
     (lambda d: d["funding_periods"][0].update(amount="12.345"), "amount: Ensure that there are no more than"),
     (lambda d: d["funding_periods"][0].update(amount="lots"), "amount: “lots” value must be a decimal number."),
     (lambda d: d["programmes"][0].update(predecessor="AWARENESS-DIGITAL"), "the predecessors form a cycle"),
+    (lambda d: d["programmes"].append(dict(d["programmes"][1])), "code: appears more than once"),
+    (lambda d: d["programmes"][0].update(owner=["a.jansen"]), "owner: must be the text key of a user"),
 ])
 def test_malformed_documents_are_refused_by_name(demo, change, error):
     document = copy.deepcopy(demo)

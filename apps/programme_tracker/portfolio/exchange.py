@@ -147,15 +147,20 @@ class _Importer:
         if not isinstance(items, list):
             self.error(section, "", None, "must be a list")
             return
+        seen = set()
         for position, item in enumerate(items, start=1):
-            if not isinstance(item, dict) or not item.get(key_name):
-                self.error(section, f"#{position}", key_name, "each record needs a non-empty key")
+            if not isinstance(item, dict) or not item.get(key_name) or not isinstance(item[key_name], str):
+                self.error(section, f"#{position}", key_name, "each record needs a non-empty text key")
                 continue
+            key = item[key_name]
             unknown = sorted(set(item) - set(allowed))
             if unknown:
-                self.error(section, item[key_name], unknown[0], "unknown field")
-                continue
-            yield item[key_name], item
+                self.error(section, key, unknown[0], "unknown field")
+            elif key in seen:
+                self.error(section, key, key_name, "appears more than once")
+            else:
+                seen.add(key)
+                yield key, item
 
     def save(self, section: str, key: Any, obj, values: dict[str, Any], count: bool = True):
         """Set values on obj and save it when anything changed; errors are collected, not raised.
@@ -189,6 +194,9 @@ class _Importer:
     def lookup(self, section: str, key: Any, field: str, table: dict, value: Any, what: str):
         """Resolve a reference by key; an unknown key is an error naming the field."""
         if value in (None, ""):
+            return None
+        if not isinstance(value, str):
+            self.error(section, key, field, f"must be the text key of a {what}, got {value!r}")
             return None
         if value not in table:
             self.error(section, key, field, f"unknown {what} {value!r}")
