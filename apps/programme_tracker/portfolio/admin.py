@@ -12,13 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from unfold.admin import TabularInline
 from unfold.contrib.filters.admin import RangeDateFilter
 
-from programme_tracker.core.admin import (
-    HistoryAdmin,
-    VersionedForm,
-    VersionedHistoryAdmin,
-    VersionedInlineForm,
-    VersionedTabularInline,
-)
+from programme_tracker.core.admin import HistoryAdmin, VersionedHistoryAdmin, VersionedTabularInline
 from programme_tracker.portfolio.history import programme_change_log
 from programme_tracker.portfolio.models import (
     SECURED_FUNDING_STATUSES,
@@ -114,23 +108,10 @@ class FundingEndFilter(admin.SimpleListFilter):
         return queryset
 
 
-class FundingPeriodForm(VersionedForm):
-    """A funding period left without a code gets one made on save (see FundingPeriod.clean)."""
-
-    def clean_code(self):
-        # None, not "": several new rows without a code must not count as duplicates of each other.
-        return self.cleaned_data["code"] or None
-
-
-class FundingPeriodInlineForm(VersionedInlineForm, FundingPeriodForm):
-    """Inline row of a funding period on the programme's page."""
-
-
 class FundingPeriodInline(VersionedTabularInline):
     """Funding periods edited on the programme's page."""
 
     model = FundingPeriod
-    form = FundingPeriodInlineForm
     # The main facts only; decision references and notes are on the funding period's own page (change link).
     fields = ["code", "funder", "instrument", "amount", "status", "start", "end", "renewal_decision"]
     autocomplete_fields = ["funder"]
@@ -226,7 +207,6 @@ class ProgrammeAdmin(VersionedHistoryAdmin):
 class FundingPeriodAdmin(VersionedHistoryAdmin):
     """Funding periods: the money behind each programme, and until when it runs."""
 
-    form = FundingPeriodForm
     list_display = ["code", "programme", "funder", "instrument", "amount", "currency", "status", "start", "end",
                     "renewal_decision"]
     list_filter = ["status", "instrument", "renewal_decision", ("funder", admin.RelatedOnlyFieldListFilter),

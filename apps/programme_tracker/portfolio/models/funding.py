@@ -25,8 +25,10 @@ from programme_tracker.portfolio.models.validators import code_validator, curren
 class FundingPeriod(ValidatedModel, VersionedModel):
     """One grant, subsidy decision, contract or budget allocation paying for a programme from start to end."""
 
-    code = models.CharField(
-        _("code"), max_length=40, unique=True, blank=True, validators=[code_validator],
+    # null=True only so that several new rows left blank in one form are not "duplicates" of each other (Django's
+    # advice for unique, blank CharFields); clean() always fills the code, so no row is stored without one.
+    code = models.CharField(  # noqa: DJ001
+        _("code"), max_length=40, unique=True, blank=True, null=True, validators=[code_validator],
         help_text=_("Stable reference; left empty, it is made from the programme code and the start year."),
     )
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="funding_periods",
