@@ -51,7 +51,7 @@ def test_setup_demo_export_import_round_trip(run, tmp_path):
     assert "Import complete." in run("--site", "fresh", "import-portfolio", str(tmp_path / "one.json")).stdout
     run("--site=fresh", "export-portfolio", str(tmp_path / "two.json"))
     assert (tmp_path / "one.json").read_text() == (tmp_path / "two.json").read_text()
-    assert len(json.loads((tmp_path / "two.json").read_text())["programmes"]) == 10
+    assert len(json.loads((tmp_path / "two.json").read_text())["programmes"]) == 11
 
 
 def test_import_of_a_bad_file_names_the_record_and_changes_nothing(run, tmp_path):

@@ -5,14 +5,22 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
 from programme_tracker.accounts import roles
+from programme_tracker.continuity.models import Alert
+from programme_tracker.continuity.scan import run_scan
 from programme_tracker.portfolio.models import FundingPeriod, Organisation, Recommendation, SourceReport
 
 # Models with a page of their own in the desk; the two link models are edited as inlines of the programme.
 DESK_MODELS = ["portfolio.organisation", "portfolio.sourcereport", "portfolio.recommendation",
-               "portfolio.programme", "portfolio.fundingperiod", "auth.user", "auth.group"]
+               "portfolio.programme", "portfolio.fundingperiod", "auth.user", "auth.group", "continuity.alert"]
+
+
+# Alerts come from the rules and their record is kept: nobody adds or deletes them in the desk.
+NEVER = {"continuity.alert": "ad"}
 
 
 def allowed(role, model, letter):
+    if letter in NEVER.get(model, ""):
+        return False
     actions = roles.ROLES[role].get(model, "")
     # Django's admin lets whoever may change a record also view it.
     return letter in actions or (letter == "v" and "c" in actions)
@@ -27,6 +35,7 @@ def some_record(model, programme):
         "portfolio.fundingperiod": lambda: FundingPeriod.objects.first(),
         "auth.user": lambda: get_user_model().objects.first(),
         "auth.group": lambda: Group.objects.first(),
+        "continuity.alert": lambda: run_scan() and Alert.objects.first(),
     }[model]()
 
 

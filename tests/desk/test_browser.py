@@ -89,3 +89,37 @@ def test_coordinator_registers_a_programme_with_two_funding_periods(live_server,
     page.goto(page.url.replace("/change/", "/history/"))
     history = page.inner_text("#change-history, table")
     assert "Helpline X (national)" in history and coordinator.username in history
+
+
+def test_finance_officer_extends_funding_and_the_alert_resolves_on_save(live_server, page, accounts):
+    from django.utils import timezone
+
+    from programme_tracker.continuity.models import Alert
+    from programme_tracker.continuity.scan import run_scan
+    from programme_tracker.portfolio.demo import load_demo
+
+    today = timezone.localdate()
+    load_demo(today)
+    run_scan()
+    alert = Alert.objects.get(rule="funding-expiring", programme__code="STOP-IT-NOW", state="open")
+    finance = accounts[roles.FINANCE_OFFICER]
+    page.goto(f"{live_server.url}/desk/login/")
+    page.fill("#id_username", finance.username)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+
+    page.goto(f"{live_server.url}/desk/continuity/alert/?rule=funding-expiring")
+    assert "STOP-IT-NOW" in page.inner_text("body")
+    page.goto(f"{live_server.url}/desk/portfolio/programme/{alert.programme_id}/change/")
+    assert "Secured funding ends on" in page.inner_text("body")
+
+    page.goto(f"{live_server.url}/desk/portfolio/fundingperiod/?q=STOP-IT-NOW-2025")
+    page.click("text=STOP-IT-NOW-2025")
+    page.fill("#id_end", (today + timezone.timedelta(days=400)).isoformat())
+    page.click("button[name=_save]")
+    page.wait_for_load_state()
+    assert "was changed successfully" in page.inner_text("body"), page.inner_text("body")[:3000]
+    alert.refresh_from_db()
+    assert alert.state == "resolved"
+    page.goto(f"{live_server.url}/desk/portfolio/programme/{alert.programme_id}/change/")
+    assert "Secured funding ends on" not in page.inner_text("body")

@@ -22,6 +22,15 @@ PORTFOLIO_MODELS = (
     "portfolio.fundingperiod",
 )
 
+# Alerts are read by everyone; acting on them (acknowledge, dismiss, reassign) is a change. Everybody keeps their own
+# notifications (marking read is a change), e-mail preference and subscriptions; the desk shows only their own rows.
+PERSONAL_MODELS = {
+    "notifications.notification": "vc",
+    "notifications.preference": "vac",
+    "notifications.subscription": "vacd",
+}
+ALERT_MODELS = ("continuity.alert", "continuity.alertevent")
+
 ROLES: dict[str, dict[str, str]] = {
     # Coordinators keep the portfolio: programmes, their links, organisations and the recommendations' responses.
     # Recommendations come from the reports, so they are edited (responses) but not deleted. Coordinators record
@@ -34,14 +43,18 @@ ROLES: dict[str, dict[str, str]] = {
         "portfolio.programmerecommendation": "vacd",
         "portfolio.programmeorganisation": "vacd",
         "portfolio.fundingperiod": "vac",
-    },
+        "continuity.alert": "vc",
+        "continuity.alertevent": "v",
+    } | PERSONAL_MODELS,
     # Finance officers keep the money and read the rest.
-    FINANCE_OFFICER: {model: "v" for model in PORTFOLIO_MODELS} | {"portfolio.fundingperiod": "vacd"},
-    # Monitors read everything and change nothing.
-    MONITOR: {model: "v" for model in PORTFOLIO_MODELS},
+    FINANCE_OFFICER: {model: "v" for model in PORTFOLIO_MODELS} | {"portfolio.fundingperiod": "vacd"}
+    | {"continuity.alert": "vc", "continuity.alertevent": "v"} | PERSONAL_MODELS,
+    # Monitors read everything and change nothing in the register; they are the independent eye on the alerts.
+    MONITOR: {model: "v" for model in (*PORTFOLIO_MODELS, *ALERT_MODELS)} | PERSONAL_MODELS,
     # Administrators manage the register and the accounts.
     ADMINISTRATOR: {model: "vacd" for model in PORTFOLIO_MODELS}
-    | {"auth.user": "vacd", "auth.group": "vacd"},
+    | {"auth.user": "vacd", "auth.group": "vacd", "continuity.alert": "vc", "continuity.alertevent": "v",
+       "continuity.scanstate": "v", "core.jobrun": "v"} | PERSONAL_MODELS,
 }
 
 

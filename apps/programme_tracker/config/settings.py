@@ -36,6 +36,8 @@ INSTALLED_APPS = [
     "programme_tracker.core",
     "programme_tracker.accounts",
     "programme_tracker.portfolio",
+    "programme_tracker.continuity",
+    "programme_tracker.notifications",
 ]
 
 MIDDLEWARE = [
@@ -73,15 +75,10 @@ TEMPLATES = [
 DATABASES = {"default": site_config.database(SITE)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Background jobs: RQ on Redis when configured; otherwise the same jobs run in-process (synchronously).
+# Background jobs: RQ on Redis when configured (core/jobs.py); otherwise the same jobs run in-process under serve.
+# RQ_QUEUES only feeds django-rq's job dashboard (/desk/jobs/), which needs Redis.
 REDIS_URL = SITE["redis_url"]
-RQ_QUEUES = {
-    "default": (
-        {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 600}
-        if REDIS_URL
-        else {"URL": "redis://127.0.0.1:6379/0", "ASYNC": False, "DEFAULT_TIMEOUT": 600}
-    ),
-}
+RQ_QUEUES = {"default": {"URL": REDIS_URL or "redis://127.0.0.1:6379/0", "DEFAULT_TIMEOUT": 600}}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -123,6 +120,18 @@ if SITE["mail_server"]:
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 
+# Continuity rules: lead times, horizons and grace days (see continuity/rules/base.py, Limits).
+CONTINUITY = {
+    name: SITE[name]
+    for name in ("expiry_horizon_days", "critical_days", "warning_days", "successor_grace_days", "gap_horizon_days",
+                 "renewal_notice_days", "coverage_horizon_days", "ended_lookback_days", "ended_horizon_days",
+                 "stale_after_months")
+}
+CONTINUITY_ESCALATE_AFTER_DAYS = SITE["escalate_after_days"]
+DAILY_SCAN_TIME = SITE["daily_scan_time"]
+DIGEST_TIME = SITE["digest_time"]
+SITE_URL = SITE["site_url"]
+
 SIMPLE_HISTORY_REVERT_DISABLED = True  # a revert would bypass the concurrent-edit check; edit instead
 
 UNFOLD = {
@@ -131,6 +140,8 @@ UNFOLD = {
     "SITE_SUBHEADER": _("Continuity of the measures against child sexual abuse material"),
     "SHOW_HISTORY": True,
     "SHOW_LANGUAGES": True,
+    # The header shows how many notifications the person has not read.
+    "ENVIRONMENT": "programme_tracker.notifications.admin.unread_badge",
 }
 
 LOGGING = {

@@ -44,6 +44,14 @@ def _to_int(value: Any) -> int:
         raise ValueError("must be a whole number") from None
 
 
+def _to_count(value: Any) -> int:
+    """Accept whole numbers of zero or more (days, months)."""
+    number = _to_int(value)
+    if number < 0:
+        raise ValueError("must be zero or more")
+    return number
+
+
 def _to_str(value: Any) -> str:
     """Accept text; numbers and lists are refused so a typo does not become a silent value."""
     if not isinstance(value, str):
@@ -58,6 +66,15 @@ def _to_list(value: Any) -> list[str]:
     if isinstance(value, list) and all(isinstance(item, str) for item in value):
         return value
     raise ValueError("must be a list of text values (comma-separated in an environment variable)")
+
+
+def _to_clock(value: Any) -> str:
+    """Accept a local time of day as HH:MM (24-hour clock)."""
+    text = _to_str(value).strip()
+    hours, _sep, minutes = text.partition(":")
+    if not (hours.isdigit() and minutes.isdigit() and len(minutes) == 2 and int(hours) < 24 and int(minutes) < 60):
+        raise ValueError("must be a time of day as HH:MM")
+    return f"{int(hours):02d}:{minutes}"
 
 
 def _choice(*allowed: str) -> Callable[[Any], str]:
@@ -86,7 +103,8 @@ class Setting:
 
     @property
     def type_name(self) -> str:
-        names = {_to_bool: "boolean", _to_int: "integer", _to_str: "text", _to_list: "list"}
+        names = {_to_bool: "boolean", _to_int: "integer", _to_count: "whole number ≥ 0", _to_str: "text",
+                 _to_list: "list", _to_clock: "time (HH:MM)"}
         return names.get(self.convert, getattr(self.convert, "__name__", "text"))
 
 
@@ -118,6 +136,26 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("mail_use_tls", _to_bool, False, "Use STARTTLS for SMTP."),
     Setting("mail_use_ssl", _to_bool, False, "Use implicit TLS (SMTPS) for SMTP."),
     Setting("mail_from", _to_str, "programme-tracker@localhost", "Sender address of e-mail."),
+    # Continuity rules (DESIGN.md): lead times, horizons and grace days, with DESIGN.md's defaults.
+    Setting("expiry_horizon_days", _to_count, 180,
+            "funding-expiring: warn when secured funding ends within this many days; also how far ahead a planned "
+            "programme's start is looked at."),
+    Setting("critical_days", _to_count, 30, "Severity: critical when the key date is less than this many days away."),
+    Setting("warning_days", _to_count, 90, "Severity: warning when the key date is at most this many days away."),
+    Setting("successor_grace_days", _to_count, 0,
+            "funding-expiring: days a successor's secured funding may start after the day following the end."),
+    Setting("gap_horizon_days", _to_count, 365, "funding-gap: look for unsecured stretches starting this far ahead."),
+    Setting("renewal_notice_days", _to_count, 120,
+            "renewal-decision-overdue: the renewal decision is due this many days before a funding period ends."),
+    Setting("coverage_horizon_days", _to_count, 180,
+            "recommendation-at-risk: every covering programme's secured funding ends within this many days."),
+    Setting("ended_lookback_days", _to_count, 90, "ended-without-successor: look back this many days for ends."),
+    Setting("ended_horizon_days", _to_count, 180, "ended-without-successor: look ahead this many days for ends."),
+    Setting("stale_after_months", _to_count, 6, "stale-record: an active programme not reviewed for more months."),
+    Setting("escalate_after_days", _to_count, 14, "Alerts still open after this many days go to the coordinators."),
+    Setting("daily_scan_time", _to_clock, "06:00", "Local time (HH:MM) after which the daily scan runs."),
+    Setting("digest_time", _to_clock, "07:00", "Local time (HH:MM) the daily digest e-mail goes out."),
+    Setting("site_url", _to_str, "http://127.0.0.1:8000", "Address of the desk, for links in e-mail."),
 )
 
 _BY_NAME = {setting.name: setting for setting in SETTINGS}

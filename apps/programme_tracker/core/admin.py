@@ -1,13 +1,13 @@
 """Admin building blocks shared by every module: the concurrent-edit guard and the history-aware base class."""
 
 from django import forms
-from django.contrib import messages
+from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 from simple_history.admin import SimpleHistoryAdmin
 from unfold.admin import ModelAdmin, StackedInline, TabularInline
 
-from programme_tracker.core.models import ConcurrentEditError, concurrent_edit_message
+from programme_tracker.core.models import ConcurrentEditError, JobRun, concurrent_edit_message
 
 
 class VersionedForm(forms.ModelForm):
@@ -96,3 +96,18 @@ class VersionedTabularInline(VersionedInlineMixin, TabularInline):
 
 class VersionedStackedInline(VersionedInlineMixin, StackedInline):
     """Stacked inline whose rows are guarded against concurrent edits."""
+
+
+@admin.register(JobRun)
+class JobRunAdmin(ModelAdmin):
+    """Runs of the background jobs, failures with their error (read-only)."""
+
+    list_display = ["job", "started_at", "finished_at", "outcome", "attempt", "runner"]
+    list_filter = ["job", "outcome"]
+    readonly_fields = ["job", "attempt", "started_at", "finished_at", "outcome", "result", "error", "runner"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

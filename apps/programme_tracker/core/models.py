@@ -71,3 +71,29 @@ class ValidatedModel(models.Model):
         """Validate every field and rule, then save."""
         self.full_clean()
         return super().save(*args, **kwargs)
+
+
+class JobRun(models.Model):
+    """One run of a background job (on an RQ worker or in-process): when, how it ended, and the error if any."""
+
+    class Outcome(models.TextChoices):
+        RUNNING = "running", _("Running")
+        SUCCEEDED = "succeeded", _("Succeeded")
+        FAILED = "failed", _("Failed")
+
+    job = models.CharField(_("job"), max_length=60, db_index=True)
+    attempt = models.PositiveSmallIntegerField(_("attempt"), default=1)
+    started_at = models.DateTimeField(_("started"))
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices, default=Outcome.RUNNING)
+    result = models.TextField(_("result"), blank=True)
+    error = models.TextField(_("error"), blank=True)
+    runner = models.CharField(_("run by"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("job run")
+        verbose_name_plural = _("job runs")
+        ordering = ["-started_at", "-id"]
+
+    def __str__(self):
+        return f"{self.job} {self.started_at:%Y-%m-%d %H:%M} {self.outcome}"

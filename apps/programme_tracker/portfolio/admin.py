@@ -5,6 +5,7 @@ from datetime import timedelta
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Max, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
@@ -12,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from unfold.admin import TabularInline
 from unfold.contrib.filters.admin import RangeDateFilter
 
+from programme_tracker.continuity.models import ACTIVE_STATES
 from programme_tracker.core.admin import HistoryAdmin, VersionedHistoryAdmin, VersionedTabularInline
 from programme_tracker.portfolio.history import programme_change_log
 from programme_tracker.portfolio.models import (
@@ -35,6 +37,8 @@ class OrganisationAdmin(HistoryAdmin):
     list_display = ["short_name", "name", "kind", "active"]
     list_filter = ["kind", "active"]
     search_fields = ["short_name", "name"]
+    fields = ["short_name", "name", "kind", "active", "contacts"]
+    filter_horizontal = ["contacts"]
 
 
 @admin.register(SourceReport)
@@ -150,9 +154,10 @@ class ProgrammeAdmin(VersionedHistoryAdmin):
     list_select_related = ["lead_ministry", "owner"]
     # The owner is a plain choice list: an autocomplete would require permission to browse the user accounts.
     autocomplete_fields = ["lead_ministry", "predecessor"]
-    readonly_fields = ["successor_list", "change_log"]
+    readonly_fields = ["open_alerts", "successor_list", "change_log"]
     inlines = [FundingPeriodInline, ProgrammeRecommendationInline, ProgrammeOrganisationInline]
     fieldsets = [
+        (_("Open alerts"), {"fields": ["open_alerts"]}),
         (None, {"fields": ["code", "name", "area", "status", "description"]}),
         (_("Accountability"), {"fields": ["lead_ministry", "owner", "last_reviewed"]}),
         (_("Timeline"), {"fields": ["planned_start", "planned_end", "actual_start", "actual_end",
@@ -174,6 +179,23 @@ class ProgrammeAdmin(VersionedHistoryAdmin):
     @admin.display(description=_("secured funding ends"), ordering="last_secured_day")
     def last_secured_day_display(self, programme):
         return programme.last_secured_day or "—"
+
+    @admin.display(description=_("open alerts"))
+    def open_alerts(self, programme):
+        if not programme.pk:
+            return "—"
+        alerts = programme.alerts.filter(state__in=ACTIVE_STATES).order_by("severity", "key_date")
+        rows = format_html_join(
+            "", '<tr><td>{}</td><td><a href="{}">{}</a></td><td>{}</td><td>{}</td></tr>',
+            (
+                (alert.get_severity_display(), reverse("admin:continuity_alert_change", args=[alert.pk]), alert.rule,
+                 alert.message, alert.get_state_display())
+                for alert in alerts
+            ),
+        )
+        if not rows:
+            return _("None: the continuity rules find nothing wrong with this programme.")
+        return format_html('<table class="w-full text-sm">{}</table>', rows)
 
     @admin.display(description=_("successors"))
     def successor_list(self, programme):

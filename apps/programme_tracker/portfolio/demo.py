@@ -4,7 +4,8 @@ Organisations and the shape of the measures come from the seed text; every amoun
 reference is fictional and marked so. Dates are relative to the day the demo is loaded, so that the continuity
 problems the register exists to catch are always present: funding ending soon, a gap between two grants, a
 renewal decision overdue, an unowned measure, an owner who has left, a ministry that no longer exists, an
-accepted recommendation no programme covers, and a programme not reviewed for months.
+accepted recommendation no programme covers, a pilot ending without a successor, and a programme not reviewed for
+months: every kind of continuity alert.
 """
 
 from datetime import date, timedelta
@@ -97,6 +98,12 @@ def demo_document(today: date) -> dict:
                    "planned", d(60), d(60 + 3 * 365), orgs=["RECLASSERING", "OM"],
                    description="National roll-out of the pilot; nobody has been named to own it yet.",
                    recs=[("AFT-3", "Low-intensity interventions instead of prosecution for low-risk viewers.")]),
+        _programme("LOW-RISK-PILOT", "Pilot: non-judicial interventions for low-risk viewers", "aftercare", "JenV",
+                   "s.bakker", "active", d(-700), d(30), actual_start=d(-700), last_reviewed=d(-25),
+                   orgs=["RECLASSERING", "OM"],
+                   description="The pilot whose positive results led to the national roll-out (LOW-RISK); the "
+                               "roll-out is not recorded as its successor and has no secured funding yet.",
+                   recs=[("AFT-3", "Tests the interventions in pilot regions.")]),
         _programme("VICTIM-PACKAGE", "Assistance package for victims of abuse images", "victim_assistance", "VWS",
                    "p.visser", "active", d(-200), actual_start=d(-200), last_reviewed=d(-100),
                    description="Expertise and help addressing the existence and spread of the images.",
@@ -130,6 +137,8 @@ def demo_document(today: date) -> dict:
         _funding("COSA-1", "COSA", "JenV", "subsidy", "2300000.00", "disbursing", d(-300), d(200)),
         _funding("COSA-2", "COSA", "JenV", "subsidy", "2600000.00", "indicative", d(201), d(900)),
         _funding("LOW-RISK-1", "LOW-RISK", "JenV", "incidental", "750000.00", "indicative", d(60), d(60 + 365)),
+        _funding("LOW-RISK-PILOT-1", "LOW-RISK-PILOT", "JenV", "incidental", "400000.00", "disbursing", d(-700),
+                 d(30), renewal="not_renewed", renewal_date=d(-200)),
         _funding("VICTIM-PACKAGE-1", "VICTIM-PACKAGE", "VWS", "subsidy", "1100000.00", "committed", d(-200),
                  d(330)),
         _funding("AWARENESS-2019-1", "AWARENESS-2019", "VWS", "contract", "3000000.00", "closed", date(2019, 1, 1),

@@ -1,5 +1,6 @@
 """Organisations: ministries, agencies, police and justice bodies, municipalities, NGOs and private partners."""
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -28,6 +29,10 @@ class Organisation(ValidatedModel):
     active = models.BooleanField(
         _("active"), default=True,
         help_text=_("Untick when the organisation is merged or dissolved; its programmes then need a new home."),
+    )
+    contacts = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="contact_for", verbose_name=_("contacts"),
+        help_text=_("Staff who answer for this organisation: when a programme it leads has no owner, they are told."),
     )
     history = HistoricalRecords()
 

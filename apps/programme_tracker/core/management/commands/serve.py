@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from programme_tracker.core.jobs import InProcessScheduler
 from programme_tracker.core.setup import ensure_first_administrator, prepare_site
 
 
@@ -19,5 +20,9 @@ class Command(BaseCommand):
     def handle(self, *args, addrport, no_input=False, **options):
         prepare_site(self.stdout.write)
         ensure_first_administrator(self.stdout.write, prompt=not no_input)
+        if not settings.REDIS_URL:
+            # The embedded default has no Redis: the daily scan and e-mail delivery run on a thread of this process.
+            InProcessScheduler().start()
+            self.stdout.write("Background jobs (daily scan, e-mail delivery) run in this process.")
         self.stdout.write(f"Site {settings.SITE_NAME!r}: the desk is at http://{addrport}/desk/")
         call_command("runserver", addrport, use_reloader=False, use_threading=True)

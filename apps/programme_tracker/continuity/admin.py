@@ -1,0 +1,180 @@
+"""Alerts in the desk: filters, acknowledge / dismiss / reassign through the services, and each alert's history."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from unfold.admin import ModelAdmin, TabularInline
+
+from programme_tracker.continuity import services
+from programme_tracker.continuity.models import ACTIVE_STATES, Alert, AlertEvent, AlertState, ScanState
+from programme_tracker.continuity.rules import RULES
+from programme_tracker.portfolio.models import Area, Organisation, OrganisationKind
+
+
+class RuleFilter(admin.SimpleListFilter):
+    """Filter by continuity rule (from the registry, so new rules appear by themselves)."""
+
+    title, parameter_name = _("rule"), "rule"
+
+    def lookups(self, request, model_admin):
+        return [(name, rule.title) for name, rule in RULES.items()]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(rule=self.value()) if self.value() else queryset
+
+
+class AreaFilter(admin.SimpleListFilter):
+    """Filter by the area of the programme or recommendation the alert is about."""
+
+    title, parameter_name = _("area"), "area"
+
+    def lookups(self, request, model_admin):
+        return Area.choices
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        return queryset.filter(Q(programme__area=value) | Q(recommendation__area=value)) if value else queryset
+
+
+class MinistryFilter(admin.SimpleListFilter):
+    """Filter by the lead ministry of the programme the alert is about."""
+
+    title, parameter_name = _("lead ministry"), "ministry"
+
+    def lookups(self, request, model_admin):
+        return Organisation.objects.filter(kind=OrganisationKind.MINISTRY).values_list("pk", "short_name")
+
+    def queryset(self, request, queryset):
+        return queryset.filter(programme__lead_ministry_id=self.value()) if self.value() else queryset
+
+
+class AlertActionForm(forms.ModelForm):
+    """The alert page's form: the alert itself is read-only; a person acknowledges, dismisses or reassigns it."""
+
+    action = forms.ChoiceField(label=_("action"), required=False, choices=[
+        ("", "—"), ("acknowledge", _("Acknowledge: I am working on it")),
+        ("dismiss", _("Dismiss, with a reason")), ("reassign", _("Reassign")),
+    ])
+    reason = forms.CharField(label=_("reason for dismissal"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    accept_until = forms.DateField(label=_("accept the risk until"), required=False,
+                                   help_text=_("Optional: the alert reopens after this day if still true."))
+    new_assignee = forms.ModelChoiceField(label=_("new assignee"), required=False,
+                                          queryset=get_user_model().objects.filter(is_active=True),
+                                          help_text=_("Empty: back to the automatic choice."))
+
+    class Meta:
+        model = Alert
+        fields = []
+
+    def clean(self):
+        data = super().clean()
+        action = data.get("action")
+        if action == "dismiss" and not (data.get("reason") or "").strip():
+            self.add_error("reason", _("Give the reason for dismissing the alert."))
+        if action in ("acknowledge", "dismiss") and self.instance.state not in (
+            (AlertState.OPEN,) if action == "acknowledge" else ACTIVE_STATES
+        ):
+            self.add_error("action", _("This alert is %(state)s; it cannot be changed that way.")
+                           % {"state": self.instance.get_state_display()})
+        return data
+
+
+class AlertEventInline(TabularInline):
+    """The alert's state history: who, when, from, to, why."""
+
+    model = AlertEvent
+    fields = ["at", "kind", "actor", "from_state", "to_state", "note"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Alert)
+class AlertAdmin(ModelAdmin):
+    """Continuity alerts: what was found, about what, since when, and who follows it up."""
+
+    form = AlertActionForm
+    list_display = ["severity", "state", "rule", "subject_link", "key_date", "until_date", "assignee_display",
+                    "first_seen"]
+    list_filter = [RuleFilter, "severity", "state", AreaFilter, MinistryFilter,
+                   ("assignee", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = ["assignee", "programme", "recommendation", "funding_period"]
+    search_fields = ["subject_label", "message"]
+    ordering = ["state", "key_date"]
+    actions = ["acknowledge_selected"]
+    inlines = [AlertEventInline]
+    readonly_fields = ["rule", "severity", "state", "subject_link", "message", "key_date", "until_date",
+                       "assignee_display", "first_seen", "last_seen", "opened_at", "state_changed_at",
+                       "dismissed_reason", "accepted_until", "escalated_at"]
+    fieldsets = [
+        (None, {"fields": ["rule", "severity", "state", "subject_link", "message", "key_date", "until_date"]}),
+        (_("Follow-up"), {"fields": ["assignee_display", "first_seen", "last_seen", "opened_at",
+                                     "state_changed_at", "dismissed_reason", "accepted_until", "escalated_at"]}),
+        (_("Act on this alert"), {"fields": ["action", "reason", "accept_until", "new_assignee"]}),
+    ]
+
+    def has_add_permission(self, request):
+        return False  # alerts come from the rules
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # the record of what was found is kept
+
+    @admin.display(description=_("subject"), ordering="subject_label")
+    def subject_link(self, alert):
+        target = alert.funding_period or alert.programme or alert.recommendation
+        if target is None:
+            return alert.subject_label
+        url = reverse(f"admin:{target._meta.app_label}_{target._meta.model_name}_change", args=[target.pk])
+        return format_html('<a href="{}">{}</a>', url, alert.subject_label)
+
+    @admin.display(description=_("assignee"), ordering="assignee__username")
+    def assignee_display(self, alert):
+        return alert.assignee or _("the coordinators")
+
+    def save_model(self, request, obj, form, change):
+        data, action = form.cleaned_data, form.cleaned_data.get("action")
+        try:
+            if action == "acknowledge":
+                services.acknowledge(obj.pk, request.user)
+            elif action == "dismiss":
+                services.dismiss(obj.pk, request.user, data["reason"], data.get("accept_until"))
+            elif action == "reassign":
+                services.reassign(obj.pk, request.user, data.get("new_assignee"))
+        except ValidationError as exc:
+            self.message_user(request, "; ".join(exc.messages), messages.ERROR)
+
+    def save_related(self, request, form, formsets, change):
+        pass  # the history is written by the services, never through the form
+
+    def construct_change_message(self, request, form, formsets, add=False):
+        return [{"changed": {"fields": [form.cleaned_data.get("action") or "nothing"]}}]
+
+    @admin.action(description=_("Acknowledge the selected alerts"), permissions=["change"])
+    def acknowledge_selected(self, request, queryset):
+        done = 0
+        for alert_id in queryset.filter(state=AlertState.OPEN).values_list("pk", flat=True):
+            services.acknowledge(alert_id, request.user)
+            done += 1
+        self.message_user(request, _("%(count)s alert(s) acknowledged.") % {"count": done})
+
+
+@admin.register(ScanState)
+class ScanStateAdmin(ModelAdmin):
+    """When the last full scan ran and what it found (read-only)."""
+
+    list_display = ["last_full_scan_as_of", "last_full_scan_at", "last_full_scan_summary"]
+    readonly_fields = list_display
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,15 @@
+"""The continuity module: rules over the portfolio, the alerts they raise and the scan that keeps them current."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ContinuityConfig(AppConfig):
+    """Continuity rules, alerts and scans."""
+
+    name = "programme_tracker.continuity"
+    verbose_name = _("Continuity")
+
+    def ready(self):
+        # Saving a programme or funding period re-evaluates its programme once the transaction commits.
+        from programme_tracker.continuity import receivers  # noqa: F401

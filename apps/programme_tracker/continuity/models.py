@@ -1,0 +1,152 @@
+"""Alerts (one finding of one rule about one subject), their state history, and the scan bookkeeping."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Severity(models.TextChoices):
+    """How urgent an alert is; critical alerts are sent at once, the rest in the daily digest."""
+
+    CRITICAL = "critical", _("Critical")
+    WARNING = "warning", _("Warning")
+    INFO = "info", _("Info")
+
+
+class AlertState(models.TextChoices):
+    """Where an alert stands in its lifecycle (DESIGN.md)."""
+
+    OPEN = "open", _("Open")
+    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+    DISMISSED = "dismissed", _("Dismissed")
+    RESOLVED = "resolved", _("Resolved")
+
+
+# States in which the condition is still being followed up.
+ACTIVE_STATES = (AlertState.OPEN, AlertState.ACKNOWLEDGED)
+# States a scan may resolve when the condition is no longer found.
+UNRESOLVED_STATES = (AlertState.OPEN, AlertState.ACKNOWLEDGED, AlertState.DISMISSED)
+
+
+class Alert(models.Model):
+    """One finding of one continuity rule about one subject, identified by (rule, subject, key)."""
+
+    rule = models.CharField(_("rule"), max_length=40, db_index=True)
+    # Identity. The subject is "programme:<id>", "funding_period:<id>" or "recommendation:<id>"; the key is the
+    # finding's key date (ISO) or, for rules whose findings have no date, what was found (e.g. "no-owner").
+    # A nullable date cannot be part of the identity: unique indexes treat NULLs as distinct on MariaDB and SQLite.
+    subject_key = models.CharField(_("subject key"), max_length=60)
+    key = models.CharField(_("key"), max_length=40, blank=True, default="")
+    # The subject, for filters and links; kept as a label when the record itself is deleted.
+    programme = models.ForeignKey("portfolio.Programme", on_delete=models.SET_NULL, null=True, blank=True,
+                                  related_name="alerts", verbose_name=_("programme"))
+    funding_period = models.ForeignKey("portfolio.FundingPeriod", on_delete=models.SET_NULL, null=True, blank=True,
+                                       related_name="alerts", verbose_name=_("funding period"))
+    recommendation = models.ForeignKey("portfolio.Recommendation", on_delete=models.SET_NULL, null=True, blank=True,
+                                       related_name="alerts", verbose_name=_("recommendation"))
+    subject_label = models.CharField(_("subject"), max_length=200)
+    key_date = models.DateField(_("key date"), null=True, blank=True)
+    until_date = models.DateField(_("until"), null=True, blank=True,
+                                  help_text=_("The last day of a funding gap."))
+    severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices)
+    state = models.CharField(_("state"), max_length=15, choices=AlertState.choices, default=AlertState.OPEN)
+    message = models.TextField(_("message"))
+    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                 related_name="assigned_alerts", verbose_name=_("assignee"),
+                                 help_text=_("Empty: the coordinators."))
+    for_coordinators = models.BooleanField(
+        _("for the coordinators"), default=False,
+        help_text=_("Unowned measures and uncovered recommendations are the coordinators' to follow up."),
+    )
+    assigned_by_hand = models.BooleanField(_("assigned by hand"), default=False,
+                                           help_text=_("Scans keep a hand-picked assignee."))
+    first_seen = models.DateField(_("first seen"))
+    last_seen = models.DateField(_("last seen"))
+    opened_at = models.DateTimeField(_("opened at"), default=timezone.now)
+    state_changed_at = models.DateTimeField(_("state changed at"), default=timezone.now)
+    dismissed_reason = models.TextField(_("reason for dismissal"), blank=True)
+    accepted_until = models.DateField(_("risk accepted until"), null=True, blank=True,
+                                      help_text=_("A dismissed alert reopens after this day if still true."))
+    escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
+    # The scan that inserted the row: lets a scan tell the rows it created from rows another scan created.
+    scan_token = models.CharField(max_length=32, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("alert")
+        verbose_name_plural = _("alerts")
+        ordering = ["state", "key_date", "rule"]
+        constraints = [
+            models.UniqueConstraint(fields=["rule", "subject_key", "key"], name="alert_identity_unique"),
+        ]
+        indexes = [
+            models.Index(fields=["state", "rule"]),
+            models.Index(fields=["programme", "state"]),
+            models.Index(fields=["scan_token"]),
+        ]
+
+    def __str__(self):
+        return f"{self.rule}: {self.subject_label}" + (f" ({self.key})" if self.key else "")
+
+    @property
+    def is_active(self) -> bool:
+        """Open or acknowledged: somebody still has to act."""
+        return self.state in ACTIVE_STATES
+
+
+class EventKind(models.TextChoices):
+    """What happened to an alert."""
+
+    OPENED = "opened", _("Opened")
+    REOPENED = "reopened", _("Reopened")
+    CRITICAL = "critical", _("Became critical")
+    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+    DISMISSED = "dismissed", _("Dismissed")
+    REASSIGNED = "reassigned", _("Reassigned")
+    ESCALATED = "escalated", _("Escalated")
+    RESOLVED = "resolved", _("Resolved")
+
+
+# Events that people are told about.
+NOTIFIED_EVENTS = (EventKind.OPENED, EventKind.REOPENED, EventKind.CRITICAL, EventKind.REASSIGNED,
+                   EventKind.ESCALATED)
+
+
+class AlertEvent(models.Model):
+    """One change of an alert's state or assignee, with who (empty: a scan) and when."""
+
+    alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="events", verbose_name=_("alert"))
+    kind = models.CharField(_("what"), max_length=15, choices=EventKind.choices)
+    at = models.DateTimeField(_("when"), default=timezone.now)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                              related_name="+", verbose_name=_("who"))
+    from_state = models.CharField(_("from"), max_length=15, choices=AlertState.choices, blank=True)
+    to_state = models.CharField(_("to"), max_length=15, choices=AlertState.choices)
+    note = models.TextField(_("note"), blank=True)
+    # Events written together (one scan, one action) share a batch, so the notifications for them are found in one
+    # query, also on MariaDB where bulk inserts do not return the new ids.
+    batch = models.CharField(max_length=32, blank=True, db_index=True, editable=False)
+
+    class Meta:
+        verbose_name = _("alert event")
+        verbose_name_plural = _("alert events")
+        ordering = ["alert", "at", "id"]
+
+    def __str__(self):
+        return f"{self.alert_id}: {self.kind} ({self.from_state or '—'} → {self.to_state})"
+
+
+class ScanState(models.Model):
+    """The single row every scan locks (so scans run one at a time) and where the last full scan is recorded."""
+
+    last_full_scan_at = models.DateTimeField(_("last full scan at"), null=True, blank=True)
+    last_full_scan_as_of = models.DateField(_("last full scan as of"), null=True, blank=True)
+    last_full_scan_summary = models.JSONField(_("summary"), default=dict, blank=True)
+    locked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("scan state")
+        verbose_name_plural = _("scan state")
+
+    def __str__(self):
+        return f"last full scan {self.last_full_scan_as_of or '—'}"

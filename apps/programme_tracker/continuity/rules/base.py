@@ -1,0 +1,149 @@
+"""What every continuity rule shares: the finding it yields, the context it reads, and the registry."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.db.models import Max, Q
+
+from programme_tracker.continuity import periods
+from programme_tracker.continuity.models import Severity
+from programme_tracker.portfolio.models import SECURED_FUNDING_STATUSES, FundingPeriod
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One condition a rule found: becomes (or keeps) one alert with the same identity."""
+
+    rule: str
+    subject_key: str
+    subject_label: str
+    key: str
+    severity: str
+    message: str
+    programme_id: int | None = None
+    funding_period_id: int | None = None
+    recommendation_id: int | None = None
+    key_date: date | None = None
+    until_date: date | None = None
+    # True for findings the coordinators answer for (unowned measures, uncovered recommendations).
+    for_coordinators: bool = False
+
+    @property
+    def identity(self) -> tuple[str, str, str]:
+        """(rule, subject, key): what makes two findings the same alert."""
+        return (self.rule, self.subject_key, self.key)
+
+
+@dataclass
+class Limits:
+    """The site's lead times, horizons and grace days (site settings; DESIGN.md's defaults)."""
+
+    expiry_horizon_days: int = 180
+    critical_days: int = 30
+    warning_days: int = 90
+    successor_grace_days: int = 0
+    gap_horizon_days: int = 365
+    renewal_notice_days: int = 120
+    coverage_horizon_days: int = 180
+    ended_lookback_days: int = 90
+    ended_horizon_days: int = 180
+    stale_after_months: int = 6
+
+    @classmethod
+    def from_settings(cls) -> Limits:
+        """The limits configured for this site."""
+        return cls(**settings.CONTINUITY)
+
+
+@dataclass
+class Context:
+    """What a scan knows: the reference date, the limits, which programmes are in scope, and shared data.
+
+    `programme_ids` None means the whole portfolio; a set limits programme-level rules to those programmes (a
+    re-evaluation after a save). Data several rules need is loaded once per scan and kept here.
+    """
+
+    today: date
+    limits: Limits = field(default_factory=Limits.from_settings)
+    programme_ids: frozenset[int] | None = None
+    _runs: dict[str, dict[int, list[periods.Run]]] = field(default_factory=dict)
+
+    def days(self, n: int) -> date:
+        """The reference date plus n days."""
+        return self.today + timedelta(days=n)
+
+    def in_scope(self, prefix: str = "") -> Q:
+        """A filter limiting a query to the programmes in scope (`prefix` leads from the model to the programme)."""
+        if self.programme_ids is None:
+            return Q()
+        return Q(**{f"{prefix}id__in" if prefix else "id__in": self.programme_ids})
+
+    def severity(self, day: date) -> str:
+        """Critical when `day` is less than critical_days away (or past), warning within warning_days, else info."""
+        if day < self.days(self.limits.critical_days):
+            return Severity.CRITICAL
+        if day <= self.days(self.limits.warning_days):
+            return Severity.WARNING
+        return Severity.INFO
+
+    def secured_runs(self, name: str, periods_of: Q) -> dict[int, list[periods.Run]]:
+        """Secured runs from the reference date on, per programme, of the funding periods matching `periods_of`.
+
+        Cached under `name`, so rules that need the same runs share two queries.
+
+        Only periods ending on or after the day before the reference date can shape a run from that day on; the
+        last secured day before them comes from one aggregate query and is added as a one-day run, so runs,
+        secured-until, last-covered-before and gaps are exact from the reference date on.
+        """
+        if name in self._runs:
+            return self._runs[name]
+        secured = FundingPeriod.objects.filter(status__in=SECURED_FUNDING_STATUSES)
+        by_programme: dict[int, list[tuple[date, date]]] = defaultdict(list)
+        yesterday = self.days(-1)
+        rows = secured.filter(periods_of, end__gte=yesterday).values_list("programme_id", "start", "end")
+        for programme_id, start, end in rows:
+            by_programme[programme_id].append((start, end))
+        earlier = (
+            secured.filter(periods_of, end__lt=yesterday)
+            .values("programme_id").annotate(last=Max("end")).values_list("programme_id", "last")
+        )
+        for programme_id, last in earlier:
+            by_programme[programme_id].append((last, last))
+        runs = {programme_id: periods.merge(spans) for programme_id, spans in by_programme.items()}
+        self._runs[name] = runs
+        return runs
+
+
+class Rule:
+    """A continuity rule: a name, a plain-language title, the kind of subject, and its findings for a context."""
+
+    name: str = ""
+    title: str = ""
+    subject: str = "programme"  # or "funding_period" or "recommendation"
+    description: str = ""
+
+    def findings(self, ctx: Context) -> Iterable[Finding]:
+        """Every condition this rule finds in the context's scope."""
+        raise NotImplementedError
+
+
+RULES: dict[str, Rule] = {}
+
+
+def register(rule_class: type[Rule]) -> type[Rule]:
+    """Add a rule to the registry (a class decorator); adding a rule is writing one module."""
+    if not rule_class.name or rule_class.name in RULES:
+        raise ValueError(f"rule name {rule_class.name!r} is empty or taken")
+    RULES[rule_class.name] = rule_class()
+    return rule_class
+
+
+def all_findings(ctx: Context, rule_names: Iterable[str] | None = None) -> Iterator[Finding]:
+    """The findings of the named rules (all by default) in the context."""
+    for name in rule_names or RULES:
+        yield from RULES[name].findings(ctx)

@@ -1,0 +1,218 @@
+"""The scan: evaluate the rules and bring the alerts in line with what they find, in one transaction.
+
+Set-based: each rule runs a bounded number of queries whatever the portfolio's size, and the alerts are written
+with bulk statements. Idempotent: the same reference date twice changes nothing. One scan at a time: every scan
+(and every re-evaluation after a save) first updates the single ScanState row, which MariaDB locks until commit
+and which makes SQLite take its write lock, so a second scan waits and then finds everything already done. The
+unique constraint on (rule, subject, key) is the last line of defence.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone, translation
+
+from programme_tracker.continuity.models import (
+    UNRESOLVED_STATES,
+    Alert,
+    AlertEvent,
+    AlertState,
+    EventKind,
+    ScanState,
+    Severity,
+)
+from programme_tracker.continuity.rules import RULES, Context, Finding, all_findings
+from programme_tracker.notifications.services import notify_alert_events
+from programme_tracker.portfolio.models import Organisation, Programme
+
+# Fields a scan refreshes on an alert that is found again.
+REFRESHED = ("severity", "message", "key_date", "until_date", "subject_label", "programme_id", "funding_period_id",
+             "recommendation_id", "for_coordinators")
+CHUNK = 1000
+
+
+@dataclass
+class ScanResult:
+    """What a scan did: how many findings, and how many alerts it opened, reopened, resolved or refreshed."""
+
+    as_of: date
+    findings: int = 0
+    counts: Counter = field(default_factory=Counter)
+    events: list[AlertEvent] = field(default_factory=list)
+    batch: str = ""
+
+    def summary(self) -> dict:
+        """The result as plain data (kept on ScanState and printed by `scan`)."""
+        return {"as_of": self.as_of.isoformat(), "findings": self.findings, **dict(sorted(self.counts.items()))}
+
+
+def run_scan(as_of: date | None = None, *, programme_ids=None, rules=None) -> ScanResult:
+    """Evaluate the rules (all by default) on `as_of` (today) and update the alerts; whole portfolio by default.
+
+    `programme_ids` limits the programme-level rules to those programmes (recommendation rules always look at the
+    whole portfolio); alerts of other programmes are left alone.
+    """
+    as_of = as_of or timezone.localdate()
+    scope = None if programme_ids is None else frozenset(programme_ids)
+    rule_names = list(rules or RULES)
+    with transaction.atomic():
+        take_scan_lock()
+        ctx = Context(today=as_of, programme_ids=scope)
+        with translation.override(settings.LANGUAGE_CODE):
+            findings = {finding.identity: finding for finding in all_findings(ctx, rule_names)}
+        result = ScanResult(as_of=as_of, findings=len(findings))
+        _apply(findings, _alert_scope(rule_names, scope), as_of, result)
+        if scope is None and rules is None:
+            ScanState.objects.filter(pk=1).update(
+                last_full_scan_at=timezone.now(), last_full_scan_as_of=as_of,
+                last_full_scan_summary=result.summary(),
+            )
+        # The outbox rows are written in this same transaction: no alert change without its notifications.
+        notify_alert_events(result.batch)
+    return result
+
+
+def take_scan_lock() -> None:
+    """Lock the ScanState row for the rest of the transaction (created on first use)."""
+    if not ScanState.objects.filter(pk=1).update(locked_at=timezone.now()):
+        ScanState.objects.get_or_create(pk=1)
+        ScanState.objects.filter(pk=1).update(locked_at=timezone.now())
+
+
+def _alert_scope(rule_names, scope) -> Q:
+    """The alerts a scan answers for: those of its rules, about programmes in scope (recommendations: all)."""
+    q = Q(rule__in=rule_names)
+    if scope is not None:
+        programme_rules = [name for name in rule_names if RULES[name].subject != "recommendation"]
+        q &= Q(rule__in=programme_rules, programme_id__in=scope) | ~Q(rule__in=programme_rules)
+    return q
+
+
+def _apply(findings: dict[tuple, Finding], scope: Q, as_of: date, result: ScanResult) -> None:
+    """Open, reopen, refresh and resolve alerts so that they match the findings."""
+    now = timezone.now()
+    existing = {
+        (alert.rule, alert.subject_key, alert.key): alert
+        for alert in Alert.objects.filter(scope, state__in=UNRESOLVED_STATES)
+    }
+    events: list[AlertEvent] = []
+    changed: list[Alert] = []
+    for identity, alert in existing.items():
+        finding = findings.get(identity)
+        if finding is None:
+            events.append(_event(alert, EventKind.RESOLVED, AlertState.RESOLVED, now, "no longer found"))
+            alert.state, alert.state_changed_at = AlertState.RESOLVED, now
+            changed.append(alert)
+            result.counts["resolved"] += 1
+            continue
+        was_critical = alert.severity == Severity.CRITICAL
+        refreshed = _refresh(alert, finding)
+        if alert.state == AlertState.DISMISSED and alert.accepted_until and alert.accepted_until < as_of:
+            events.append(_event(alert, EventKind.REOPENED, AlertState.OPEN, now,
+                                 f"the risk was accepted until {alert.accepted_until}"))
+            alert.state, alert.state_changed_at, alert.accepted_until = AlertState.OPEN, now, None
+            refreshed = True
+            result.counts["reopened"] += 1
+        elif alert.severity == Severity.CRITICAL and not was_critical and alert.is_active:
+            events.append(_event(alert, EventKind.CRITICAL, alert.state, now, ""))
+        if refreshed:
+            changed.append(alert)
+            result.counts["refreshed"] += 1
+    Alert.objects.bulk_update(
+        changed, [*REFRESHED, "state", "state_changed_at", "accepted_until"], batch_size=CHUNK,
+    )
+    fresh = [finding for identity, finding in findings.items() if identity not in existing]
+    events += _open(fresh, as_of, now, result)
+    # Everything still unresolved in scope was found by this scan.
+    Alert.objects.filter(scope, state__in=UNRESOLVED_STATES).exclude(last_seen=as_of).update(last_seen=as_of)
+    _assign(scope)
+    batch = uuid.uuid4().hex
+    for event in events:
+        event.batch = batch
+    AlertEvent.objects.bulk_create(events, batch_size=CHUNK)
+    result.events, result.batch = events, batch
+
+
+def _refresh(alert: Alert, finding: Finding) -> bool:
+    """Copy the finding's facts onto the alert; True when anything changed."""
+    changed = False
+    for name in REFRESHED:
+        value = getattr(finding, name)
+        if getattr(alert, name) != value:
+            setattr(alert, name, value)
+            changed = True
+    return changed
+
+
+def _open(fresh: list[Finding], as_of: date, now, result: ScanResult) -> list[AlertEvent]:
+    """Insert alerts for new identities and reopen resolved ones found again; return their events."""
+    if not fresh:
+        return []
+    # Resolved alerts with these identities come back to life (reopened) rather than being inserted again.
+    wanted = {finding.identity for finding in fresh}
+    resolved = {}
+    for start in range(0, len(fresh), CHUNK):
+        keys = {finding.subject_key for finding in fresh[start:start + CHUNK]}
+        for alert in Alert.objects.filter(state=AlertState.RESOLVED, subject_key__in=keys):
+            if (alert.rule, alert.subject_key, alert.key) in wanted:
+                resolved[(alert.rule, alert.subject_key, alert.key)] = alert
+    events, reopened, token = [], [], uuid.uuid4().hex
+    new = []
+    for finding in fresh:
+        alert = resolved.get(finding.identity)
+        if alert is None:
+            new.append(Alert(
+                rule=finding.rule, subject_key=finding.subject_key, key=finding.key,
+                **{name: getattr(finding, name) for name in REFRESHED},
+                state=AlertState.OPEN, first_seen=as_of, last_seen=as_of, opened_at=now, state_changed_at=now,
+                scan_token=token,
+            ))
+        else:
+            _refresh(alert, finding)
+            events.append(_event(alert, EventKind.REOPENED, AlertState.OPEN, now, "found again"))
+            alert.state, alert.state_changed_at, alert.last_seen = AlertState.OPEN, now, as_of
+            alert.dismissed_reason, alert.accepted_until, alert.escalated_at = "", None, None
+            reopened.append(alert)
+    Alert.objects.bulk_create(new, batch_size=CHUNK)
+    Alert.objects.bulk_update(
+        reopened, [*REFRESHED, "state", "state_changed_at", "last_seen", "dismissed_reason", "accepted_until",
+                   "escalated_at"], batch_size=CHUNK,
+    )
+    for alert in Alert.objects.filter(scan_token=token):
+        events.append(AlertEvent(alert=alert, kind=EventKind.OPENED, at=now, from_state="", to_state=AlertState.OPEN))
+    Alert.objects.filter(scan_token=token).update(scan_token="")
+    result.counts["opened"] += len(new)
+    result.counts["reopened"] += len(reopened)
+    return events
+
+
+def _event(alert: Alert, kind: str, to_state: str, at, note: str) -> AlertEvent:
+    return AlertEvent(alert=alert, kind=kind, at=at, from_state=alert.state, to_state=to_state, note=note)
+
+
+def _assign(scope: Q) -> None:
+    """Point unresolved alerts not assigned by hand at their programme's owner, else a lead-ministry contact.
+
+    Empty means the coordinators: so for unowned measures, uncovered recommendations, and programmes with neither.
+    """
+    automatic = Alert.objects.filter(scope, state__in=UNRESOLVED_STATES, assigned_by_hand=False)
+    owner = Programme.objects.filter(pk=OuterRef("programme_id"), owner__is_active=True).values("owner_id")
+    contact = (
+        Organisation.contacts.through.objects.filter(
+            organisation__led_programmes=OuterRef("programme_id"), user__is_active=True
+        ).order_by("user__username").values("user_id")[:1]
+    )
+    automatic.filter(for_coordinators=False, programme_id__isnull=False).update(
+        assignee=Coalesce(Subquery(owner), Subquery(contact))
+    )
+    automatic.filter(Q(for_coordinators=True) | Q(programme_id__isnull=True)).exclude(assignee=None).update(
+        assignee=None
+    )

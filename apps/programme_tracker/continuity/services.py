@@ -1,0 +1,91 @@
+"""Business actions on alerts: re-evaluate, acknowledge, dismiss, reassign. One transaction each, with history."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from programme_tracker.continuity.models import ACTIVE_STATES, Alert, AlertEvent, AlertState, EventKind
+from programme_tracker.continuity.scan import ScanResult, run_scan
+from programme_tracker.notifications.services import notify_alert_events
+from programme_tracker.portfolio.models import Programme, ProgrammeRecommendation
+
+
+def neighbours(programme_ids: Iterable[int]) -> set[int]:
+    """The programmes whose findings can change with these: themselves, predecessors, successors, and programmes
+    implementing the same recommendations (rule 6 asks whether someone else covers them)."""
+    ids = set(programme_ids)
+    related = set(Programme.objects.filter(pk__in=ids, predecessor__isnull=False).values_list("predecessor_id",
+                                                                                               flat=True))
+    related |= set(Programme.objects.filter(predecessor_id__in=ids).values_list("pk", flat=True))
+    shared = ProgrammeRecommendation.objects.filter(programme_id__in=ids).values("recommendation_id")
+    related |= set(ProgrammeRecommendation.objects.filter(recommendation_id__in=shared)
+                   .values_list("programme_id", flat=True))
+    return ids | related
+
+
+def reevaluate_programmes(programme_ids: Iterable[int], as_of: date | None = None) -> ScanResult:
+    """Run the rules for these programmes (and their neighbours) now; the rest of the portfolio is left alone."""
+    return run_scan(as_of, programme_ids=neighbours(programme_ids))
+
+
+def _change_state(alert_id: int, actor, kind: str, to_state: str, allowed_from: tuple, note: str = "",
+                  **fields) -> Alert:
+    """Move one alert to a new state if it is in an allowed state, with an event naming who; refuse otherwise."""
+    with transaction.atomic():
+        alert = Alert.objects.select_for_update().get(pk=alert_id)
+        if alert.state not in allowed_from:
+            raise ValidationError(
+                _("This alert is %(state)s; it cannot be changed that way.") % {"state": alert.get_state_display()}
+            )
+        now = timezone.now()
+        AlertEvent.objects.create(alert=alert, kind=kind, at=now, actor=actor, from_state=alert.state,
+                                  to_state=to_state, note=note, batch=uuid.uuid4().hex)
+        for name, value in fields.items():
+            setattr(alert, name, value)
+        alert.state, alert.state_changed_at = to_state, now
+        alert.save(update_fields=["state", "state_changed_at", *fields])
+        return alert
+
+
+def acknowledge(alert_id: int, actor) -> Alert:
+    """Somebody has seen the alert and is working on it (open → acknowledged)."""
+    return _change_state(alert_id, actor, EventKind.ACKNOWLEDGED, AlertState.ACKNOWLEDGED, (AlertState.OPEN,))
+
+
+def dismiss(alert_id: int, actor, reason: str, accepted_until: date | None = None, today: date | None = None) -> Alert:
+    """Set an alert aside with a reason; with `accepted_until`, it reopens after that day if still true."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Give the reason for dismissing the alert.")})
+    if accepted_until is not None and accepted_until < (today or timezone.localdate()):
+        raise ValidationError({"accepted_until": _("The date the risk is accepted until cannot be in the past.")})
+    note = reason + (f" (risk accepted until {accepted_until})" if accepted_until else "")
+    return _change_state(alert_id, actor, EventKind.DISMISSED, AlertState.DISMISSED, ACTIVE_STATES, note,
+                         dismissed_reason=reason, accepted_until=accepted_until)
+
+
+def reassign(alert_id: int, actor, assignee) -> Alert:
+    """Hand an alert to another person (None: back to the automatic choice); scans keep a hand-picked assignee."""
+    if assignee is not None and not assignee.is_active:
+        raise ValidationError({"assignee": _("%(user)s has no active account.") % {"user": assignee}})
+    with transaction.atomic():
+        alert = Alert.objects.select_for_update().get(pk=alert_id)
+        note = _("reassigned to %(user)s") % {"user": assignee or _("the automatic choice")}
+        batch = uuid.uuid4().hex
+        AlertEvent.objects.create(alert=alert, kind=EventKind.REASSIGNED, actor=actor, from_state=alert.state,
+                                  to_state=alert.state, note=note, batch=batch)
+        alert.assignee, alert.assigned_by_hand = assignee, assignee is not None
+        alert.save(update_fields=["assignee", "assigned_by_hand"])
+        if assignee is not None:
+            notify_alert_events(batch)
+    if assignee is None:
+        run_scan(programme_ids=[alert.programme_id] if alert.programme_id else [])
+        alert.refresh_from_db()
+    return alert

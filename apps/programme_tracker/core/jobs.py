@@ -1,0 +1,120 @@
+"""Background jobs: one table of jobs, run on RQ (worker + RQ's cron scheduler) or, without Redis, in-process.
+
+Every job is idempotent and checks itself whether there is work (the daily scan runs once per local day after
+daily_scan_time; delivery sends what is due), so running one late, twice or after a crash is safe. Each run is
+recorded as a JobRun (desk: Core → Job runs) with its error; on RQ a failed run is retried with backoff and ends
+in RQ's failed-job registry (desk: /desk/jobs/).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import time
+import traceback
+from dataclasses import dataclass
+
+from django.db import connections
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Job:
+    """A job: the function that does it, how often the scheduler starts it, and how long it may take."""
+
+    name: str
+    function: str  # dotted path, imported when run
+    every_seconds: int
+    timeout_seconds: int
+
+
+JOBS = {
+    job.name: job
+    for job in (
+        Job("daily-scan", "programme_tracker.continuity.jobs.daily_scan", every_seconds=300, timeout_seconds=1800),
+        Job("deliver-notifications", "programme_tracker.notifications.jobs.deliver", every_seconds=60,
+            timeout_seconds=600),
+    )
+}
+RETRY_DELAYS = [30, 120, 600]  # seconds between attempts after a failure (backoff)
+
+
+def run_job(name: str, attempt: int = 1) -> str:
+    """Run one job now and record the run; re-raises the error so that RQ can retry it."""
+    from programme_tracker.core.models import JobRun
+
+    run = JobRun.objects.create(job=name, attempt=attempt, started_at=timezone.now(),
+                                runner=f"{socket.gethostname()}:{os.getpid()}")
+    try:
+        result = import_string(JOBS[name].function)()
+    except Exception:
+        JobRun.objects.filter(pk=run.pk).update(outcome=JobRun.Outcome.FAILED, finished_at=timezone.now(),
+                                                error=traceback.format_exc()[-5000:])
+        raise
+    JobRun.objects.filter(pk=run.pk).update(outcome=JobRun.Outcome.SUCCEEDED, finished_at=timezone.now(),
+                                            result=str(result)[:2000])
+    return str(result)
+
+
+def connection():
+    """A Redis connection to the site's redis_url (short timeouts: callers retry rather than hang)."""
+    from django.conf import settings
+    from redis import Redis
+
+    return Redis.from_url(settings.REDIS_URL, socket_connect_timeout=5, socket_timeout=30)
+
+
+def queue():
+    """The site's job queue on Redis."""
+    from rq import Queue
+
+    return Queue("default", connection=connection())
+
+
+def run_on_rq(name: str) -> None:
+    """Started by RQ's cron scheduler: put the job on the queue with its timeout and retries (backoff)."""
+    from rq import Retry
+
+    job = JOBS[name]
+    queue().enqueue(
+        run_job, name, job_id=None, job_timeout=job.timeout_seconds,
+        retry=Retry(max=len(RETRY_DELAYS), interval=RETRY_DELAYS), description=f"programme-tracker {name}",
+    )
+
+
+class InProcessScheduler(threading.Thread):
+    """Without Redis: the same jobs on a background thread of `serve`, with the same backoff after failures."""
+
+    def __init__(self, tick_seconds: float = 15):
+        super().__init__(name="programme-tracker-jobs", daemon=True)
+        self.tick_seconds = tick_seconds
+        self.stopping = threading.Event()
+        self.next_run = dict.fromkeys(JOBS, 0.0)
+        self.failures = dict.fromkeys(JOBS, 0)
+
+    def run(self):
+        while not self.stopping.is_set():
+            self.run_due(time.monotonic())
+            connections.close_all()  # this thread's own connections; a fresh one next tick
+            self.stopping.wait(self.tick_seconds)
+
+    def run_due(self, now: float) -> None:
+        """Run every job whose time has come; after a failure, wait the next backoff delay before trying again."""
+        for name, job in JOBS.items():
+            if now < self.next_run[name]:
+                continue
+            try:
+                run_job(name, attempt=self.failures[name] + 1)
+            except Exception:
+                log.exception("Job %s failed", name)
+                delay = RETRY_DELAYS[min(self.failures[name], len(RETRY_DELAYS) - 1)]
+                self.failures[name] += 1
+                self.next_run[name] = now + delay
+            else:
+                self.failures[name] = 0
+                self.next_run[name] = now + job.every_seconds

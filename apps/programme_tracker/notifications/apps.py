@@ -1,0 +1,11 @@
+"""The notifications module: who is told about alerts, in the desk and by e-mail, through an outbox."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class NotificationsConfig(AppConfig):
+    """In-app notifications, e-mail delivery, digests, preferences and monitors' subscriptions."""
+
+    name = "programme_tracker.notifications"
+    verbose_name = _("Notifications")

@@ -1,0 +1,242 @@
+"""Who is told about an alert, and the e-mail outbox: record in the alert's transaction, claim, send, mark.
+
+Delivery is at least once and never lost. A notification row is written in the same transaction as the alert
+change it reports. A worker claims due rows with a conditional UPDATE (only rows still waiting, or claimed so long
+ago that their worker must have died), so two workers never take the same row; it sends, then marks them sent. A
+worker killed between claim and mark leaves its rows to be claimed again after CLAIM_TIMEOUT: at most one
+duplicate e-mail, nothing lost. A mail server that is down puts the rows back with a later due time (backoff).
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections import defaultdict
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from programme_tracker.accounts import roles
+from programme_tracker.continuity.models import NOTIFIED_EVENTS, Alert, AlertEvent, AlertState, EventKind, Severity
+from programme_tracker.notifications.models import Delivery, EmailState, Notification, Preference, Subscription
+from programme_tracker.portfolio.models import Organisation
+
+log = logging.getLogger(__name__)
+
+CLAIM_TIMEOUT = timedelta(minutes=10)  # a claim older than this belongs to a worker that died
+BATCH = 1000
+RETRY_DELAYS = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30), timedelta(hours=2))
+
+
+def next_digest(now: datetime) -> datetime:
+    """The next daily digest time (site setting digest_time, local) after `now`."""
+    hours, minutes = (int(part) for part in settings.DIGEST_TIME.split(":"))
+    local = timezone.localtime(now)
+    at = local.replace(hour=hours, minute=minutes, second=0, microsecond=0)
+    return at if at > local else at + timedelta(days=1)
+
+
+class _Audience:
+    """What deciding who is told needs, loaded once per batch (four queries, whatever the batch's size)."""
+
+    def __init__(self):
+        User = get_user_model()
+        self.coordinators = list(
+            User.objects.filter(is_active=True, groups__name=roles.COORDINATOR).values_list("pk", flat=True)
+        )
+        self.contacts = defaultdict(list)
+        for org_id, user_id in Organisation.contacts.through.objects.filter(user__is_active=True).values_list(
+            "organisation_id", "user_id"
+        ):
+            self.contacts[org_id].append(user_id)
+        self.subscriptions = list(
+            Subscription.objects.filter(user__is_active=True).values_list("user_id", "area", "ministry_id", "rule")
+        )
+        self.addresses = dict(User.objects.filter(is_active=True).exclude(email="").values_list("pk", "email"))
+        self.delivery = dict(Preference.objects.values_list("user_id", "delivery"))
+
+    def responsible(self, alert: Alert) -> dict[int, str]:
+        """Owner first; with no owner, the lead ministry's contacts; with neither, the coordinators (DESIGN.md)."""
+        programme = alert.programme
+        if alert.assigned_by_hand and alert.assignee_id and alert.assignee.is_active:
+            return {alert.assignee_id: _("the alert is assigned to you")}
+        if not alert.for_coordinators and programme is not None:
+            if programme.owner_id and programme.owner.is_active:
+                return {programme.owner_id: _("you own %(code)s") % {"code": programme.code}}
+            contacts = self.contacts.get(programme.lead_ministry_id, [])
+            if contacts:
+                reason = _("you are a contact of the lead ministry of %(code)s") % {"code": programme.code}
+                return dict.fromkeys(contacts, reason)
+        return dict.fromkeys(self.coordinators, _("you coordinate the portfolio"))
+
+    def subscribers(self, alert: Alert) -> dict[int, str]:
+        """Monitors (and others) who follow the alert's area, lead ministry or rule."""
+        programme, recommendation = alert.programme, alert.recommendation
+        area = programme.area if programme else (recommendation.area if recommendation else "")
+        ministry = programme.lead_ministry_id if programme else None
+        return {
+            user_id: _("you follow these alerts")
+            for user_id, s_area, s_ministry, s_rule in self.subscriptions
+            if (not s_area or s_area == area) and (not s_ministry or s_ministry == ministry)
+            and (not s_rule or s_rule == alert.rule)
+        }
+
+    def email(self, user_id: int, alert: Alert, event: AlertEvent, now: datetime) -> tuple[str, datetime | None]:
+        """The e-mail state and due time for one recipient, by their preference."""
+        delivery = self.delivery.get(user_id, Delivery.CRITICAL_AT_ONCE)
+        if user_id not in self.addresses or delivery == Delivery.NO_EMAIL:
+            return EmailState.NONE, None
+        urgent = alert.severity == Severity.CRITICAL or event.kind in (EventKind.ESCALATED, EventKind.REASSIGNED)
+        if delivery == Delivery.ALL_AT_ONCE or (delivery == Delivery.CRITICAL_AT_ONCE and urgent):
+            return EmailState.PENDING, now
+        return EmailState.PENDING, next_digest(now)
+
+
+def notify_alert_events(batch: str) -> int:
+    """Write the notifications for one batch of alert events, in the caller's transaction; returns how many."""
+    if not batch:
+        return 0
+    events = list(
+        AlertEvent.objects.filter(batch=batch, kind__in=NOTIFIED_EVENTS).select_related(
+            "alert__programme__owner", "alert__recommendation", "alert__assignee"
+        )
+    )
+    if not events:
+        return 0
+    audience, now, rows = _Audience(), timezone.now(), []
+    for event in events:
+        alert = event.alert
+        if event.kind == EventKind.ESCALATED:
+            told = dict.fromkeys(audience.coordinators, _("it is still open and was escalated to the coordinators"))
+        elif event.kind == EventKind.REASSIGNED:
+            told = {alert.assignee_id: _("the alert is assigned to you")} if alert.assignee_id else {}
+        else:
+            told = audience.subscribers(alert) | audience.responsible(alert)
+        for user_id, reason in told.items():
+            state, due = audience.email(user_id, alert, event, now)
+            rows.append(Notification(recipient_id=user_id, event=event, alert=alert, reason=reason[:100],
+                                     created_at=now, email_state=state, email_due_at=due))
+    Notification.objects.bulk_create(rows, batch_size=BATCH)
+    return len(rows)
+
+
+def escalate(now: datetime | None = None) -> int:
+    """Escalate alerts open for longer than escalate_after_days to the coordinators, once each; returns how many."""
+    from programme_tracker.continuity.scan import take_scan_lock
+
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=settings.CONTINUITY_ESCALATE_AFTER_DAYS)
+    with transaction.atomic():
+        take_scan_lock()  # one escalation at a time, and not while a scan changes states
+        due = list(Alert.objects.filter(state=AlertState.OPEN, escalated_at__isnull=True,
+                                        state_changed_at__lte=cutoff))
+        if not due:
+            return 0
+        Alert.objects.filter(pk__in=[alert.pk for alert in due]).update(escalated_at=now)
+        batch = uuid.uuid4().hex
+        AlertEvent.objects.bulk_create([
+            AlertEvent(alert=alert, kind=EventKind.ESCALATED, at=now, from_state=alert.state, to_state=alert.state,
+                       note=f"open since {timezone.localtime(alert.state_changed_at):%Y-%m-%d}", batch=batch)
+            for alert in due
+        ], batch_size=BATCH)
+        notify_alert_events(batch)
+    return len(due)
+
+
+def _due(now: datetime) -> Q:
+    return Q(email_state=EmailState.PENDING, email_due_at__lte=now) | Q(
+        email_state=EmailState.CLAIMED, claimed_at__lt=now - CLAIM_TIMEOUT
+    )
+
+
+def claim(now: datetime | None = None, limit: int = BATCH) -> str | None:
+    """Take up to `limit` due e-mails for this worker with one conditional UPDATE; returns the claim token."""
+    now = now or timezone.now()
+    ids = list(Notification.objects.filter(_due(now)).order_by("email_due_at", "id").values_list("pk", flat=True)[
+        :limit])
+    if not ids:
+        return None
+    token = uuid.uuid4().hex
+    # The condition is checked again by the UPDATE itself: rows another worker took meanwhile are left alone.
+    taken = Notification.objects.filter(_due(now), pk__in=ids).update(
+        email_state=EmailState.CLAIMED, claim_token=token, claimed_at=now, attempts=F("attempts") + 1
+    )
+    return token if taken else None
+
+
+def deliver_due(now: datetime | None = None) -> int:
+    """Claim and send every due e-mail, one message per recipient; returns how many notifications were sent."""
+    sent = 0
+    while True:
+        token = claim(now)
+        if token is None:
+            return sent
+        sent += send_claimed(token)
+
+
+def send_claimed(token: str) -> int:
+    """Send the notifications claimed under `token`, grouped per recipient, and mark them; failures wait and retry."""
+    claimed = (
+        Notification.objects.filter(claim_token=token, email_state=EmailState.CLAIMED)
+        .select_related("recipient", "alert", "event").order_by("recipient_id", "alert__severity", "id")
+    )
+    per_recipient = defaultdict(list)
+    for notification in claimed:
+        per_recipient[notification.recipient_id].append(notification)
+    sent = 0
+    for recipient_id, notifications in per_recipient.items():
+        mine = Notification.objects.filter(claim_token=token, recipient_id=recipient_id)
+        try:
+            subject, body = compose(notifications)
+            send_mail(subject, body, None, [notifications[0].recipient.email])
+        except Exception as exc:  # the mail server is down or refused: wait and try again, nothing is lost
+            attempts = max(n.attempts for n in notifications)
+            delay = RETRY_DELAYS[min(attempts, len(RETRY_DELAYS)) - 1]
+            log.warning("E-mail to user %s failed (attempt %s): %s", recipient_id, attempts, exc)
+            mine.update(email_state=EmailState.PENDING, claim_token="", email_due_at=timezone.now() + delay,
+                        last_error=str(exc)[:1000])
+            continue
+        sent += mine.update(email_state=EmailState.SENT, sent_at=timezone.now(), last_error="")
+    return sent
+
+
+def compose(notifications: list[Notification]) -> tuple[str, str]:
+    """The subject and plain-text body of one e-mail about one or more alerts."""
+    with translation.override(settings.LANGUAGE_CODE):
+        first = notifications[0]
+        if len(notifications) == 1:
+            subject = f"[Programme Tracker] {first.alert.get_severity_display()}: {first.alert.rule} — " \
+                      f"{first.alert.subject_label}"
+        else:
+            subject = "[Programme Tracker] " + _("%(count)s alerts for you") % {"count": len(notifications)}
+        blocks = []
+        for n in notifications:
+            alert = n.alert
+            blocks.append("\n".join([
+                f"{alert.get_severity_display().upper()} · {alert.rule} · {alert.subject_label}",
+                alert.message,
+                _("What happened: %(what)s. Why you are told: %(why)s.") % {
+                    "what": n.event.get_kind_display().lower(), "why": n.reason},
+                f"{settings.SITE_URL.rstrip('/')}/desk/continuity/alert/{alert.pk}/change/",
+            ]))
+        footer = _("You can change how you receive these e-mails under Notifications → Preferences in the desk.")
+        return subject, "\n\n".join(blocks) + "\n\n-- \n" + footer
+
+
+def mark_read(user, notification_ids=None) -> int:
+    """Mark a person's notifications read (all of them, or the given ones); returns how many changed."""
+    mine = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if notification_ids is not None:
+        mine = mine.filter(pk__in=notification_ids)
+    return mine.update(read_at=timezone.now())
+
+
+def unread_count(user) -> int:
+    """How many of a person's notifications are unread."""
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()

@@ -1,0 +1,158 @@
+"""Benchmark of the continuity scan on a synthetic portfolio (a script that prints figures, not a test).
+
+    .venv/bin/python benchmarks/scan.py                                  # SQLite: 10k programmes, 50k periods
+    .venv/bin/python benchmarks/scan.py --mariadb --programmes 100000 --periods 1000000
+
+SQLite runs in a throw-away folder; MariaDB uses (and first empties) the database `programme_tracker_bench` on
+127.0.0.1 as root. Prints the full-scan time (first scan, which opens the alerts, and a second, steady-state scan),
+a single programme's re-evaluation, the bare SQL query that finds the expiring funding (the floor), their ratio and
+the query counts.
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "apps"))
+
+
+def configure(args) -> None:
+    """Point the settings at a throw-away site before Django starts."""
+    if args.mariadb:
+        os.environ.update(PT_DB_TYPE="mariadb", PT_DB_NAME="programme_tracker_bench", PT_DB_HOST="127.0.0.1")
+        import MySQLdb
+
+        server = MySQLdb.connect(host="127.0.0.1", user="root")
+        server.cursor().execute("DROP DATABASE IF EXISTS programme_tracker_bench")
+        server.cursor().execute(
+            "CREATE DATABASE programme_tracker_bench CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci")
+        server.close()
+    folder = tempfile.mkdtemp(prefix="pt-bench-")
+    os.environ.update(PT_SITES_DIR=folder, PT_SITE="default",
+                      DJANGO_SETTINGS_MODULE="programme_tracker.config.settings")
+    os.environ.pop("PT_REDIS_URL", None)
+    import django
+
+    django.setup()
+
+
+def build(programmes: int, periods: int) -> None:
+    """Programmes with consecutive yearly funding periods, the latest ending over the next four years.
+
+    Shaped like a real portfolio: every 20th programme has ended, every 13th has a month's gap before its latest
+    period, every 11th has only indicative money for it, every 97th has no owner.
+    """
+    from decimal import Decimal
+
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    from programme_tracker.core.setup import prepare_site
+    from programme_tracker.portfolio.models import FundingPeriod, Organisation, Programme
+
+    prepare_site(lambda _message: None)
+    owners = [get_user_model().objects.create_user(f"owner{n}", email=f"owner{n}@bench.invalid") for n in range(50)]
+    ministry = Organisation.objects.get(short_name="JenV")
+    today = timezone.localdate()
+    per_programme = max(1, periods // programmes)
+    batch = []
+    for n in range(programmes):
+        batch.append(Programme(
+            code=f"B{n}", name=f"Benchmark programme {n}", area="prevention",
+            status="ended" if n % 20 == 0 else "active",
+            lead_ministry=ministry, owner=owners[n % 50] if n % 97 else None, last_reviewed=today,
+            planned_start=today - timedelta(days=365 * per_programme),
+        ))
+        if len(batch) == 5000:
+            Programme.objects.bulk_create(batch)
+            batch = []
+    Programme.objects.bulk_create(batch)
+    ids = list(Programme.objects.order_by("pk").values_list("pk", flat=True))
+    rows = []
+    for n, programme_id in enumerate(ids):
+        last_end = today + timedelta(days=(n * 37) % 1460 - (400 if n % 20 == 0 else 0))
+        for k in range(per_programme):
+            end = last_end - timedelta(days=365 * k)
+            start = end - timedelta(days=364) + (timedelta(days=30) if k == 0 and n % 13 == 0 else timedelta(0))
+            rows.append(FundingPeriod(
+                code=f"B{n}-{k}", programme_id=programme_id, funder=ministry, instrument="subsidy",
+                amount=Decimal("100000.00"), status="closed" if k else ("indicative" if n % 11 == 0 else "committed"),
+                start=start, end=end, renewal_decision="pending" if k == 0 else "renewed",
+                renewal_decision_date=None if k == 0 else end - timedelta(days=200),
+            ))
+            if len(rows) == 10000:
+                FundingPeriod.objects.bulk_create(rows)
+                rows = []
+    FundingPeriod.objects.bulk_create(rows)
+
+
+def timed(function):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        started = time.perf_counter()
+        result = function()
+        elapsed = time.perf_counter() - started
+    return elapsed, len(queries.captured_queries), result
+
+
+def floor_query() -> float:
+    """The single bare SQL query that finds the expiring funding: secured periods' last end per programme within
+    the horizon (what a hand-written report would run)."""
+    from django.db import connection
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    sql = (
+        "SELECT programme_id, MAX(end) FROM portfolio_fundingperiod WHERE status IN ('committed', 'disbursing', "
+        "'closed') AND end >= %s GROUP BY programme_id HAVING MAX(end) <= %s"
+    ).replace("end", connection.ops.quote_name("end")).replace(
+        connection.ops.quote_name("end") + "ing", "ending")
+    with connection.cursor() as cursor:
+        started = time.perf_counter()
+        cursor.execute(sql, [today, today + timedelta(days=180)])
+        cursor.fetchall()
+        return time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--programmes", type=int, default=10_000)
+    parser.add_argument("--periods", type=int, default=50_000)
+    parser.add_argument("--mariadb", action="store_true", help="run on MariaDB at 127.0.0.1 (root, no password)")
+    args = parser.parse_args()
+    configure(args)
+    from django.db import connection
+
+    from programme_tracker.continuity.models import Alert
+    from programme_tracker.continuity.scan import run_scan
+    from programme_tracker.continuity.services import reevaluate_programmes
+    from programme_tracker.portfolio.models import FundingPeriod, Programme
+
+    started = time.perf_counter()
+    build(args.programmes, args.periods)
+    print(f"database: {connection.vendor}; built {Programme.objects.count()} programmes and "
+          f"{FundingPeriod.objects.count()} funding periods in {time.perf_counter() - started:.1f} s")
+    first, first_queries, result = timed(run_scan)
+    print(f"first full scan:  {first:8.3f} s  {first_queries:5d} queries  opened {result.counts['opened']} alerts")
+    again, again_queries, _result = timed(run_scan)
+    print(f"second full scan: {again:8.3f} s  {again_queries:5d} queries  (steady state: nothing changes)")
+    sample = list(Programme.objects.order_by("?").values_list("pk", flat=True)[:20])
+    single = [timed(lambda pid=pid: reevaluate_programmes([pid])) for pid in sample]
+    print(f"single-programme re-evaluation: median {statistics.median(t for t, _q, _r in single) * 1000:.1f} ms, "
+          f"max {max(t for t, _q, _r in single) * 1000:.1f} ms, {single[0][1]} queries")
+    floor = min(floor_query() for _ in range(3))
+    print(f"floor (one bare SQL query for expiring funding): {floor:.3f} s")
+    print(f"ratio steady-state scan / floor: {again / floor:.1f}x; first scan / floor: {first / floor:.1f}x")
+    print(f"open alerts: {Alert.objects.filter(state='open').count()}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,173 @@
+"""Notifications: who is told, the outbox written with the alert change, claims, digests, escalation, retries."""
+
+import threading
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core import mail
+from django.db import connection
+
+from programme_tracker.accounts import roles
+from programme_tracker.continuity.models import Alert
+from programme_tracker.continuity.scan import run_scan
+from programme_tracker.notifications import services
+from programme_tracker.notifications.models import Delivery, EmailState, Notification, Preference, Subscription
+from tests.continuity.builders import T, day, fund, make_programme
+
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+
+
+@pytest.fixture
+def people(accounts):
+    for user in accounts.values():
+        user.email = f"{user.username}@example.invalid"
+        user.save()
+    return accounts
+
+
+@pytest.fixture
+def expiring(people):
+    """An owned programme whose funding ends in 10 days (critical) and one ending in 100 days (info)."""
+    owner = people[roles.FINANCE_OFFICER]
+    critical = make_programme(owner)
+    fund(critical, day(-10), day(10))
+    calm = make_programme(owner)
+    fund(calm, day(-10), day(100), renewal_decision="not_applicable")
+    return critical, calm
+
+
+def test_the_owner_is_told_and_critical_mail_is_due_at_once_the_rest_at_digest_time(expiring, people):
+    run_scan(T, rules=["funding-expiring"])
+    owner = people[roles.FINANCE_OFFICER]
+    rows = {n.alert.severity: n for n in Notification.objects.filter(recipient=owner)}
+    assert set(rows) == {"critical", "info"}
+    assert rows["critical"].email_state == EmailState.PENDING
+    assert rows["critical"].email_due_at <= rows["critical"].created_at + timedelta(seconds=1)
+    digest = rows["info"].email_due_at.astimezone(AMSTERDAM)
+    assert (digest.hour, digest.minute) == (7, 0) and digest > rows["info"].created_at
+
+
+def test_no_owner_means_the_coordinators_and_monitors_hear_what_they_follow(people, ministry):
+    make_programme(None, status="planned", area="aftercare")
+    Subscription.objects.create(user=people[roles.MONITOR], area="aftercare", rule="unowned-measure")
+    Subscription.objects.create(user=people[roles.ADMINISTRATOR], area="prevention")  # a different area
+    run_scan(T, rules=["unowned-measure"])
+    told = set(Notification.objects.values_list("recipient__username", flat=True))
+    assert told == {people[roles.COORDINATOR].username, people[roles.MONITOR].username}
+
+
+def test_lead_ministry_contacts_when_the_owner_has_left(people, ministry):
+    leaver = people[roles.MONITOR]
+    p = make_programme(leaver)
+    fund(p, day(-10), day(10))
+    leaver.is_active = False
+    leaver.save()
+    ministry.contacts.add(people[roles.FINANCE_OFFICER])
+    run_scan(T, rules=["funding-expiring"])
+    assert list(Notification.objects.values_list("recipient__username", flat=True)) == [
+        people[roles.FINANCE_OFFICER].username]
+
+
+def test_a_scan_that_fails_leaves_neither_alert_nor_notification(expiring, monkeypatch):
+    def broken(batch):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr("programme_tracker.continuity.scan.notify_alert_events", broken)
+    with pytest.raises(RuntimeError):
+        run_scan(T)
+    assert not Alert.objects.exists() and not Notification.objects.exists()
+
+
+def test_delivery_sends_one_mail_per_person_and_marks_it(expiring, people):
+    Preference.objects.create(user=people[roles.FINANCE_OFFICER], delivery=Delivery.ALL_AT_ONCE)
+    run_scan(T, rules=["funding-expiring"])
+    assert services.deliver_due() == 2
+    assert len(mail.outbox) == 1 and "2 alerts" in mail.outbox[0].subject
+    assert "/desk/continuity/alert/" in mail.outbox[0].body
+    assert services.deliver_due() == 0 and len(mail.outbox) == 1
+    assert set(Notification.objects.values_list("email_state", flat=True)) == {EmailState.SENT}
+
+
+def test_digest_goes_out_at_digest_time_not_before(expiring, people):
+    run_scan(T, rules=["funding-expiring"])
+    services.deliver_due()
+    assert [m.subject for m in mail.outbox] == [m.subject for m in mail.outbox if "Critical" in m.subject]
+    waiting = Notification.objects.get(email_state=EmailState.PENDING)
+    services.deliver_due(now=waiting.email_due_at - timedelta(seconds=1))
+    assert len(mail.outbox) == 1
+    services.deliver_due(now=waiting.email_due_at)
+    assert len(mail.outbox) == 2 and "Info" in mail.outbox[1].subject
+
+
+def test_a_worker_that_dies_after_claiming_leaves_the_mail_to_be_sent_once_after_the_timeout(expiring, people):
+    run_scan(T, rules=["funding-expiring"])
+    now = Notification.objects.get(alert__severity="critical").email_due_at
+    assert services.claim(now) is not None  # this worker dies here: claimed, never sent
+    assert services.deliver_due(now + timedelta(minutes=5)) == 0  # still within its claim
+    assert services.deliver_due(now + services.CLAIM_TIMEOUT + timedelta(seconds=1)) == 1
+    assert len(mail.outbox) == 1
+
+
+def test_mail_server_down_keeps_the_mail_and_retries_later(expiring, people, settings):
+    run_scan(T, rules=["funding-expiring"])
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 2  # nothing listens
+    assert services.deliver_due() == 0
+    row = Notification.objects.get(alert__severity="critical")
+    assert row.email_state == EmailState.PENDING and row.attempts == 1 and row.last_error
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert services.deliver_due(now=row.email_due_at) == 1 and len(mail.outbox) == 1
+
+
+def test_escalation_once_after_the_set_days(expiring, people, settings):
+    run_scan(T, rules=["funding-expiring"])
+    opened = Alert.objects.get(severity="critical").state_changed_at
+    later = opened + timedelta(days=settings.CONTINUITY_ESCALATE_AFTER_DAYS)
+    assert services.escalate(later - timedelta(seconds=1)) == 0
+    assert services.escalate(later) == 2
+    assert services.escalate(later + timedelta(days=1)) == 0
+    escalated = Notification.objects.filter(event__kind="escalated")
+    assert set(escalated.values_list("recipient__username", flat=True)) == {people[roles.COORDINATOR].username}
+    assert escalated.count() == 2
+
+
+def test_unread_count_and_mark_read(expiring, people):
+    run_scan(T, rules=["funding-expiring"])
+    owner = people[roles.FINANCE_OFFICER]
+    assert services.unread_count(owner) == 2
+    services.mark_read(owner)
+    assert services.unread_count(owner) == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_never_send_the_same_notification(base, people, settings):
+    if connection.vendor == "sqlite":
+        pytest.skip("needs a server database shared by two connections (runs on MariaDB in CI)")
+    owner = people[roles.FINANCE_OFFICER]
+    Preference.objects.create(user=owner, delivery=Delivery.ALL_AT_ONCE)
+    for _n in range(30):
+        fund(make_programme(owner), day(-10), day(10))
+    run_scan(T, rules=["funding-expiring"])
+    # (Saving the programmes re-evaluated them on today's date too: more notifications than the 30 of the scan.)
+    Notification.objects.update(email_due_at=datetime(2026, 1, 1, tzinfo=AMSTERDAM))
+    expected = Notification.objects.filter(email_state=EmailState.PENDING).count()
+    assert expected >= 30
+    sent = []
+
+    def worker():
+        try:
+            while token := services.claim(limit=3):
+                sent.extend(Notification.objects.filter(claim_token=token).values_list("pk", flat=True))
+                services.send_claimed(token)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(sent) == len(set(sent)) == expected
+    assert Notification.objects.filter(email_state=EmailState.SENT).count() == expected
+    assert sum(len(message.to) for message in mail.outbox) <= expected
