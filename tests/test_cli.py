@@ -87,9 +87,19 @@ def free_port():
         return sock.getsockname()[1]
 
 
-def test_serve_sets_up_and_answers(run):
+def job_runs(site_dir: Path) -> list[tuple[str, str]]:
+    """The recorded job runs of an embedded (SQLite) site, read straight from its database file."""
+    import sqlite3
+
+    with sqlite3.connect(site_dir / "db.sqlite3", timeout=20) as db:
+        return db.execute("SELECT job, outcome FROM core_jobrun ORDER BY id").fetchall()
+
+
+def test_serve_sets_up_answers_and_runs_the_jobs_in_process(run):
     port = free_port()
-    server = subprocess.Popen([CLI, "serve", f"127.0.0.1:{port}", "--no-input"], env=run.env,
+    # The daily scan is due from midnight on, so it runs as soon as the server starts.
+    env = run.env | {"PT_DAILY_SCAN_TIME": "00:00"}
+    server = subprocess.Popen([CLI, "serve", f"127.0.0.1:{port}", "--no-input"], env=env,
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         deadline, status = time.monotonic() + 60, None
@@ -101,7 +111,24 @@ def test_serve_sets_up_and_answers(run):
                 assert server.poll() is None, server.stdout.read()
                 time.sleep(0.3)
         assert status == 200 and "Programme Tracker" in page
+        while time.monotonic() < deadline and len(job_runs(run.sites / "default")) < 2:
+            time.sleep(0.3)
+        assert set(job_runs(run.sites / "default")) == {("daily-scan", "succeeded"),
+                                                        ("deliver-notifications", "succeeded")}
     finally:
         server.terminate()
         output = server.communicate(timeout=30)[0]
     assert "Created the first administrator 'admin'." in output
+    assert "Background jobs (daily scan, e-mail delivery) run in this process." in output
+
+
+def test_scan_prints_every_kind_of_alert_of_the_demo(run):
+    run("setup", "--no-input")
+    run("demo")
+    alerts = json.loads(run("scan", "--json").stdout)
+    assert len({alert["rule"] for alert in alerts}) == 8
+    assert all(set(alert) >= {"rule", "subject", "key_date", "severity", "state"} for alert in alerts)
+    text = run("scan", "--as-of", "2030-01-01", "--dry-run").stdout
+    assert text.startswith("Scan as of 2030-01-01") and "Dry run: nothing was saved." in text
+    assert "--as-of: 'tomorrow' is not a date" in run("scan", "--as-of", "tomorrow", check=False).stderr
+    assert "no job 'nightly'" in run("run-job", "nightly", check=False).stderr

@@ -171,3 +171,26 @@ def test_two_workers_never_send_the_same_notification(base, people, settings):
     assert len(sent) == len(set(sent)) == expected
     assert Notification.objects.filter(email_state=EmailState.SENT).count() == expected
     assert sum(len(message.to) for message in mail.outbox) <= expected
+
+
+def test_changing_the_preference_re_times_waiting_mail(expiring, people, client):
+    run_scan(T, rules=["funding-expiring"])
+    owner = people[roles.FINANCE_OFFICER]
+    client.force_login(owner)
+    response = client.post("/desk/notifications/preference/add/", {"delivery": Delivery.ALL_AT_ONCE})
+    assert response.status_code == 302
+    services.deliver_due()
+    assert len(mail.outbox) == 1 and "2 alerts" in mail.outbox[0].subject
+    assert mail.outbox[0].body.index("CRITICAL") < mail.outbox[0].body.index("INFO")
+
+
+def test_subscribing_through_the_desk(people, client):
+    monitor = people[roles.MONITOR]
+    client.force_login(monitor)
+    page = client.get("/desk/notifications/subscription/add/").content.decode()
+    assert "funding-expiring" in page and "Funding expiring" in page
+    response = client.post("/desk/notifications/subscription/add/", {"area": "aftercare", "ministry": "",
+                                                                      "rule": "unowned-measure"})
+    assert response.status_code == 302
+    assert list(Subscription.objects.values_list("user__username", "area", "rule")) == [
+        (monitor.username, "aftercare", "unowned-measure")]

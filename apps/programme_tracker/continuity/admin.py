@@ -4,14 +4,22 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.db.models import Case, Q, Value, When
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin, TabularInline
 
 from programme_tracker.continuity import services
-from programme_tracker.continuity.models import ACTIVE_STATES, Alert, AlertEvent, AlertState, ScanState
+from programme_tracker.continuity.models import (
+    ACTIVE_STATES,
+    SEVERITY_ORDER,
+    STATE_ORDER,
+    Alert,
+    AlertEvent,
+    AlertState,
+    ScanState,
+)
 from programme_tracker.continuity.rules import RULES
 from programme_tracker.portfolio.models import Area, Organisation, OrganisationKind
 
@@ -108,7 +116,6 @@ class AlertAdmin(ModelAdmin):
                    ("assignee", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["assignee", "programme", "recommendation", "funding_period"]
     search_fields = ["subject_label", "message"]
-    ordering = ["state", "key_date"]
     actions = ["acknowledge_selected"]
     inlines = [AlertEventInline]
     readonly_fields = ["rule", "severity", "state", "subject_link", "message", "key_date", "until_date",
@@ -120,6 +127,17 @@ class AlertAdmin(ModelAdmin):
                                      "state_changed_at", "dismissed_reason", "accepted_until", "escalated_at"]}),
         (_("Act on this alert"), {"fields": ["action", "reason", "accept_until", "new_assignee"]}),
     ]
+
+    def get_queryset(self, request):
+        # Active alerts first, then by severity, then the nearest key date.
+        return super().get_queryset(request).annotate(
+            state_rank=Case(*(When(state=s, then=Value(i)) for i, s in enumerate(STATE_ORDER)), default=Value(9)),
+            severity_rank=Case(*(When(severity=s, then=Value(i)) for i, s in enumerate(SEVERITY_ORDER)),
+                               default=Value(9)),
+        ).order_by("state_rank", "severity_rank", "key_date", "pk")
+
+    def get_ordering(self, request):
+        return []  # the annotated order of get_queryset; column headers still sort
 
     def has_add_permission(self, request):
         return False  # alerts come from the rules

@@ -23,6 +23,9 @@ class AlertState(models.TextChoices):
     RESOLVED = "resolved", _("Resolved")
 
 
+# Most urgent first, for lists and e-mails.
+SEVERITY_ORDER = (Severity.CRITICAL, Severity.WARNING, Severity.INFO)
+STATE_ORDER = (AlertState.OPEN, AlertState.ACKNOWLEDGED, AlertState.DISMISSED, AlertState.RESOLVED)
 # States in which the condition is still being followed up.
 ACTIVE_STATES = (AlertState.OPEN, AlertState.ACKNOWLEDGED)
 # States a scan may resolve when the condition is no longer found.

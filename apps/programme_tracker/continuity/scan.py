@@ -101,7 +101,7 @@ def _apply(findings: dict[tuple, Finding], scope: Q, as_of: date, result: ScanRe
     now = timezone.now()
     existing = {
         (alert.rule, alert.subject_key, alert.key): alert
-        for alert in Alert.objects.filter(scope, state__in=UNRESOLVED_STATES)
+        for alert in Alert.objects.filter(scope, state__in=UNRESOLVED_STATES).order_by()
     }
     events: list[AlertEvent] = []
     changed: list[Alert] = []
@@ -204,7 +204,7 @@ def _assign(scope: Q) -> None:
     Empty means the coordinators: so for unowned measures, uncovered recommendations, and programmes with neither.
     """
     automatic = Alert.objects.filter(scope, state__in=UNRESOLVED_STATES, assigned_by_hand=False)
-    owner = Programme.objects.filter(pk=OuterRef("programme_id"), owner__is_active=True).values("owner_id")
+    owner = Programme.objects.filter(pk=OuterRef("programme_id"), owner__is_active=True).order_by().values("owner_id")
     contact = (
         Organisation.contacts.through.objects.filter(
             organisation__led_programmes=OuterRef("programme_id"), user__is_active=True

@@ -1,5 +1,6 @@
 """Notifications in the desk: each person sees their own list, marks it read, and sets how they are told."""
 
+from django import forms
 from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
@@ -7,8 +8,10 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from unfold.admin import ModelAdmin
 
+from programme_tracker.continuity.rules import RULES
 from programme_tracker.notifications import services
 from programme_tracker.notifications.models import Notification, Preference, Subscription
+from programme_tracker.portfolio.models import Organisation, OrganisationKind
 
 
 def unread_badge(request):
@@ -83,11 +86,33 @@ class PreferenceAdmin(OwnRowsAdmin):
     list_display = ["user", "delivery"]
     fields = ["delivery"]
 
+    def has_add_permission(self, request):
+        # One preference per person.
+        return super().has_add_permission(request) and not Preference.objects.filter(user=request.user).exists()
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        services.apply_preference(request.user)
+
+
+class SubscriptionForm(forms.ModelForm):
+    """The rule is picked from the registered continuity rules."""
+
+    rule = forms.ChoiceField(label=_("rule"), required=False)
+
+    class Meta:
+        model = Subscription
+        fields = ["area", "ministry", "rule"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["rule"].choices = [("", _("any rule"))] + [(name, rule.title) for name, rule in RULES.items()]
+        self.fields["ministry"].queryset = Organisation.objects.filter(kind=OrganisationKind.MINISTRY)
+
 
 @admin.register(Subscription)
 class SubscriptionAdmin(OwnRowsAdmin):
     """Alerts I follow by area, lead ministry and rule (empty: any)."""
 
+    form = SubscriptionForm
     list_display = ["user", "area", "ministry", "rule"]
-    fields = ["area", "ministry", "rule"]
-    autocomplete_fields = ["ministry"]

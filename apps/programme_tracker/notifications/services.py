@@ -23,7 +23,15 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from programme_tracker.accounts import roles
-from programme_tracker.continuity.models import NOTIFIED_EVENTS, Alert, AlertEvent, AlertState, EventKind, Severity
+from programme_tracker.continuity.models import (
+    NOTIFIED_EVENTS,
+    SEVERITY_ORDER,
+    Alert,
+    AlertEvent,
+    AlertState,
+    EventKind,
+    Severity,
+)
 from programme_tracker.notifications.models import Delivery, EmailState, Notification, Preference, Subscription
 from programme_tracker.portfolio.models import Organisation
 
@@ -184,11 +192,13 @@ def send_claimed(token: str) -> int:
     """Send the notifications claimed under `token`, grouped per recipient, and mark them; failures wait and retry."""
     claimed = (
         Notification.objects.filter(claim_token=token, email_state=EmailState.CLAIMED)
-        .select_related("recipient", "alert", "event").order_by("recipient_id", "alert__severity", "id")
+        .select_related("recipient", "alert", "event").order_by("recipient_id", "id")
     )
     per_recipient = defaultdict(list)
     for notification in claimed:
         per_recipient[notification.recipient_id].append(notification)
+    for notifications in per_recipient.values():
+        notifications.sort(key=lambda n: SEVERITY_ORDER.index(n.alert.severity))
     sent = 0
     for recipient_id, notifications in per_recipient.items():
         mine = Notification.objects.filter(claim_token=token, recipient_id=recipient_id)
@@ -227,6 +237,23 @@ def compose(notifications: list[Notification]) -> tuple[str, str]:
             ]))
         footer = _("You can change how you receive these e-mails under Notifications → Preferences in the desk.")
         return subject, "\n\n".join(blocks) + "\n\n-- \n" + footer
+
+
+def apply_preference(user) -> int:
+    """Re-time a person's waiting e-mails after they changed their preference; returns how many changed."""
+    audience, now, changed = _Audience(), timezone.now(), 0
+    waiting = Notification.objects.filter(recipient=user, email_state=EmailState.PENDING).select_related(
+        "alert", "event")
+    with transaction.atomic():
+        for notification in waiting.select_for_update():
+            state, due = audience.email(user.pk, notification.alert, notification.event, now)
+            if (state, due) != (notification.email_state, notification.email_due_at):
+                # A row whose e-mail is not wanted any more stays in the desk list only. Only rows still waiting
+                # are changed: one a worker claimed meanwhile goes out as it was.
+                Notification.objects.filter(pk=notification.pk, email_state=EmailState.PENDING).update(
+                    email_state=state, email_due_at=due)
+                changed += 1
+    return changed
 
 
 def mark_read(user, notification_ids=None) -> int:

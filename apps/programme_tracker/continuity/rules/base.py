@@ -65,13 +65,19 @@ class Context:
     """What a scan knows: the reference date, the limits, which programmes are in scope, and shared data.
 
     `programme_ids` None means the whole portfolio; a set limits programme-level rules to those programmes (a
-    re-evaluation after a save). Data several rules need is loaded once per scan and kept here.
+    re-evaluation after a save). Data several rules need is loaded once per scan and kept here (`cached`).
     """
 
     today: date
     limits: Limits = field(default_factory=Limits.from_settings)
     programme_ids: frozenset[int] | None = None
-    _runs: dict[str, dict[int, list[periods.Run]]] = field(default_factory=dict)
+    _cache: dict[str, object] = field(default_factory=dict)
+
+    def cached(self, name: str, load):
+        """Data several rules need, loaded once per scan: `load()` runs on first use of `name`."""
+        if name not in self._cache:
+            self._cache[name] = load()
+        return self._cache[name]
 
     def days(self, n: int) -> date:
         """The reference date plus n days."""
@@ -91,32 +97,39 @@ class Context:
             return Severity.WARNING
         return Severity.INFO
 
-    def secured_runs(self, name: str, periods_of: Q) -> dict[int, list[periods.Run]]:
-        """Secured runs from the reference date on, per programme, of the funding periods matching `periods_of`.
+    def secured_runs(self) -> dict[int, list[periods.Run]]:
+        """Secured runs from the reference date on, per programme in scope (any status); loaded once per scan."""
+        return self.cached("secured-runs", lambda: load_runs(self.today, self.in_scope("programme__")))
 
-        Cached under `name`, so rules that need the same runs share two queries.
+    def secured_runs_of(self, name: str, periods_of: Q) -> dict[int, list[periods.Run]]:
+        """Secured runs of the programmes whose periods match `periods_of`, also outside the scope (coverage needs
+        every programme implementing a recommendation); the whole-portfolio runs when the scan has no scope.
+        Cached under `name`."""
+        if self.programme_ids is None:
+            return self.secured_runs()
+        return self.cached(name, lambda: load_runs(self.today, periods_of))
 
-        Only periods ending on or after the day before the reference date can shape a run from that day on; the
-        last secured day before them comes from one aggregate query and is added as a one-day run, so runs,
-        secured-until, last-covered-before and gaps are exact from the reference date on.
-        """
-        if name in self._runs:
-            return self._runs[name]
-        secured = FundingPeriod.objects.filter(status__in=SECURED_FUNDING_STATUSES)
-        by_programme: dict[int, list[tuple[date, date]]] = defaultdict(list)
-        yesterday = self.days(-1)
-        rows = secured.filter(periods_of, end__gte=yesterday).values_list("programme_id", "start", "end")
-        for programme_id, start, end in rows:
-            by_programme[programme_id].append((start, end))
-        earlier = (
-            secured.filter(periods_of, end__lt=yesterday)
-            .values("programme_id").annotate(last=Max("end")).values_list("programme_id", "last")
-        )
-        for programme_id, last in earlier:
+
+def load_runs(today: date, periods_of: Q) -> dict[int, list[periods.Run]]:
+    """Secured runs from `today` on, per programme, of the funding periods matching `periods_of`; two queries.
+
+    Only periods ending on or after the day before `today` can shape a run from `today` on; the last secured day
+    before them comes from one aggregate query and is added as a one-day run, so runs, secured-until,
+    last-covered-before and gaps are exact from `today` on. Neither query joins the programmes (MariaDB would then
+    visit every programme before the periods' (end, status) index); callers pick the programmes they need.
+    """
+    secured = FundingPeriod.objects.filter(periods_of, status__in=SECURED_FUNDING_STATUSES).order_by()
+    yesterday = today - timedelta(days=1)
+    by_programme: dict[int, list[tuple[date, date]]] = defaultdict(list)
+    for programme_id, start, end in secured.filter(end__gte=yesterday).values_list("programme_id", "start", "end"):
+        by_programme[programme_id].append((start, end))
+    # A conditional MAX over all secured periods rather than a WHERE on the end date: MariaDB then reads the
+    # (programme, status, end) index in order without a temporary table (0.4 s instead of 1 s at 1M periods).
+    earlier = secured.values("programme_id").annotate(last=Max("end", filter=Q(end__lt=yesterday)))
+    for programme_id, last in earlier.values_list("programme_id", "last"):
+        if last is not None:
             by_programme[programme_id].append((last, last))
-        runs = {programme_id: periods.merge(spans) for programme_id, spans in by_programme.items()}
-        self._runs[name] = runs
-        return runs
+    return {programme_id: periods.merge(spans) for programme_id, spans in by_programme.items()}
 
 
 class Rule:

@@ -35,9 +35,9 @@ def coverage(ctx: Context) -> dict[int, date]:
     links = ProgrammeRecommendation.objects.filter(
         recommendation__government_response__in=ACCEPTED, programme__status=ProgrammeStatus.ACTIVE
     )
-    runs = ctx.secured_runs("covering", Q(programme__in=links.values("programme_id")))
+    runs = ctx.secured_runs_of("covering", Q(programme__in=links.values("programme_id")))
     covered_until: dict[int, date] = {}
-    for recommendation_id, programme_id in links.values_list("recommendation_id", "programme_id"):
+    for recommendation_id, programme_id in links.order_by().values_list("recommendation_id", "programme_id"):
         until = periods.secured_until(runs.get(programme_id, []), ctx.today)
         if until is not None and until > covered_until.get(recommendation_id, until - periods.ONE_DAY):
             covered_until[recommendation_id] = until
@@ -49,7 +49,7 @@ class _RecommendationRule(Rule):
 
     @staticmethod
     def accepted():
-        return Recommendation.objects.filter(government_response__in=ACCEPTED).values_list("id", "code")
+        return Recommendation.objects.filter(government_response__in=ACCEPTED).order_by().values_list("id", "code")
 
 
 @register
@@ -127,13 +127,13 @@ class EndedWithoutSuccessor(Rule):
             .filter(ends__gte=first, ends__lte=last)
             .exclude(Exists(successors))
         )
-        candidates = {pid: rest for pid, *rest in ending.values_list("id", "code", "name", "ends")}
+        candidates = {pid: rest for pid, *rest in ending.order_by().values_list("id", "code", "name", "ends")}
         if not candidates:
             return
         recommendations: dict[int, list] = defaultdict(list)
         for programme_id, recommendation_id, code in ProgrammeRecommendation.objects.filter(
             programme__in=ending.values("pk")
-        ).values_list("programme_id", "recommendation_id", "recommendation__code"):
+        ).order_by().values_list("programme_id", "recommendation_id", "recommendation__code"):
             recommendations[programme_id].append((recommendation_id, code))
         # Who else covers each of those recommendations around the candidates' ends (a bounded window).
         others: dict[int, list] = defaultdict(list)
@@ -144,7 +144,7 @@ class EndedWithoutSuccessor(Rule):
             programme__recommendation_links__recommendation__in=wanted,
             start__lte=last + periods.ONE_DAY,
             end__gt=first,
-        ).values_list("programme__recommendation_links__recommendation_id", "programme_id", "start", "end"):
+        ).order_by().values_list("programme__recommendation_links__recommendation_id", "programme_id", "start", "end"):
             others[recommendation_id].append((programme_id, start, end))
         for programme_id, (code, name, ends) in candidates.items():
             day_after = ends + periods.ONE_DAY

@@ -19,11 +19,12 @@ from programme_tracker.portfolio.models import (
 ACTIVE_OR_PLANNED = (ProgrammeStatus.ACTIVE, ProgrammeStatus.PLANNED)
 
 
-def programme_runs(ctx: Context) -> dict[int, list[periods.Run]]:
-    """Secured runs of the active and planned programmes in scope (shared by rules 1 and 2)."""
-    return ctx.secured_runs(
-        "active-or-planned", Q(programme__status__in=ACTIVE_OR_PLANNED) & ctx.in_scope("programme__")
-    )
+def active_or_planned(ctx: Context) -> dict[int, tuple]:
+    """Active and planned programmes in scope: id → (code, name, status, planned start, planned end); shared."""
+    return ctx.cached("active-or-planned", lambda: {
+        pid: rest for pid, *rest in Programme.objects.filter(ctx.in_scope(), status__in=ACTIVE_OR_PLANNED)
+        .order_by().values_list("id", "code", "name", "status", "planned_start", "planned_end")
+    })
 
 
 def label(code: str, name: str) -> str:
@@ -45,13 +46,12 @@ class FundingExpiring(Rule):
 
     def findings(self, ctx):
         horizon = ctx.days(ctx.limits.expiry_horizon_days)
-        candidates = Programme.objects.filter(ctx.in_scope()).filter(
-            Q(status=ProgrammeStatus.ACTIVE) | Q(status=ProgrammeStatus.PLANNED, planned_start__lte=horizon)
-        ).values_list("id", "code", "name", "planned_start", "planned_end")
-        runs = programme_runs(ctx)
+        runs = ctx.secured_runs()
         successor_funding = self._successor_funding(ctx, horizon)
         grace = ctx.limits.successor_grace_days
-        for programme_id, code, name, planned_start, planned_end in candidates:
+        for programme_id, (code, name, status, planned_start, planned_end) in active_or_planned(ctx).items():
+            if status == ProgrammeStatus.PLANNED and (planned_start is None or planned_start > horizon):
+                continue  # planned to start later than the horizon (or not yet dated)
             own = runs.get(programme_id, [])
             start = max(ctx.today, planned_start) if planned_start else ctx.today
             end = periods.secured_until(own, start)
@@ -80,7 +80,7 @@ class FundingExpiring(Rule):
             programme__status__in=ACTIVE_OR_PLANNED,
             programme__predecessor__isnull=False,
             start__lte=horizon + periods.ONE_DAY * (ctx.limits.successor_grace_days + 1),
-        ).values_list("programme__predecessor_id", "start", "end")
+        ).order_by().values_list("programme__predecessor_id", "start", "end")
         by_predecessor = defaultdict(list)
         for predecessor_id, start, end in rows:
             by_predecessor[predecessor_id].append((start, end))
@@ -113,18 +113,11 @@ class FundingGap(Rule):
 
     def findings(self, ctx):
         horizon = ctx.days(ctx.limits.gap_horizon_days)
-        runs = programme_runs(ctx)
-        with_gaps = {}
-        for programme_id, own in runs.items():
-            stretches = [(first, last) for first, last in periods.gaps(own)
-                         if last >= ctx.today and first <= horizon]
-            if stretches:
-                with_gaps[programme_id] = stretches
-        if not with_gaps:
-            return
-        names = Programme.objects.filter(ctx.in_scope(), status__in=ACTIVE_OR_PLANNED)
-        for programme_id, code, name in names.values_list("id", "code", "name"):
-            for first, last in with_gaps.get(programme_id, ()):
+        runs = ctx.secured_runs()
+        for programme_id, (code, name, *_rest) in active_or_planned(ctx).items():
+            for first, last in periods.gaps(runs.get(programme_id, [])):
+                if last < ctx.today or first > horizon:
+                    continue
                 yield Finding(
                     rule=self.name, subject_key=f"programme:{programme_id}", subject_label=label(code, name),
                     key=first.isoformat(), key_date=first, until_date=last, severity=ctx.severity(first),
@@ -156,7 +149,7 @@ class RenewalDecisionOverdue(Rule):
             end__lt=ctx.days(notice),  # notice date (end − notice) is before today
             programme__status__in=(*ACTIVE_OR_PLANNED, ProgrammeStatus.SUSPENDED),
         ).filter(Q(programme__planned_end__isnull=True) | Q(programme__planned_end__gt=F("end")))
-        rows = overdue.values_list("id", "code", "programme_id", "end")
+        rows = overdue.order_by().values_list("id", "code", "programme_id", "end")
         for period_id, code, programme_id, end in rows:
             due = end - periods.ONE_DAY * notice
             yield Finding(

@@ -42,7 +42,7 @@ class UnownedMeasure(Rule):
             Programme.objects.filter(ctx.in_scope())
             .filter(status__in=(ProgrammeStatus.PLANNED, ProgrammeStatus.ACTIVE, ProgrammeStatus.SUSPENDED))
             .filter(any_problem)
-            .values_list("id", "code", "name", "owner_id", "owner__is_active", "owner__username",
+            .order_by().values_list("id", "code", "name", "owner_id", "owner__is_active", "owner__username",
                          "lead_ministry_id", "lead_ministry__active", "lead_ministry__short_name")
         )
         for pid, code, name, owner_id, owner_active, username, ministry_id, ministry_active, ministry in rows:

@@ -30,7 +30,7 @@ class StaleRecord(Rule):
         roughly = periods.add_months(ctx.today, -months) + timedelta(days=3)
         rows = Programme.objects.filter(ctx.in_scope(), status=ProgrammeStatus.ACTIVE).filter(
             Q(last_reviewed__isnull=True) | Q(last_reviewed__lt=roughly)
-        ).values_list("id", "code", "name", "last_reviewed")
+        ).order_by().values_list("id", "code", "name", "last_reviewed")
         for programme_id, code, name, reviewed in rows:
             if reviewed is None:
                 key, due = "never", None

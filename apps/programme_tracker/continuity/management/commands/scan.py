@@ -6,7 +6,7 @@ from datetime import date
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from programme_tracker.continuity.models import ACTIVE_STATES, Alert
+from programme_tracker.continuity.models import ACTIVE_STATES, SEVERITY_ORDER, Alert
 from programme_tracker.continuity.rules import RULES
 from programme_tracker.continuity.scan import run_scan
 
@@ -32,18 +32,16 @@ class Command(BaseCommand):
     def handle(self, *args, as_of=None, json=False, dry_run=False, **options):
         with transaction.atomic():
             result = run_scan(as_of)
-            alerts = list(
+            alerts = sorted(
                 Alert.objects.filter(state__in=ACTIVE_STATES)
-                .select_related("programme", "funding_period", "recommendation", "assignee")
-                .order_by("severity", "key_date", "rule", "subject_label")
+                .select_related("programme", "funding_period", "recommendation", "assignee"),
+                key=lambda a: (SEVERITY_ORDER.index(a.severity), a.key_date or result.as_of, a.rule, a.subject_label),
             )
             if dry_run:
                 transaction.set_rollback(True)
         if json:
             self.stdout.write(_json([_record(alert) for alert in alerts]))
             return
-        order = {"critical": 0, "warning": 1, "info": 2}
-        alerts.sort(key=lambda a: (order[a.severity], a.key_date or result.as_of, a.rule, a.subject_label))
         self.stdout.write(f"Scan as of {result.as_of}: " + ", ".join(f"{k} {v}" for k, v in result.summary().items()
                                                                         if k != "as_of"))
         for alert in alerts:
