@@ -26,6 +26,8 @@ def configure(args) -> None:
     """Point the settings at a throw-away site before Django starts."""
     if args.mariadb:
         os.environ.update(PT_DB_TYPE="mariadb", PT_DB_NAME="programme_tracker_bench", PT_DB_HOST="127.0.0.1")
+        if args.reuse:
+            return _start_django(tempfile.mkdtemp(prefix="pt-bench-"))
         import MySQLdb
 
         server = MySQLdb.connect(host="127.0.0.1", user="root")
@@ -33,7 +35,10 @@ def configure(args) -> None:
         server.cursor().execute(
             "CREATE DATABASE programme_tracker_bench CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci")
         server.close()
-    folder = tempfile.mkdtemp(prefix="pt-bench-")
+    _start_django(tempfile.mkdtemp(prefix="pt-bench-"))
+
+
+def _start_django(folder: str) -> None:
     os.environ.update(PT_SITES_DIR=folder, PT_SITE="default",
                       DJANGO_SETTINGS_MODULE="programme_tracker.config.settings")
     os.environ.pop("PT_REDIS_URL", None)
@@ -163,6 +168,8 @@ def main() -> None:
     parser.add_argument("--programmes", type=int, default=10_000)
     parser.add_argument("--periods", type=int, default=50_000)
     parser.add_argument("--mariadb", action="store_true", help="run on MariaDB at 127.0.0.1 (root, no password)")
+    parser.add_argument("--reuse", action="store_true",
+                        help="MariaDB: measure the portfolio a previous run left in programme_tracker_bench")
     args = parser.parse_args()
     configure(args)
     from django.db import connection
@@ -173,9 +180,14 @@ def main() -> None:
     from programme_tracker.portfolio.models import FundingPeriod, Programme
 
     started = time.perf_counter()
-    build(args.programmes, args.periods)
-    print(f"database: {connection.vendor}; built {Programme.objects.count()} programmes and "
-          f"{FundingPeriod.objects.count()} funding periods in {time.perf_counter() - started:.1f} s")
+    if args.reuse and args.mariadb:
+        from django.core.management import call_command
+
+        call_command("migrate", verbosity=0)
+    else:
+        build(args.programmes, args.periods)
+    print(f"database: {connection.vendor}; {Programme.objects.count()} programmes and "
+          f"{FundingPeriod.objects.count()} funding periods ready in {time.perf_counter() - started:.1f} s")
     first, first_queries, result = timed(run_scan)
     print(f"first full scan:  {first:8.3f} s  {first_queries:5d} queries  opened {result.counts['opened']} alerts")
     again, again_queries, _result = timed(run_scan)

@@ -99,14 +99,21 @@ def _alert_scope(rule_names, scope) -> Q:
 def _apply(findings: dict[tuple, Finding], scope: Q, as_of: date, result: ScanResult) -> None:
     """Open, reopen, refresh and resolve alerts so that they match the findings."""
     now = timezone.now()
+    # Plain rows, not model instances: in a steady state almost nothing changes, and an instance is built only
+    # for an alert that does (tens of thousands of instances would cost more than the rules themselves).
+    columns = ("pk", "rule", "subject_key", "key", "state", "accepted_until", *REFRESHED)
     existing = {
-        (alert.rule, alert.subject_key, alert.key): alert
-        for alert in Alert.objects.filter(scope, state__in=UNRESOLVED_STATES).order_by()
+        row[1:4]: dict(zip(columns, row, strict=True))
+        for row in Alert.objects.filter(scope, state__in=UNRESOLVED_STATES).order_by().values_list(*columns)
     }
     events: list[AlertEvent] = []
     changed: list[Alert] = []
-    for identity, alert in existing.items():
+    for identity, row in existing.items():
         finding = findings.get(identity)
+        expired = row["state"] == AlertState.DISMISSED and row["accepted_until"] and row["accepted_until"] < as_of
+        if finding is not None and not expired and all(getattr(finding, n) == row[n] for n in REFRESHED):
+            continue  # found again, unchanged
+        alert = _alert_from(row)
         if finding is None:
             events.append(_event(alert, EventKind.RESOLVED, AlertState.RESOLVED, now, "no longer found"))
             alert.state, alert.state_changed_at = AlertState.RESOLVED, now
@@ -114,21 +121,20 @@ def _apply(findings: dict[tuple, Finding], scope: Q, as_of: date, result: ScanRe
             result.counts["resolved"] += 1
             continue
         was_critical = alert.severity == Severity.CRITICAL
-        refreshed = _refresh(alert, finding)
-        if alert.state == AlertState.DISMISSED and alert.accepted_until and alert.accepted_until < as_of:
+        _refresh(alert, finding)
+        if expired:
             events.append(_event(alert, EventKind.REOPENED, AlertState.OPEN, now,
                                  f"the risk was accepted until {alert.accepted_until}"))
             alert.state, alert.state_changed_at, alert.accepted_until = AlertState.OPEN, now, None
-            refreshed = True
             result.counts["reopened"] += 1
         elif alert.severity == Severity.CRITICAL and not was_critical and alert.is_active:
             events.append(_event(alert, EventKind.CRITICAL, alert.state, now, ""))
-        if refreshed:
-            changed.append(alert)
-            result.counts["refreshed"] += 1
-    Alert.objects.bulk_update(
-        changed, [*REFRESHED, "state", "state_changed_at", "accepted_until"], batch_size=CHUNK,
-    )
+        changed.append(alert)
+        result.counts["refreshed"] += 1
+    # Resolved and reopened alerts get a new state_changed_at; refreshed ones keep theirs.
+    for fields in (["state", "state_changed_at", "accepted_until"], []):
+        rows = [a for a in changed if (a.state_changed_at == now) == bool(fields)]
+        Alert.objects.bulk_update(rows, [*REFRESHED, *fields], batch_size=CHUNK)
     fresh = [finding for identity, finding in findings.items() if identity not in existing]
     events += _open(fresh, as_of, now, result)
     # Everything still unresolved in scope was found by this scan.
@@ -139,6 +145,14 @@ def _apply(findings: dict[tuple, Finding], scope: Q, as_of: date, result: ScanRe
         event.batch = batch
     AlertEvent.objects.bulk_create(events, batch_size=CHUNK)
     result.events, result.batch = events, batch
+
+
+def _alert_from(row: dict) -> Alert:
+    """An alert instance from a loaded row, enough to update it with bulk_update and to point events at it."""
+    alert = Alert(**{name: value for name, value in row.items() if name != "pk"}, id=row["pk"])
+    alert._state.adding = False
+    alert.state_changed_at = None  # not loaded; bulk_update writes only the fields it is given
+    return alert
 
 
 def _refresh(alert: Alert, finding: Finding) -> bool:

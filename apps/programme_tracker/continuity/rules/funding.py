@@ -49,6 +49,7 @@ class FundingExpiring(Rule):
         runs = ctx.secured_runs()
         successor_funding = self._successor_funding(ctx, horizon)
         grace = ctx.limits.successor_grace_days
+        texts = self._texts()  # translated once, not once per finding
         for programme_id, (code, name, status, planned_start, planned_end) in active_or_planned(ctx).items():
             if status == ProgrammeStatus.PLANNED and (planned_start is None or planned_start > horizon):
                 continue  # planned to start later than the horizon (or not yet dated)
@@ -68,7 +69,7 @@ class FundingExpiring(Rule):
             yield Finding(
                 rule=self.name, subject_key=f"programme:{programme_id}", subject_label=label(code, name),
                 key=end.isoformat(), key_date=end, severity=ctx.severity(end), programme_id=programme_id,
-                message=self._message(ctx, end, planned_start),
+                message=self._message(ctx, texts, end, planned_start),
             )
 
     @staticmethod
@@ -87,17 +88,24 @@ class FundingExpiring(Rule):
         return by_predecessor
 
     @staticmethod
-    def _message(ctx, end, planned_start):
+    def _texts() -> dict[str, str]:
+        return {
+            "not-from-start": _("No secured funding from the planned start on %(start)s."),
+            "lapsed": _("Secured funding lapsed on %(end)s."),
+            "ends": _("Secured funding ends on %(end)s."),
+            "todo": _("No renewal, later funding or funded successor is recorded. Record the renewal decision and "
+                      "the new funding period, or name a successor."),
+        }
+
+    @staticmethod
+    def _message(ctx, texts, end, planned_start):
         if planned_start and planned_start > ctx.today and end < planned_start:
-            what = _("No secured funding from the planned start on %(start)s.") % {"start": planned_start}
+            what = texts["not-from-start"] % {"start": planned_start}
         elif end < ctx.today:
-            what = _("Secured funding lapsed on %(end)s.") % {"end": end}
+            what = texts["lapsed"] % {"end": end}
         else:
-            what = _("Secured funding ends on %(end)s.") % {"end": end}
-        return what + " " + _(
-            "No renewal, later funding or funded successor is recorded. Record the renewal decision and the new "
-            "funding period, or name a successor."
-        )
+            what = texts["ends"] % {"end": end}
+        return f"{what} {texts['todo']}"
 
 
 @register
@@ -150,14 +158,15 @@ class RenewalDecisionOverdue(Rule):
             programme__status__in=(*ACTIVE_OR_PLANNED, ProgrammeStatus.SUSPENDED),
         ).filter(Q(programme__planned_end__isnull=True) | Q(programme__planned_end__gt=F("end")))
         rows = overdue.order_by().values_list("id", "code", "programme_id", "end")
+        text = _(
+            "The renewal decision on %(code)s, which ends on %(end)s, was due by %(due)s and is still "
+            "pending. Record the funder's decision (renewed, not renewed or not applicable)."
+        )
         for period_id, code, programme_id, end in rows:
             due = end - periods.ONE_DAY * notice
             yield Finding(
                 rule=self.name, subject_key=f"funding_period:{period_id}", subject_label=code,
                 key=due.isoformat(), key_date=due, severity=ctx.severity(end), programme_id=programme_id,
                 funding_period_id=period_id,
-                message=_(
-                    "The renewal decision on %(code)s, which ends on %(end)s, was due by %(due)s and is still "
-                    "pending. Record the funder's decision (renewed, not renewed or not applicable)."
-                ) % {"code": code, "end": end, "due": due},
+                message=text % {"code": code, "end": end, "due": due},
             )
