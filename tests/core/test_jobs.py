@@ -128,3 +128,35 @@ def test_worker_waits_for_redis_instead_of_exiting(redis_server):  # noqa: F811
     redis_server.start()
     out, err = worker.communicate(timeout=60)
     assert worker.returncode == 0 and "Redis is unreachable" in err
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_running_worker_survives_a_redis_restart(base, redis_server):  # noqa: F811
+    import subprocess
+
+    from tests.processes import CLI, needs_server_database
+
+    needs_server_database()
+    env = environment(redis_url=redis_server.url)
+    worker = subprocess.Popen([CLI, "worker"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        time.sleep(3)
+        redis_server.stop()
+        time.sleep(3)
+        assert worker.poll() is None
+        redis_server.start()
+        with override_redis(redis_server.url):
+            jobs.run_on_rq("deliver-notifications")
+        deadline = time.monotonic() + 90
+        while not JobRun.objects.filter(job="deliver-notifications", outcome="succeeded").exists():
+            assert time.monotonic() < deadline and worker.poll() is None, "the worker did not pick the job up"
+            time.sleep(0.5)
+    finally:
+        worker.terminate()
+        worker.communicate(timeout=30)
+
+
+def override_redis(url):
+    from django.test import override_settings
+
+    return override_settings(REDIS_URL=url)

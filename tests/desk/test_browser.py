@@ -48,12 +48,18 @@ def choose(page, field_id, text):
     page.click(f".select2-container--open .select2-results__option:has-text('{text}')")
 
 
-def test_coordinator_registers_a_programme_with_two_funding_periods(live_server, page, accounts):
-    coordinator = accounts[roles.COORDINATOR]
+def log_in(page, live_server, user):
+    """Log in through the desk's login page."""
     page.goto(f"{live_server.url}/desk/login/")
-    page.fill("#id_username", coordinator.username)
+    page.fill("#id_username", user.username)
     page.fill("#id_password", PASSWORD)
     page.click("button[type=submit]")
+    page.wait_for_load_state()
+
+
+def test_coordinator_registers_a_programme_with_two_funding_periods(live_server, page, accounts):
+    coordinator = accounts[roles.COORDINATOR]
+    log_in(page, live_server, coordinator)
 
     page.goto(f"{live_server.url}/desk/portfolio/programme/add/")
     page.fill("#id_code", "HELPLINE-X")
@@ -102,11 +108,7 @@ def test_finance_officer_extends_funding_and_the_alert_resolves_on_save(live_ser
     load_demo(today)
     run_scan()
     alert = Alert.objects.get(rule="funding-expiring", programme__code="STOP-IT-NOW", state="open")
-    finance = accounts[roles.FINANCE_OFFICER]
-    page.goto(f"{live_server.url}/desk/login/")
-    page.fill("#id_username", finance.username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
+    log_in(page, live_server, accounts[roles.FINANCE_OFFICER])
 
     page.goto(f"{live_server.url}/desk/continuity/alert/?rule=funding-expiring")
     assert "STOP-IT-NOW" in page.inner_text("body")

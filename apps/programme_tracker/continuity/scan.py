@@ -200,8 +200,9 @@ def _open(fresh: list[Finding], as_of: date, now, result: ScanResult) -> list[Al
         reopened, [*REFRESHED, "state", "state_changed_at", "last_seen", "dismissed_reason", "accepted_until",
                    "escalated_at"], batch_size=CHUNK,
     )
-    for alert in Alert.objects.filter(scan_token=token):
-        events.append(AlertEvent(alert=alert, kind=EventKind.OPENED, at=now, from_state="", to_state=AlertState.OPEN))
+    for alert_id in Alert.objects.filter(scan_token=token).values_list("pk", flat=True):
+        events.append(AlertEvent(alert_id=alert_id, kind=EventKind.OPENED, at=now, from_state="",
+                                 to_state=AlertState.OPEN))
     Alert.objects.filter(scan_token=token).update(scan_token="")
     result.counts["opened"] += len(new)
     result.counts["reopened"] += len(reopened)

@@ -87,6 +87,26 @@ def run_on_rq(name: str) -> None:
     )
 
 
+def keep_trying_while_redis_is_down(run, report) -> None:
+    """Call `run` until it returns; while Redis is unreachable, report it and try again with backoff (to 60 s).
+
+    Under honcho a process that exits stops all the others, the web server too; so the worker and the scheduler
+    wait for Redis rather than exit.
+    """
+    from redis.exceptions import ConnectionError as RedisConnectionError
+    from redis.exceptions import TimeoutError as RedisTimeoutError
+
+    delay = 1
+    while True:
+        try:
+            run()
+            return
+        except (RedisConnectionError, RedisTimeoutError) as exc:
+            report(f"Redis is unreachable ({exc}); trying again in {delay} s.")
+            time.sleep(delay)
+            delay = min(delay * 2, 60)
+
+
 class InProcessScheduler(threading.Thread):
     """Without Redis: the same jobs on a background thread of `serve`, with the same backoff after failures."""
 

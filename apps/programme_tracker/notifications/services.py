@@ -13,6 +13,7 @@ import logging
 import uuid
 from collections import defaultdict
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -50,8 +51,35 @@ def next_digest(now: datetime) -> datetime:
     return at if at > local else at + timedelta(days=1)
 
 
+class EventFacts(NamedTuple):
+    """What deciding who hears of one alert event needs, read as one plain row (no model instances)."""
+
+    event_id: int
+    kind: str
+    alert_id: int
+    rule: str
+    severity: str
+    for_coordinators: bool
+    assigned_by_hand: bool
+    assignee_id: int | None
+    assignee_active: bool | None
+    programme_id: int | None
+    programme_code: str | None
+    programme_area: str | None
+    lead_ministry_id: int | None
+    owner_id: int | None
+    owner_active: bool | None
+    recommendation_area: str | None
+
+
+EVENT_FACTS = ("id", "kind", "alert_id", "alert__rule", "alert__severity", "alert__for_coordinators",
+               "alert__assigned_by_hand", "alert__assignee_id", "alert__assignee__is_active", "alert__programme_id",
+               "alert__programme__code", "alert__programme__area", "alert__programme__lead_ministry_id",
+               "alert__programme__owner_id", "alert__programme__owner__is_active", "alert__recommendation__area")
+
+
 class _Audience:
-    """What deciding who is told needs, loaded once per batch (four queries, whatever the batch's size)."""
+    """What deciding who is told needs, loaded once per batch (five queries, whatever the batch's size)."""
 
     def __init__(self):
         User = get_user_model()
@@ -68,39 +96,49 @@ class _Audience:
         )
         self.addresses = dict(User.objects.filter(is_active=True).exclude(email="").values_list("pk", "email"))
         self.delivery = dict(Preference.objects.values_list("user_id", "delivery"))
-
-    def responsible(self, alert: Alert) -> dict[int, str]:
-        """Owner first; with no owner, the lead ministry's contacts; with neither, the coordinators (DESIGN.md)."""
-        programme = alert.programme
-        if alert.assigned_by_hand and alert.assignee_id and alert.assignee.is_active:
-            return {alert.assignee_id: _("the alert is assigned to you")}
-        if not alert.for_coordinators and programme is not None:
-            if programme.owner_id and programme.owner.is_active:
-                return {programme.owner_id: _("you own %(code)s") % {"code": programme.code}}
-            contacts = self.contacts.get(programme.lead_ministry_id, [])
-            if contacts:
-                reason = _("you are a contact of the lead ministry of %(code)s") % {"code": programme.code}
-                return dict.fromkeys(contacts, reason)
-        return dict.fromkeys(self.coordinators, _("you coordinate the portfolio"))
-
-    def subscribers(self, alert: Alert) -> dict[int, str]:
-        """Monitors (and others) who follow the alert's area, lead ministry or rule."""
-        programme, recommendation = alert.programme, alert.recommendation
-        area = programme.area if programme else (recommendation.area if recommendation else "")
-        ministry = programme.lead_ministry_id if programme else None
-        return {
-            user_id: _("you follow these alerts")
-            for user_id, s_area, s_ministry, s_rule in self.subscriptions
-            if (not s_area or s_area == area) and (not s_ministry or s_ministry == ministry)
-            and (not s_rule or s_rule == alert.rule)
+        self.reasons = {  # translated once per batch
+            "assigned": _("the alert is assigned to you"), "owner": _("you own %(code)s"),
+            "contact": _("you are a contact of the lead ministry of %(code)s"),
+            "coordinator": _("you coordinate the portfolio"), "follower": _("you follow these alerts"),
+            "escalated": _("it is still open and was escalated to the coordinators"),
         }
 
-    def email(self, user_id: int, alert: Alert, event: AlertEvent, now: datetime) -> tuple[str, datetime | None]:
+    def told(self, facts: EventFacts) -> dict[int, str]:
+        """Who hears of this event, each with the reason they are told."""
+        if facts.kind == EventKind.ESCALATED:
+            return dict.fromkeys(self.coordinators, self.reasons["escalated"])
+        if facts.kind == EventKind.REASSIGNED:
+            return {facts.assignee_id: self.reasons["assigned"]} if facts.assignee_id else {}
+        return self.subscribers(facts) | self.responsible(facts)
+
+    def responsible(self, facts: EventFacts) -> dict[int, str]:
+        """Owner first; with no owner, the lead ministry's contacts; with neither, the coordinators (DESIGN.md)."""
+        if facts.assigned_by_hand and facts.assignee_id and facts.assignee_active:
+            return {facts.assignee_id: self.reasons["assigned"]}
+        if not facts.for_coordinators and facts.programme_id is not None:
+            if facts.owner_id and facts.owner_active:
+                return {facts.owner_id: self.reasons["owner"] % {"code": facts.programme_code}}
+            contacts = self.contacts.get(facts.lead_ministry_id, [])
+            if contacts:
+                return dict.fromkeys(contacts, self.reasons["contact"] % {"code": facts.programme_code})
+        return dict.fromkeys(self.coordinators, self.reasons["coordinator"])
+
+    def subscribers(self, facts: EventFacts) -> dict[int, str]:
+        """Monitors (and others) who follow the alert's area, lead ministry or rule."""
+        area = facts.programme_area or facts.recommendation_area or ""
+        return {
+            user_id: self.reasons["follower"]
+            for user_id, s_area, s_ministry, s_rule in self.subscriptions
+            if (not s_area or s_area == area) and (not s_ministry or s_ministry == facts.lead_ministry_id)
+            and (not s_rule or s_rule == facts.rule)
+        }
+
+    def email(self, user_id: int, severity: str, kind: str, now: datetime) -> tuple[str, datetime | None]:
         """The e-mail state and due time for one recipient, by their preference."""
         delivery = self.delivery.get(user_id, Delivery.CRITICAL_AT_ONCE)
         if user_id not in self.addresses or delivery == Delivery.NO_EMAIL:
             return EmailState.NONE, None
-        urgent = alert.severity == Severity.CRITICAL or event.kind in (EventKind.ESCALATED, EventKind.REASSIGNED)
+        urgent = severity == Severity.CRITICAL or kind in (EventKind.ESCALATED, EventKind.REASSIGNED)
         if delivery == Delivery.ALL_AT_ONCE or (delivery == Delivery.CRITICAL_AT_ONCE and urgent):
             return EmailState.PENDING, now
         return EmailState.PENDING, next_digest(now)
@@ -110,26 +148,18 @@ def notify_alert_events(batch: str) -> int:
     """Write the notifications for one batch of alert events, in the caller's transaction; returns how many."""
     if not batch:
         return 0
-    events = list(
-        AlertEvent.objects.filter(batch=batch, kind__in=NOTIFIED_EVENTS).select_related(
-            "alert__programme__owner", "alert__recommendation", "alert__assignee"
-        )
-    )
+    events = [
+        EventFacts(*row)
+        for row in AlertEvent.objects.filter(batch=batch, kind__in=NOTIFIED_EVENTS).values_list(*EVENT_FACTS)
+    ]
     if not events:
         return 0
     audience, now, rows = _Audience(), timezone.now(), []
-    for event in events:
-        alert = event.alert
-        if event.kind == EventKind.ESCALATED:
-            told = dict.fromkeys(audience.coordinators, _("it is still open and was escalated to the coordinators"))
-        elif event.kind == EventKind.REASSIGNED:
-            told = {alert.assignee_id: _("the alert is assigned to you")} if alert.assignee_id else {}
-        else:
-            told = audience.subscribers(alert) | audience.responsible(alert)
-        for user_id, reason in told.items():
-            state, due = audience.email(user_id, alert, event, now)
-            rows.append(Notification(recipient_id=user_id, event=event, alert=alert, reason=reason[:100],
-                                     created_at=now, email_state=state, email_due_at=due))
+    for facts in events:
+        for user_id, reason in audience.told(facts).items():
+            state, due = audience.email(user_id, facts.severity, facts.kind, now)
+            rows.append(Notification(recipient_id=user_id, event_id=facts.event_id, alert_id=facts.alert_id,
+                                     reason=reason[:100], created_at=now, email_state=state, email_due_at=due))
     Notification.objects.bulk_create(rows, batch_size=BATCH)
     return len(rows)
 
@@ -246,7 +276,7 @@ def apply_preference(user) -> int:
         "alert", "event")
     with transaction.atomic():
         for notification in waiting.select_for_update():
-            state, due = audience.email(user.pk, notification.alert, notification.event, now)
+            state, due = audience.email(user.pk, notification.alert.severity, notification.event.kind, now)
             if (state, due) != (notification.email_state, notification.email_due_at):
                 # A row whose e-mail is not wanted any more stays in the desk list only. Only rows still waiting
                 # are changed: one a worker claimed meanwhile goes out as it was.

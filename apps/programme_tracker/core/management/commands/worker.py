@@ -1,11 +1,7 @@
 """`worker`: the RQ worker for the site's jobs; waits for Redis instead of exiting when it is down."""
 
-import time
-
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import TimeoutError as RedisTimeoutError
 from rq import Worker
 
 from programme_tracker.core import jobs
@@ -22,16 +18,11 @@ class Command(BaseCommand):
     def handle(self, *args, burst=False, **options):
         if not settings.REDIS_URL:
             raise CommandError("No redis_url for this site: jobs run in-process under `serve`; no worker needed.")
-        delay = 1
-        while True:
-            try:
-                job_queue = jobs.queue()
-                job_queue.connection.ping()
-                # The worker's own scheduler moves retries (with their backoff) back onto the queue when due.
-                Worker([job_queue], connection=job_queue.connection).work(with_scheduler=True, burst=burst)
-                return
-            except (RedisConnectionError, RedisTimeoutError) as exc:
-                # Under honcho a process that exits stops all the others, the web server too: wait instead.
-                self.stderr.write(f"Redis is unreachable ({exc}); trying again in {delay} s.")
-                time.sleep(delay)
-                delay = min(delay * 2, 60)
+
+        def work():
+            queue = jobs.queue()
+            queue.connection.ping()
+            # The worker's own scheduler moves retries (with their backoff) back onto the queue when due.
+            Worker([queue], connection=queue.connection).work(with_scheduler=True, burst=burst)
+
+        jobs.keep_trying_while_redis_is_down(work, self.stderr.write)
