@@ -1,5 +1,7 @@
 """Shared fixtures: the base data, one account per role, and small portfolio builders."""
 
+import os
+import shutil
 from datetime import date
 from decimal import Decimal
 
@@ -9,6 +11,7 @@ from programme_tracker.accounts import roles
 from programme_tracker.accounts.services import create_account, sync_roles
 from programme_tracker.portfolio.models import FundingPeriod, Organisation, Programme
 from programme_tracker.portfolio.services import load_base_data
+from tests.redis_server import RedisServer
 
 PASSWORD = "a-long-test-password-1"
 
@@ -60,3 +63,16 @@ def programme(ministry, accounts):
 def fast_password_hashing(settings):
     """Tests log in many accounts; the production hasher is slow on purpose."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def redis_server():
+    """A Redis server of this test's own. In CI (CI=true) a missing redis-server is a failure, not a skip."""
+    if shutil.which("redis-server") is None:
+        if os.environ.get("CI"):
+            pytest.fail("redis-server is not installed")
+        pytest.skip("redis-server is not installed")
+    server = RedisServer()
+    server.start()
+    yield server
+    server.stop()

@@ -1,12 +1,8 @@
 """A throw-away Redis server of the test's own (on a free port), so a test can stop and restart it."""
 
-import os
-import shutil
 import socket
 import subprocess
 import time
-
-import pytest
 
 
 class RedisServer:
@@ -37,16 +33,3 @@ class RedisServer:
             self.process.terminate()
             self.process.wait(10)
             self.process = None
-
-
-@pytest.fixture
-def redis_server():
-    """A Redis server of this test's own. In CI (CI=true) a missing redis-server is a failure, not a skip."""
-    if shutil.which("redis-server") is None:
-        if os.environ.get("CI"):
-            pytest.fail("redis-server is not installed")
-        pytest.skip("redis-server is not installed")
-    server = RedisServer()
-    server.start()
-    yield server
-    server.stop()

@@ -1,25 +1,28 @@
 """Background jobs: recorded runs with failures, backoff in-process, the daily scan once a day, RQ with a real
 Redis (also stopped and started again), and a worker that waits for Redis instead of exiting."""
 
+import subprocess
 import time
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.core import mail
+from django.test import override_settings
+from django.utils import timezone
 from redis.exceptions import ConnectionError as RedisConnectionError
 from rq import SimpleWorker
 
 from programme_tracker.accounts import roles
 from programme_tracker.continuity.jobs import daily_scan, scan_is_due
 from programme_tracker.continuity.models import Alert, ScanState
+from programme_tracker.continuity.scan import run_scan
 from programme_tracker.core import jobs
 from programme_tracker.core.models import JobRun
 from programme_tracker.notifications.models import EmailState, Notification
 from programme_tracker.portfolio.models import Programme
 from tests.continuity.builders import fund, make_programme
-from tests.processes import environment
-from tests.redis_server import redis_server  # noqa: F401  (fixture)
+from tests.processes import CLI, environment, needs_server_database
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
@@ -63,6 +66,9 @@ def test_daily_scan_runs_once_a_day_after_its_time(base, settings):
     assert not scan_is_due(at("2026-06-01T23:59"))
     assert daily_scan(at("2026-06-01T23:59"))["scan"] == "not due"
     assert scan_is_due(at("2026-06-02T06:00"))
+    daily_scan(at("2026-06-02T06:00"))
+    run_scan(at("2030-01-01T00:00").date())  # by hand, as of another day
+    assert scan_is_due(at("2026-06-02T12:00"))
 
 
 def use_redis(settings, url):
@@ -75,7 +81,7 @@ def run_queue():
     SimpleWorker([queue], connection=queue.connection).work(burst=True, with_scheduler=False)
 
 
-def test_jobs_run_on_rq_with_timeout_and_retries(base, settings, redis_server):  # noqa: F811
+def test_jobs_run_on_rq_with_timeout_and_retries(base, settings, redis_server):
     use_redis(settings, redis_server.url)
     jobs.run_on_rq("daily-scan")
     queued = jobs.queue().jobs[0]
@@ -85,7 +91,7 @@ def test_jobs_run_on_rq_with_timeout_and_retries(base, settings, redis_server): 
 
 
 def test_redis_stopped_saves_and_pages_work_and_delivery_catches_up(base, accounts, client, settings,
-                                                                     redis_server, django_capture_on_commit_callbacks):  # noqa: F811
+                                                                     redis_server, django_capture_on_commit_callbacks):
     use_redis(settings, redis_server.url)
     owner = accounts[roles.FINANCE_OFFICER]
     owner.email = "owner@example.invalid"
@@ -94,8 +100,6 @@ def test_redis_stopped_saves_and_pages_work_and_delivery_catches_up(base, accoun
     # Saving re-evaluates at once and writes the notification to the outbox: no Redis involved.
     with django_capture_on_commit_callbacks(execute=True):
         programme = make_programme(owner)
-        from django.utils import timezone
-
         today = timezone.localdate()
         fund(programme, today.replace(day=1), today)  # lapses today: critical, mailed at once
     assert Alert.objects.filter(programme=programme, rule="funding-expiring", state="open").exists()
@@ -113,11 +117,7 @@ def test_redis_stopped_saves_and_pages_work_and_delivery_catches_up(base, accoun
     assert Programme.objects.filter(pk=programme.pk).exists()
 
 
-def test_worker_waits_for_redis_instead_of_exiting(redis_server):  # noqa: F811
-    import subprocess
-
-    from tests.processes import CLI
-
+def test_worker_waits_for_redis_instead_of_exiting(redis_server):
     redis_server.stop()
     env = environment(redis_url=redis_server.url)
     env.pop("PT_DB_NAME")
@@ -131,11 +131,7 @@ def test_worker_waits_for_redis_instead_of_exiting(redis_server):  # noqa: F811
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_running_worker_survives_a_redis_restart(base, redis_server):  # noqa: F811
-    import subprocess
-
-    from tests.processes import CLI, needs_server_database
-
+def test_a_running_worker_survives_a_redis_restart(base, redis_server):
     needs_server_database()
     env = environment(redis_url=redis_server.url)
     worker = subprocess.Popen([CLI, "worker"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -157,6 +153,4 @@ def test_a_running_worker_survives_a_redis_restart(base, redis_server):  # noqa:
 
 
 def override_redis(url):
-    from django.test import override_settings
-
     return override_settings(REDIS_URL=url)

@@ -11,12 +11,13 @@ from programme_tracker.notifications.services import escalate
 
 
 def scan_is_due(now: datetime) -> bool:
-    """True once per local day: after daily_scan_time, when today's full scan has not run yet."""
+    """True once per local day: after daily_scan_time, when no full scan as of today has run yet (a scan run by
+    hand as of another date does not count: the alerts must reflect today)."""
     local = timezone.localtime(now)
     if local.strftime("%H:%M") < settings.DAILY_SCAN_TIME:
         return False
     last = ScanState.objects.filter(pk=1).values_list("last_full_scan_as_of", flat=True).first()
-    return last is None or last < local.date()
+    return last != local.date()
 
 
 def daily_scan(now: datetime | None = None) -> dict:

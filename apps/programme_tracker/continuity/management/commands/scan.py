@@ -24,7 +24,9 @@ class Command(BaseCommand):
     help = "Run the continuity rules over the whole portfolio, update the alerts and print the open ones."
 
     def add_arguments(self, parser):
-        parser.add_argument("--as-of", type=_as_of, help="reference date YYYY-MM-DD (default: today)")
+        parser.add_argument("--as-of", type=_as_of,
+                            help="reference date YYYY-MM-DD (default: today); the alerts are updated as of that "
+                                 "date, so add --dry-run to only look, and the next daily scan puts them back")
         parser.add_argument("--json", action="store_true", help="print a JSON array, one object per alert")
         parser.add_argument("--dry-run", action="store_true",
                             help="show what the scan finds without changing the alerts or notifying anyone")
