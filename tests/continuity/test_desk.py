@@ -85,7 +85,7 @@ def test_monitors_read_but_cannot_act(client, login, alert):
 def test_programme_page_shows_its_open_alerts(client, login, alert):
     login(roles.MONITOR)
     page = client.get(f"/desk/portfolio/programme/{alert.programme_id}/change/").content.decode()
-    assert "funding-expiring" in page and f"{URL}{alert.pk}/change/" in page
+    assert "Funding expiring" in page and f"{URL}{alert.pk}/change/" in page
 
 
 def test_extending_funding_in_the_desk_resolves_the_alert_on_save(client, login, alert,
@@ -108,3 +108,14 @@ def test_my_notifications_and_the_unread_badge(client, login, alert, accounts):
     assert "HELPLINE" in page and "unread notification" in page
     login(roles.MONITOR)
     assert "HELPLINE" not in client.get("/desk/notifications/notification/").content.decode()
+
+
+def test_alert_list_puts_active_and_severe_alerts_first(client, login, alert, accounts):
+    login(roles.MONITOR)
+    stale = make_programme(accounts[roles.COORDINATOR], code="STALE", last_reviewed=None)
+    fund(stale, timezone.localdate(), timezone.localdate() + timezone.timedelta(days=900),
+         renewal_decision="not_applicable")
+    run_scan()
+    Alert.objects.filter(rule="funding-expiring").update(state=AlertState.RESOLVED)
+    page = client.get(URL).content.decode()
+    assert page.index("Stale record") < page.index("Funding expiring")  # open info before resolved critical

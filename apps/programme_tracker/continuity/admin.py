@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin, TabularInline
+from unfold.widgets import UnfoldAdminSelectWidget, UnfoldAdminSingleDateWidget, UnfoldAdminTextareaWidget
 
 from programme_tracker.continuity import services
 from programme_tracker.continuity.models import (
@@ -20,7 +21,7 @@ from programme_tracker.continuity.models import (
     AlertState,
     ScanState,
 )
-from programme_tracker.continuity.rules import RULES
+from programme_tracker.continuity.rules import RULES, rule_title
 from programme_tracker.portfolio.models import Area, Organisation, OrganisationKind
 
 
@@ -64,14 +65,16 @@ class MinistryFilter(admin.SimpleListFilter):
 class AlertActionForm(forms.ModelForm):
     """The alert page's form: the alert itself is read-only; a person acknowledges, dismisses or reassigns it."""
 
-    action = forms.ChoiceField(label=_("action"), required=False, choices=[
+    action = forms.ChoiceField(label=_("Action"), required=False, widget=UnfoldAdminSelectWidget, choices=[
         ("", "—"), ("acknowledge", _("Acknowledge: I am working on it")),
         ("dismiss", _("Dismiss, with a reason")), ("reassign", _("Reassign")),
     ])
-    reason = forms.CharField(label=_("reason for dismissal"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    accept_until = forms.DateField(label=_("accept the risk until"), required=False,
+    reason = forms.CharField(label=_("Reason for dismissal"), required=False,
+                             widget=UnfoldAdminTextareaWidget(attrs={"rows": 2}))
+    accept_until = forms.DateField(label=_("Accept the risk until"), required=False,
+                                   widget=UnfoldAdminSingleDateWidget,
                                    help_text=_("Optional: the alert reopens after this day if still true."))
-    new_assignee = forms.ModelChoiceField(label=_("new assignee"), required=False,
+    new_assignee = forms.ModelChoiceField(label=_("New assignee"), required=False, widget=UnfoldAdminSelectWidget,
                                           queryset=get_user_model().objects.filter(is_active=True),
                                           help_text=_("Empty: back to the automatic choice."))
 
@@ -110,34 +113,39 @@ class AlertAdmin(ModelAdmin):
     """Continuity alerts: what was found, about what, since when, and who follows it up."""
 
     form = AlertActionForm
-    list_display = ["severity", "state", "rule", "subject_link", "key_date", "until_date", "assignee_display",
-                    "first_seen"]
+    list_display = ["severity", "state", "rule_display", "subject_link", "key_date", "until_date",
+                    "assignee_display", "first_seen"]
     list_filter = [RuleFilter, "severity", "state", AreaFilter, MinistryFilter,
                    ("assignee", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["assignee", "programme", "recommendation", "funding_period"]
     search_fields = ["subject_label", "message"]
     actions = ["acknowledge_selected"]
     inlines = [AlertEventInline]
-    readonly_fields = ["rule", "severity", "state", "subject_link", "message", "key_date", "until_date",
+    readonly_fields = ["rule_display", "severity", "state", "subject_link", "message", "key_date", "until_date",
                        "assignee_display", "first_seen", "last_seen", "opened_at", "state_changed_at",
                        "dismissed_reason", "accepted_until", "escalated_at"]
     fieldsets = [
-        (None, {"fields": ["rule", "severity", "state", "subject_link", "message", "key_date", "until_date"]}),
+        (None, {"fields": ["rule_display", "severity", "state", "subject_link", "message", "key_date", "until_date"]}),
         (_("Follow-up"), {"fields": ["assignee_display", "first_seen", "last_seen", "opened_at",
                                      "state_changed_at", "dismissed_reason", "accepted_until", "escalated_at"]}),
         (_("Act on this alert"), {"fields": ["action", "reason", "accept_until", "new_assignee"]}),
     ]
 
     def get_queryset(self, request):
-        # Active alerts first, then by severity, then the nearest key date.
-        return super().get_queryset(request).annotate(
+        # Annotated before the ordering is applied: active alerts first, then the most severe, then the nearest.
+        queryset = self.model._default_manager.get_queryset().annotate(
             state_rank=Case(*(When(state=s, then=Value(i)) for i, s in enumerate(STATE_ORDER)), default=Value(9)),
             severity_rank=Case(*(When(severity=s, then=Value(i)) for i, s in enumerate(SEVERITY_ORDER)),
                                default=Value(9)),
-        ).order_by("state_rank", "severity_rank", "key_date", "pk")
+        )
+        return queryset.order_by(*self.get_ordering(request))
 
     def get_ordering(self, request):
-        return []  # the annotated order of get_queryset; column headers still sort
+        return ["state_rank", "severity_rank", "key_date", "rule"]
+
+    @admin.display(description=_("rule"), ordering="rule")
+    def rule_display(self, alert):
+        return rule_title(alert.rule)
 
     def has_add_permission(self, request):
         return False  # alerts come from the rules

@@ -89,7 +89,9 @@ class Alert(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.rule}: {self.subject_label}" + (f" ({self.key})" if self.key else "")
+        from programme_tracker.continuity.rules import rule_title  # the rules import this module
+
+        return f"{rule_title(self.rule)}: {self.subject_label}" + (f" ({self.key})" if self.key else "")
 
     @property
     def is_active(self) -> bool:

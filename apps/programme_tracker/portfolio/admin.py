@@ -1,6 +1,6 @@
 """The portfolio in the desk: thin admin classes; rules live on the models, actions in services."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.contrib import admin
 from django.contrib.auth import get_user_model
@@ -13,7 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from unfold.admin import TabularInline
 from unfold.contrib.filters.admin import RangeDateFilter
 
-from programme_tracker.continuity.models import ACTIVE_STATES
+from programme_tracker.continuity.models import ACTIVE_STATES, SEVERITY_ORDER
+from programme_tracker.continuity.rules import rule_title
 from programme_tracker.core.admin import HistoryAdmin, VersionedHistoryAdmin, VersionedTabularInline
 from programme_tracker.portfolio.history import programme_change_log
 from programme_tracker.portfolio.models import (
@@ -180,21 +181,24 @@ class ProgrammeAdmin(VersionedHistoryAdmin):
     def last_secured_day_display(self, programme):
         return programme.last_secured_day or "—"
 
-    @admin.display(description=_("open alerts"))
+    @admin.display(description=_("what the continuity rules find"))
     def open_alerts(self, programme):
         if not programme.pk:
             return "—"
-        alerts = programme.alerts.filter(state__in=ACTIVE_STATES).order_by("severity", "key_date")
+        alerts = sorted(programme.alerts.filter(state__in=ACTIVE_STATES),
+                        key=lambda alert: (SEVERITY_ORDER.index(alert.severity), alert.key_date or date.max))
+        if not alerts:
+            return _("Nothing: the continuity rules find no problem with this programme.")
+        cell = "padding:0.25rem 0.75rem 0.25rem 0;vertical-align:top"
         rows = format_html_join(
-            "", '<tr><td>{}</td><td><a href="{}">{}</a></td><td>{}</td><td>{}</td></tr>',
+            "", '<tr><td style="{}"><strong>{}</strong></td><td style="{}"><a href="{}">{}</a></td>'
+                '<td style="{}">{}</td><td style="{}">{}</td></tr>',
             (
-                (alert.get_severity_display(), reverse("admin:continuity_alert_change", args=[alert.pk]), alert.rule,
-                 alert.message, alert.get_state_display())
+                (cell, alert.get_severity_display(), cell, reverse("admin:continuity_alert_change", args=[alert.pk]),
+                 rule_title(alert.rule), cell, alert.message, cell, alert.get_state_display())
                 for alert in alerts
             ),
         )
-        if not rows:
-            return _("None: the continuity rules find nothing wrong with this programme.")
         return format_html('<table class="w-full text-sm">{}</table>', rows)
 
     @admin.display(description=_("successors"))

@@ -5,6 +5,15 @@ it here; the scan, the alerts, the desk filters and `scan --json` pick it up fro
 """
 
 from programme_tracker.continuity.rules import coverage, funding, ownership, stale  # noqa: F401  (registers)
-from programme_tracker.continuity.rules.base import RULES, Context, Finding, Limits, Rule, all_findings, register
+from programme_tracker.continuity.rules.base import (
+    RULES,
+    Context,
+    Finding,
+    Limits,
+    Rule,
+    all_findings,
+    register,
+    rule_title,
+)
 
-__all__ = ["RULES", "Context", "Finding", "Limits", "Rule", "all_findings", "register"]
+__all__ = ["RULES", "Context", "Finding", "Limits", "Rule", "all_findings", "register", "rule_title"]

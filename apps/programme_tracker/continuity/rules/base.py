@@ -133,6 +133,12 @@ def register(rule_class: type[Rule]) -> type[Rule]:
     return rule_class
 
 
+def rule_title(name: str) -> str:
+    """A rule's plain-language title (its name when the rule is no longer registered)."""
+    rule = RULES.get(name)
+    return str(rule.title) if rule else name
+
+
 def all_findings(ctx: Context, rule_names: Iterable[str] | None = None) -> Iterator[Finding]:
     """The findings of the named rules (all by default) in the context."""
     for name in rule_names or RULES:
