@@ -81,7 +81,11 @@ def run_scan(as_of: date | None = None, *, programme_ids=None, rules=None) -> Sc
 
 
 def take_scan_lock() -> None:
-    """Lock the ScanState row for the rest of the transaction (created on first use)."""
+    """Lock the ScanState row for the rest of the transaction (created on first use).
+
+    Scans, re-evaluations, escalation and people acting on alerts all take it, so none of them decides an alert's
+    state from a row another has changed meanwhile. Each holds it briefly (a daily scan: seconds).
+    """
     if not ScanState.objects.filter(pk=1).update(locked_at=timezone.now()):
         ScanState.objects.get_or_create(pk=1)
         ScanState.objects.filter(pk=1).update(locked_at=timezone.now())

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from programme_tracker.continuity.models import ACTIVE_STATES, Alert, AlertEvent, AlertState, EventKind
-from programme_tracker.continuity.scan import ScanResult, run_scan
+from programme_tracker.continuity.scan import ScanResult, run_scan, take_scan_lock
 from programme_tracker.notifications.services import notify_alert_events
 from programme_tracker.portfolio.models import Programme, ProgrammeRecommendation
 
@@ -39,7 +39,8 @@ def _change_state(alert_id: int, actor, kind: str, to_state: str, allowed_from: 
                   **fields) -> Alert:
     """Move one alert to a new state if it is in an allowed state, with an event naming who; refuse otherwise."""
     with transaction.atomic():
-        alert = Alert.objects.select_for_update().get(pk=alert_id)
+        take_scan_lock()  # not while a scan is deciding this alert's state from what it read before
+        alert = Alert.objects.get(pk=alert_id)
         if alert.state not in allowed_from:
             raise ValidationError(
                 _("This alert is %(state)s; it cannot be changed that way.") % {"state": alert.get_state_display()}
@@ -76,7 +77,8 @@ def reassign(alert_id: int, actor, assignee) -> Alert:
     if assignee is not None and not assignee.is_active:
         raise ValidationError({"assignee": _("%(user)s has no active account.") % {"user": assignee}})
     with transaction.atomic():
-        alert = Alert.objects.select_for_update().get(pk=alert_id)
+        take_scan_lock()
+        alert = Alert.objects.get(pk=alert_id)
         note = _("reassigned to %(user)s") % {"user": assignee or _("the automatic choice")}
         batch = uuid.uuid4().hex
         AlertEvent.objects.create(alert=alert, kind=EventKind.REASSIGNED, actor=actor, from_state=alert.state,

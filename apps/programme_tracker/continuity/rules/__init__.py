@@ -1,10 +1,13 @@
 """The continuity rules of DESIGN.md, one small unit each, found by name in RULES.
 
-To add a rule (finance, task force), write a module with a `Rule` subclass decorated with `@register` and import
-it here; the scan, the alerts, the desk filters and `scan --json` pick it up from the registry.
+To add a rule (finance, task force), write a module in this package with a `Rule` subclass decorated with
+`@register`: every module here is imported below, and the scan, the alerts, the desk filters and `scan --json`
+pick the rule up from the registry.
 """
 
-from programme_tracker.continuity.rules import coverage, funding, ownership, stale  # noqa: F401  (registers)
+import importlib
+import pkgutil
+
 from programme_tracker.continuity.rules.base import (
     RULES,
     Context,
@@ -17,3 +20,6 @@ from programme_tracker.continuity.rules.base import (
 )
 
 __all__ = ["RULES", "Context", "Finding", "Limits", "Rule", "all_findings", "register", "rule_title"]
+
+for _module in pkgutil.iter_modules(__path__):
+    importlib.import_module(f"{__name__}.{_module.name}")  # each rule module registers its rules
