@@ -95,14 +95,10 @@ def test_reassign_sticks_until_given_back(owner, accounts):
 
 
 def test_saving_a_funding_period_re_evaluates_its_programme(owner, django_capture_on_commit_callbacks):
+    today = timezone.localdate()  # re-evaluation runs on today's date
     p = make_programme(owner)
     with django_capture_on_commit_callbacks(execute=True):
-        period = fund(p, day(-10), day(20))
-    # Re-evaluation runs on today's date.
-    today = timezone.localdate()
-    with django_capture_on_commit_callbacks(execute=True):
-        period.start, period.end = today - timedelta(days=10), today + timedelta(days=20)
-        period.save()
+        period = fund(p, today - timedelta(days=10), today + timedelta(days=20))
     assert Alert.objects.filter(programme=p, rule="funding-expiring", state="open").get().key_date == period.end
     with django_capture_on_commit_callbacks(execute=True):
         period.end = today + timedelta(days=400)
