@@ -30,6 +30,7 @@ from programme_tracker.continuity.models import (
     Severity,
 )
 from programme_tracker.continuity.rules import RULES, Context, Finding, all_findings
+from programme_tracker.core import bulk
 from programme_tracker.notifications.services import notify_alert_events
 from programme_tracker.portfolio.models import Organisation, Programme
 
@@ -147,7 +148,7 @@ def _apply(findings: dict[tuple, Finding], scope: Q, as_of: date, result: ScanRe
     batch = uuid.uuid4().hex
     for event in events:
         event.batch = batch
-    AlertEvent.objects.bulk_create(events, batch_size=CHUNK)
+    bulk.insert(events)
     result.events, result.batch = events, batch
 
 
@@ -199,7 +200,7 @@ def _open(fresh: list[Finding], as_of: date, now, result: ScanResult) -> list[Al
             alert.state, alert.state_changed_at, alert.last_seen = AlertState.OPEN, now, as_of
             alert.dismissed_reason, alert.accepted_until, alert.escalated_at = "", None, None
             reopened.append(alert)
-    Alert.objects.bulk_create(new, batch_size=CHUNK)
+    bulk.insert(new)
     Alert.objects.bulk_update(
         reopened, [*REFRESHED, "state", "state_changed_at", "last_seen", "dismissed_reason", "accepted_until",
                    "escalated_at"], batch_size=CHUNK,

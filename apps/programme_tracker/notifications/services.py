@@ -33,6 +33,7 @@ from programme_tracker.continuity.models import (
     EventKind,
     Severity,
 )
+from programme_tracker.core import bulk
 from programme_tracker.notifications.models import Delivery, EmailState, Notification, Preference, Subscription
 from programme_tracker.portfolio.models import Organisation
 
@@ -160,7 +161,7 @@ def notify_alert_events(batch: str) -> int:
             state, due = audience.email(user_id, facts.severity, facts.kind, now)
             rows.append(Notification(recipient_id=user_id, event_id=facts.event_id, alert_id=facts.alert_id,
                                      reason=reason[:100], created_at=now, email_state=state, email_due_at=due))
-    Notification.objects.bulk_create(rows, batch_size=BATCH)
+    bulk.insert(rows)
     return len(rows)
 
 
