@@ -177,13 +177,15 @@ def escalate(now: datetime | None = None) -> int:
                                         state_changed_at__lte=cutoff))
         if not due:
             return 0
-        Alert.objects.filter(pk__in=[alert.pk for alert in due]).update(escalated_at=now)
+        ids = [alert.pk for alert in due]
+        for start in range(0, len(ids), BATCH):  # a bounded IN list (SQLite limits the parameters of a statement)
+            Alert.objects.filter(pk__in=ids[start:start + BATCH]).update(escalated_at=now)
         batch = uuid.uuid4().hex
-        AlertEvent.objects.bulk_create([
+        bulk.insert([
             AlertEvent(alert=alert, kind=EventKind.ESCALATED, at=now, from_state=alert.state, to_state=alert.state,
                        note=f"open since {timezone.localtime(alert.state_changed_at):%Y-%m-%d}", batch=batch)
             for alert in due
-        ], batch_size=BATCH)
+        ])
         notify_alert_events(batch)
     return len(due)
 
