@@ -2,7 +2,9 @@
 
 import re
 
-INLINE_PREFIXES = ("funding_periods", "recommendation_links", "organisation_links")
+INLINE_PREFIXES = ("funding_periods", "recommendation_links", "organisation_links", "budget_lines")
+# The money rows on the funding period's page (added by the finance module).
+FUNDING_INLINE_PREFIXES = ("commitments", "reports_due", "tranches", "payments", "expenditure")
 
 
 def management_form(prefix: str, total: int = 0, initial: int = 0) -> dict[str, str]:
@@ -60,6 +62,8 @@ def funding_form(period=None, **fields) -> dict[str, str]:
                     currency=period.currency, start=period.start, end=period.end,
                     renewal_decision=period.renewal_decision, version=period.version)
     data.update(fields)
+    for prefix in FUNDING_INLINE_PREFIXES:
+        data.update(management_form(prefix))
     return {key: str(value) for key, value in data.items()}
 
 

@@ -1,5 +1,8 @@
 """The permission matrix: each role × each model in the desk × view, add, change, delete, against roles.py."""
 
+from datetime import date
+from decimal import Decimal
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -7,11 +10,14 @@ from django.contrib.auth.models import Group
 from programme_tracker.accounts import roles
 from programme_tracker.continuity.models import Alert
 from programme_tracker.continuity.scan import run_scan
+from programme_tracker.finance.models import BudgetLine, Commitment, Expenditure, Payment, ReportDue, Tranche
 from programme_tracker.portfolio.models import FundingPeriod, Organisation, Recommendation, SourceReport
 
 # Models with a page of their own in the desk; the two link models are edited as inlines of the programme.
 DESK_MODELS = ["portfolio.organisation", "portfolio.sourcereport", "portfolio.recommendation",
-               "portfolio.programme", "portfolio.fundingperiod", "auth.user", "auth.group", "continuity.alert"]
+               "portfolio.programme", "portfolio.fundingperiod", "auth.user", "auth.group", "continuity.alert",
+               "finance.budgetline", "finance.commitment", "finance.tranche", "finance.payment", "finance.reportdue",
+               "finance.expenditure"]
 
 
 # Alerts come from the rules and their record is kept: nobody adds or deletes them in the desk.
@@ -36,7 +42,24 @@ def some_record(model, programme):
         "auth.user": lambda: get_user_model().objects.first(),
         "auth.group": lambda: Group.objects.first(),
         "continuity.alert": lambda: run_scan() and Alert.objects.first(),
+        "finance.budgetline": lambda: BudgetLine.objects.create(programme=programme, fiscal_year=2026,
+                                                                amount=Decimal("10.00")),
+        "finance.commitment": lambda: Commitment.objects.create(funding_period=period(), reference="B-1",
+                                                                decided_on=date(2025, 1, 1), amount=Decimal("1.00")),
+        "finance.tranche": lambda: Tranche.objects.create(funding_period=period(), planned_on=date(2026, 1, 1),
+                                                          amount=Decimal("1.00")),
+        "finance.payment": lambda: Payment.objects.create(funding_period=period(), paid_on=date(2026, 1, 1),
+                                                          amount=Decimal("1.00")),
+        "finance.reportdue": lambda: ReportDue.objects.create(funding_period=period(), kind="progress", title="R",
+                                                              due_on=date(2026, 1, 1)),
+        "finance.expenditure": lambda: Expenditure.objects.create(
+            funding_period=period(), organisation=period().funder, period_start=date(2026, 1, 1),
+            period_end=date(2026, 3, 31), category="personnel", amount=Decimal("1.00")),
     }[model]()
+
+
+def period():
+    return FundingPeriod.objects.first()
 
 
 @pytest.mark.parametrize("role", list(roles.ROLES))

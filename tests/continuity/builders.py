@@ -26,9 +26,9 @@ def make_programme(owner, status="active", planned_start=None, planned_end=None,
     )
 
 
-def fund(programme, start: date, end: date, status="committed", **fields) -> FundingPeriod:
+def fund(programme, start: date, end: date, status="committed", amount=Decimal("1000.00"), **fields) -> FundingPeriod:
     """A funding period of the programme from start to end (inclusive)."""
     return FundingPeriod.objects.create(
         programme=programme, funder=Organisation.objects.get(short_name="JenV"), instrument="subsidy",
-        amount=Decimal("1000.00"), status=status, start=start, end=end, **fields,
+        amount=amount, status=status, start=start, end=end, **fields,
     )

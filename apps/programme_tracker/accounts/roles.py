@@ -22,6 +22,16 @@ PORTFOLIO_MODELS = (
     "portfolio.fundingperiod",
 )
 
+# The money records of the finance module: finance officers keep them, the others read them.
+FINANCE_MODELS = (
+    "finance.budgetline",
+    "finance.commitment",
+    "finance.tranche",
+    "finance.payment",
+    "finance.reportdue",
+    "finance.expenditure",
+)
+
 # Alerts are read by everyone; acting on them (acknowledge, dismiss, reassign) is a change. Everybody keeps their own
 # notifications (marking read is a change), e-mail preference and subscriptions; the desk shows only their own rows.
 PERSONAL_MODELS = {
@@ -45,14 +55,15 @@ ROLES: dict[str, dict[str, str]] = {
         "portfolio.fundingperiod": "vac",
         "continuity.alert": "vc",
         "continuity.alertevent": "v",
-    } | PERSONAL_MODELS,
+    } | {model: "v" for model in FINANCE_MODELS} | PERSONAL_MODELS,
     # Finance officers keep the money and read the rest.
     FINANCE_OFFICER: {model: "v" for model in PORTFOLIO_MODELS} | {"portfolio.fundingperiod": "vacd"}
-    | {"continuity.alert": "vc", "continuity.alertevent": "v"} | PERSONAL_MODELS,
+    | {"continuity.alert": "vc", "continuity.alertevent": "v"} | {model: "vacd" for model in FINANCE_MODELS}
+    | PERSONAL_MODELS,
     # Monitors read everything and change nothing in the register; they are the independent eye on the alerts.
-    MONITOR: {model: "v" for model in (*PORTFOLIO_MODELS, *ALERT_MODELS)} | PERSONAL_MODELS,
+    MONITOR: {model: "v" for model in (*PORTFOLIO_MODELS, *FINANCE_MODELS, *ALERT_MODELS)} | PERSONAL_MODELS,
     # Administrators manage the register and the accounts.
-    ADMINISTRATOR: {model: "vacd" for model in PORTFOLIO_MODELS}
+    ADMINISTRATOR: {model: "vacd" for model in (*PORTFOLIO_MODELS, *FINANCE_MODELS)}
     | {"auth.user": "vacd", "auth.group": "vacd", "continuity.alert": "vc", "continuity.alertevent": "v",
        "continuity.scanstate": "v", "core.jobrun": "v"} | PERSONAL_MODELS,
 }

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "programme_tracker.portfolio",
     "programme_tracker.continuity",
     "programme_tracker.notifications",
+    "programme_tracker.finance",
 ]
 
 MIDDLEWARE = [
@@ -125,7 +126,8 @@ CONTINUITY = {
     name: SITE[name]
     for name in ("expiry_horizon_days", "critical_days", "warning_days", "successor_grace_days", "gap_horizon_days",
                  "renewal_notice_days", "coverage_horizon_days", "ended_lookback_days", "ended_horizon_days",
-                 "stale_after_months")
+                 "stale_after_months", "tranche_grace_days", "report_grace_days", "overspend_warning_percent",
+                 "underspend_percent", "underspend_days_before_end")
 }
 CONTINUITY_ESCALATE_AFTER_DAYS = SITE["escalate_after_days"]
 DAILY_SCAN_TIME = SITE["daily_scan_time"]

@@ -16,6 +16,7 @@ from django.db import transaction
 from programme_tracker.accounts import roles
 from programme_tracker.accounts.services import create_account
 from programme_tracker.portfolio.exchange import FORMAT, FORMAT_VERSION, import_portfolio
+from programme_tracker.portfolio.models import Organisation
 
 MARK = "[Demo data: amounts, dates and references are fictional.]"
 
@@ -173,9 +174,53 @@ def load_demo(today: date) -> dict:
     Needs the base data and the roles (see `core.setup.prepare_site`).
     """
     counts = import_portfolio(demo_document(today))
+    _load_demo_money(today)
     passwords = {}
     User = get_user_model()
     for username, role in DEMO_ACCOUNTS:
         if not User.objects.filter(username=username).exists():
             _user, passwords[username] = create_account(username, role, password=f"demo-{username}-2012")
     return {"counts": counts, "passwords": passwords}
+
+
+def _refresh(model, lookup: dict, values: dict):
+    """Create the record, or bring it up to date; an unchanged record is not saved (no history, no re-evaluation)."""
+    record = model.objects.filter(**lookup).first()
+    if record is None:
+        return model.objects.create(**lookup, **values)
+    if any(getattr(record, name) != value for name, value in values.items()):
+        for name, value in values.items():
+            setattr(record, name, value)
+        record.save()
+    return record
+
+
+def _load_demo_money(today: date) -> None:
+    """Budget lines, a commitment, a report, tranches, a payment and expenditure for the Stop it Now! helpline:
+    the second tranche waits for a progress report that is late, so it is overdue and blocked, and little of the
+    money is reported spent with the period ending in weeks."""
+    from decimal import Decimal
+
+    from programme_tracker.finance.models import BudgetLine, Commitment, Expenditure, Payment, ReportDue, Tranche
+    from programme_tracker.portfolio.models import FundingPeriod, Programme
+
+    d = lambda days: today + timedelta(days=days)  # noqa: E731
+    helpline = Programme.objects.get(code="STOP-IT-NOW")
+    period = FundingPeriod.objects.get(code="STOP-IT-NOW-2025")
+    for year, amount in ((today.year, "950000.00"), (today.year + 1, "1000000.00")):
+        _refresh(BudgetLine, {"programme": helpline, "fiscal_year": year, "kind": BudgetLine.Kind.ORIGINAL},
+                 {"amount": Decimal(amount), "note": MARK})
+    _refresh(Commitment, {"funding_period": period, "reference": "DEMO-VWS-2025-0412"},
+             {"decided_on": d(-210), "amount": Decimal("950000.00"),
+              "conditions": f"Half-year progress reports. {MARK}"})
+    report = _refresh(ReportDue, {"funding_period": period, "title": "Progress report, first half year"},
+                      {"kind": ReportDue.Kind.PROGRESS, "due_on": d(-10), "received_on": None, "approved_on": None})
+    first = _refresh(Tranche, {"funding_period": period, "requires_report": None},
+                     {"planned_on": d(-199), "amount": Decimal("475000.00")})
+    _refresh(Tranche, {"funding_period": period, "requires_report": report},
+             {"planned_on": d(-20), "amount": Decimal("475000.00")})
+    _refresh(Payment, {"funding_period": period, "reference": "DEMO-PAY-1"},
+             {"tranche": first, "paid_on": d(-195), "amount": Decimal("475000.00")})
+    _refresh(Expenditure, {"funding_period": period, "organisation": Organisation.objects.get(short_name="STOPITNOW"),
+                           "category": Expenditure.Category.PERSONNEL},
+             {"period_start": d(-199), "period_end": d(-108), "amount": Decimal("310000.00")})

@@ -1,8 +1,8 @@
 """The continuity rules of DESIGN.md, one small unit each, found by name in RULES.
 
-To add a rule (finance, task force), write a module in this package with a `Rule` subclass decorated with
-`@register`: every module here is imported below, and the scan, the alerts, the desk filters and `scan --json`
-pick the rule up from the registry.
+To add a rule, write a `Rule` subclass decorated with `@register`, in a module of this package or in the `rules`
+module of another app (finance, task force; found at start-up); the scan, the alerts, the desk filters and
+`scan --json` pick it up from the registry.
 """
 
 import importlib

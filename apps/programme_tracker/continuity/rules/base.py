@@ -52,6 +52,11 @@ class Limits:
     ended_lookback_days: int = 90
     ended_horizon_days: int = 180
     stale_after_months: int = 6
+    tranche_grace_days: int = 0
+    report_grace_days: int = 0
+    overspend_warning_percent: int = 90
+    underspend_percent: int = 50
+    underspend_days_before_end: int = 90
 
     @classmethod
     def from_settings(cls) -> Limits:
@@ -114,7 +119,7 @@ class Rule:
 
     name: str = ""
     title: str = ""
-    subject: str = "programme"  # or "funding_period" or "recommendation"
+    subject: str = "programme"  # what the alerts are about: "funding_period", "tranche", "recommendation", …
     description: str = ""
 
     def findings(self, ctx: Context) -> Iterable[Finding]:

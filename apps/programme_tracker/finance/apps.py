@@ -1,0 +1,15 @@
+"""The finance module: budgets per year, commitments, tranches and payments, reports due, and expenditure."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class FinanceConfig(AppConfig):
+    """Budget lines, commitments, tranches, payments, reports due and expenditure (IATI terms)."""
+
+    name = "programme_tracker.finance"
+    verbose_name = _("Finance")
+
+    def ready(self):
+        # Saving money records re-evaluates the programme's finance rules once the transaction commits.
+        from programme_tracker.finance import receivers  # noqa: F401

@@ -1,0 +1,209 @@
+"""Finance rules in the continuity engine (found by the engine in every app's `rules` module): tranche-overdue,
+tranche-blocked, report-overdue, overspend and underspend. Thresholds are site settings."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+from django.db.models import DecimalField, Exists, F, OuterRef, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from programme_tracker.continuity.models import Severity
+from programme_tracker.continuity.rules import Finding, Rule, register
+from programme_tracker.finance.models import Commitment, Expenditure, Payment, ReportDue, Tranche
+from programme_tracker.portfolio.models import SECURED_FUNDING_STATUSES, FundingPeriod, ProgrammeStatus
+
+# Money rules look at programmes that still run or are about to.
+RUNNING = (ProgrammeStatus.PLANNED, ProgrammeStatus.ACTIVE, ProgrammeStatus.SUSPENDED)
+ZERO = Value(Decimal("0"), output_field=DecimalField(max_digits=14, decimal_places=2))
+
+
+def total(model, field="amount", through="funding_period"):
+    """The sum of `model.field` per funding period (or tranche), as a subquery: no join multiplies the rows."""
+    rows = model.objects.filter(**{through: OuterRef("pk")}).order_by().values(through)
+    return Coalesce(Subquery(rows.annotate(total=Sum(field)).values("total")), ZERO)
+
+
+def late_severity(ctx, day):
+    """Warning when late, critical when more than critical_days late."""
+    return Severity.CRITICAL if day < ctx.days(-ctx.limits.critical_days) else Severity.WARNING
+
+
+def unpaid_tranches(ctx):
+    """Tranches of running programmes in scope, annotated with what has been paid on them, not yet fully paid."""
+    return (
+        Tranche.objects.filter(ctx.in_scope("funding_period__programme__"),
+                               funding_period__programme__status__in=RUNNING)
+        .annotate(paid=total(Payment, through="tranche")).filter(paid__lt=F("amount")).order_by()
+    )
+
+
+@register
+class TrancheOverdue(Rule):
+    """A planned payment whose date has passed (plus the grace days) and that is not (fully) paid."""
+
+    name = "tranche-overdue"
+    title = gettext_lazy("Tranche overdue")
+    subject = "tranche"
+    description = "A tranche whose planned payment date plus tranche_grace_days is before the reference date, not " \
+                  "fully paid. Critical when more than critical_days late."
+
+    def findings(self, ctx):
+        text = _("The tranche of %(amount)s %(currency)s planned for %(day)s is not paid (paid so far: %(paid)s). "
+                 "Pay it, or record the payment, or move the planned date with the funder's agreement.")
+        late = unpaid_tranches(ctx).filter(planned_on__lt=ctx.days(-ctx.limits.tranche_grace_days))
+        for tranche in late.values("pk", "planned_on", "amount", "currency", "paid", "funding_period_id",
+                                   "funding_period__code", "funding_period__programme_id"):
+            yield Finding(
+                rule=self.name, subject_key=f"tranche:{tranche['pk']}", key=tranche["planned_on"].isoformat(),
+                subject_label=f"{tranche['funding_period__code']} {tranche['planned_on']}",
+                key_date=tranche["planned_on"], severity=late_severity(ctx, tranche["planned_on"]),
+                programme_id=tranche["funding_period__programme_id"], funding_period_id=tranche["funding_period_id"],
+                message=text % {"amount": tranche["amount"], "currency": tranche["currency"],
+                                "day": tranche["planned_on"], "paid": tranche["paid"]},
+            )
+
+
+@register
+class TrancheBlocked(Rule):
+    """A tranche due within the warning period (or already due) that waits for a report not yet approved."""
+
+    name = "tranche-blocked"
+    title = gettext_lazy("Tranche blocked by a report")
+    subject = "tranche"
+    description = "A tranche not fully paid, planned within critical_days from the reference date or earlier, whose " \
+                  "required report is not approved. Critical once the planned date has passed."
+
+    def findings(self, ctx):
+        text = _("The tranche planned for %(day)s waits for the approval of %(report)s (%(state)s). Get the report "
+                 "in and approved, or agree on another condition.")
+        blocked = unpaid_tranches(ctx).filter(requires_report__approved_on__isnull=True,
+                                              planned_on__lte=ctx.days(ctx.limits.critical_days))
+        for tranche in blocked.values("pk", "planned_on", "funding_period_id", "funding_period__code",
+                                      "funding_period__programme_id", "requires_report__title",
+                                      "requires_report__received_on"):
+            state = _("received, not approved") if tranche["requires_report__received_on"] else _("not received")
+            yield Finding(
+                rule=self.name, subject_key=f"tranche:{tranche['pk']}", key=tranche["planned_on"].isoformat(),
+                subject_label=f"{tranche['funding_period__code']} {tranche['planned_on']}",
+                key_date=tranche["planned_on"],
+                severity=Severity.CRITICAL if tranche["planned_on"] < ctx.today else Severity.WARNING,
+                programme_id=tranche["funding_period__programme_id"], funding_period_id=tranche["funding_period_id"],
+                message=text % {"day": tranche["planned_on"], "report": tranche["requires_report__title"],
+                                "state": state},
+            )
+
+
+@register
+class ReportOverdue(Rule):
+    """A progress or financial report whose due date (plus the grace days) has passed and that was not received."""
+
+    name = "report-overdue"
+    title = gettext_lazy("Report overdue")
+    subject = "report"
+    description = "A report due before the reference date minus report_grace_days, not received, for a running " \
+                  "programme. Critical when more than critical_days late."
+
+    def findings(self, ctx):
+        text = _("%(report)s was due on %(day)s and has not been received. Ask the implementing organisation for it; "
+                 "tranches that wait for it cannot be paid.")
+        late = ReportDue.objects.filter(
+            ctx.in_scope("funding_period__programme__"), funding_period__programme__status__in=RUNNING,
+            received_on__isnull=True, due_on__lt=ctx.days(-ctx.limits.report_grace_days),
+        ).order_by()
+        for report in late.values("pk", "title", "due_on", "funding_period_id", "funding_period__code",
+                                  "funding_period__programme_id"):
+            yield Finding(
+                rule=self.name, subject_key=f"report:{report['pk']}", key=report["due_on"].isoformat(),
+                subject_label=f"{report['funding_period__code']}: {report['title']}", key_date=report["due_on"],
+                severity=late_severity(ctx, report["due_on"]), programme_id=report["funding_period__programme_id"],
+                funding_period_id=report["funding_period_id"],
+                message=text % {"report": report["title"], "day": report["due_on"]},
+            )
+
+
+def spending(ctx):
+    """Secured funding periods of running programmes in scope, with what was committed and what was spent.
+
+    Committed is the sum of the period's commitments or, without any, the period's own amount.
+    """
+    periods = FundingPeriod.objects.filter(
+        ctx.in_scope("programme__"), programme__status__in=RUNNING, status__in=SECURED_FUNDING_STATUSES,
+    ).annotate(
+        spent=total(Expenditure),
+        committed=Coalesce(Subquery(
+            Commitment.objects.filter(funding_period=OuterRef("pk")).order_by().values("funding_period")
+            .annotate(total=Sum("amount")).values("total")
+        ), F("amount")),
+    )
+    return periods.order_by().values("pk", "code", "programme_id", "start", "end", "committed", "spent", "currency")
+
+
+@register
+class Overspend(Rule):
+    """Reported spending above what was committed, with a warning from a share of it (90%)."""
+
+    name = "overspend"
+    title = gettext_lazy("Overspend")
+    subject = "funding_period"
+    description = "A secured funding period of a running programme whose reported expenditure is above the " \
+                  "committed amount (critical, key 'over'), or at least overspend_warning_percent of it (warning, " \
+                  "key 'near')."
+
+    def findings(self, ctx):
+        share = Decimal(ctx.limits.overspend_warning_percent) / 100
+        over = _("%(spent)s %(currency)s spent of %(committed)s committed on %(code)s: above the commitment. Stop "
+                 "further spending or agree on extra funding.")
+        near = _("%(spent)s %(currency)s spent of %(committed)s committed on %(code)s (%(percent)s%%). Check the "
+                 "spending plan for the rest of the period.")
+        for period in spending(ctx).filter(spent__gt=0):
+            committed, spent = period["committed"], period["spent"]
+            if spent > committed:
+                key, severity, text = "over", Severity.CRITICAL, over
+            elif committed and spent >= committed * share:
+                key, severity, text = "near", Severity.WARNING, near
+            else:
+                continue
+            yield Finding(
+                rule=self.name, subject_key=f"funding_period:{period['pk']}", key=key, subject_label=period["code"],
+                severity=severity, programme_id=period["programme_id"], funding_period_id=period["pk"],
+                message=text % {"spent": spent, "committed": committed, "currency": period["currency"],
+                                "code": period["code"],
+                                "percent": int(spent * 100 / committed) if committed else 0},
+            )
+
+
+@register
+class Underspend(Rule):
+    """Little of the money spent when the end of the funding period is near."""
+
+    name = "underspend"
+    title = gettext_lazy("Underspend")
+    subject = "funding_period"
+    description = "A secured funding period of a running programme that has expenditure reported, from " \
+                  "underspend_days_before_end days before its end until its end, with less than underspend_percent " \
+                  "of the committed amount spent. The key date is the day the check starts. (Without any reported " \
+                  "expenditure nothing can be said about spending; a missing report is report-overdue.)"
+
+    def findings(self, ctx):
+        days, share = ctx.limits.underspend_days_before_end, Decimal(ctx.limits.underspend_percent) / 100
+        text = _("Only %(spent)s %(currency)s of %(committed)s committed on %(code)s is reported spent, with the "
+                 "period ending on %(end)s. Ask the implementing organisation about the plan for the rest, or "
+                 "release the money.")
+        reported = Expenditure.objects.filter(funding_period=OuterRef("pk"))
+        candidates = spending(ctx).filter(Exists(reported), end__gte=ctx.today, end__lte=ctx.days(days),
+                                          committed__gt=0)
+        for period in candidates:
+            if period["spent"] >= period["committed"] * share:
+                continue
+            checkpoint = period["end"] - timedelta(days=days)
+            yield Finding(
+                rule=self.name, subject_key=f"funding_period:{period['pk']}", key=checkpoint.isoformat(),
+                subject_label=period["code"], key_date=checkpoint, severity=Severity.WARNING,
+                programme_id=period["programme_id"], funding_period_id=period["pk"],
+                message=text % {"spent": period["spent"], "committed": period["committed"],
+                                "currency": period["currency"], "code": period["code"], "end": period["end"]},
+            )
+
+
