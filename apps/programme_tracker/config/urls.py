@@ -4,10 +4,14 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from programme_tracker.finance.views import budget_against_actual_view
+
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
     # Before the admin: its catch-all view would otherwise answer for these paths.
     path("desk/jobs/", include("django_rq.urls")),
+    path("desk/finance/budget-against-actual/", admin.site.admin_view(budget_against_actual_view),
+         {"admin_site": admin.site}, name="finance-budget-against-actual"),
     path("desk/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

@@ -90,6 +90,7 @@ class BudgetLineAdmin(VersionedHistoryAdmin):
     list_select_related = ["programme"]
     search_fields = ["programme__code", "programme__name"]
     autocomplete_fields = ["programme"]
+    list_before_template = "finance/budget_report_link.html"
 
 
 @admin.register(Commitment)

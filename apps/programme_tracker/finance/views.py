@@ -1,0 +1,50 @@
+"""The budget-against-actual page of the desk, and its CSV download (safe to open in Excel)."""
+
+import csv
+
+from django.contrib.auth.decorators import permission_required
+from django.http import HttpResponse
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
+
+from programme_tracker.finance.reports import GROUPS, MEASURES, budget_against_actual
+
+# Spreadsheet programs run a cell starting with one of these as a formula; such cells are written as text.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value) -> str:
+    """A CSV cell that a spreadsheet shows as written, never runs."""
+    text = str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) and not _is_number(text) else text
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+@permission_required("finance.view_budgetline", raise_exception=True)
+def budget_against_actual_view(request, admin_site):
+    """Budget, committed, paid and spent per group and fiscal year, with the grand total; `?format=csv` downloads."""
+    group_by = request.GET.get("group_by", "programme")
+    if group_by not in GROUPS:
+        group_by = "programme"
+    lines, total = budget_against_actual(group_by)
+    if request.GET.get("format") == "csv":
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="budget-against-actual-by-{group_by}.csv"'
+        writer = csv.writer(response)
+        writer.writerow([group_by, "year", *MEASURES])
+        for line in lines:
+            writer.writerow([safe_cell(line.group), line.year, *(line.amounts[m] for m in MEASURES)])
+        writer.writerow(["total", "", *(total.amounts[m] for m in MEASURES)])
+        return response
+    context = {
+        **admin_site.each_context(request), "title": _("Budget against actual"), "lines": lines, "total": total,
+        "group_by": group_by, "groups": list(GROUPS), "measures": MEASURES,
+    }
+    return TemplateResponse(request, "finance/budget_against_actual.html", context)

@@ -1,0 +1,88 @@
+"""Budget against actual: totals exact to the cent, whatever the grouping, and equal to the records' sums."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from programme_tracker.accounts import roles
+from programme_tracker.finance.models import BudgetLine, Commitment, Expenditure, Payment
+from programme_tracker.finance.reports import MEASURES, budget_against_actual
+from programme_tracker.finance.views import safe_cell
+from programme_tracker.portfolio.models import Organisation
+from tests.continuity.builders import fund, make_programme
+
+
+@pytest.fixture
+def money(accounts, ministry):
+    """Three programmes under two ministries and two areas, with amounts that do not round nicely."""
+    vws = Organisation.objects.get(short_name="VWS")
+    owner = accounts[roles.COORDINATOR]
+    cents = iter(Decimal(n) / 100 for n in range(1, 10_000, 7))
+    for code, lead, area in (("A", ministry, "prevention"), ("B", vws, "prevention"), ("C", vws, "aftercare")):
+        programme = make_programme(owner, code=code, lead_ministry=lead, area=area)
+        period = fund(programme, date(2025, 1, 1), date(2027, 12, 31))
+        for year in (2025, 2026, 2027):
+            BudgetLine.objects.create(programme=programme, fiscal_year=year, amount=Decimal("1000.01") + next(cents))
+            Commitment.objects.create(funding_period=period, reference=f"{code}-{year}",
+                                      decided_on=date(year, 2, 1), amount=Decimal("333.33") + next(cents))
+            for month in (3, 9):
+                Payment.objects.create(funding_period=period, paid_on=date(year, month, 5),
+                                       amount=Decimal("111.11") + next(cents))
+                Expenditure.objects.create(funding_period=period, organisation=lead, period_start=date(year, month, 1),
+                                           period_end=date(year, month, 28), category="personnel",
+                                           amount=Decimal("99.99") + next(cents))
+        BudgetLine.objects.create(programme=programme, fiscal_year=2026, kind="revised", revised_on=date(2026, 5, 1),
+                                  amount=Decimal("1234.56"))
+
+
+def record_totals():
+    original_2026 = BudgetLine.objects.filter(fiscal_year=2026, kind="original")
+    budget = sum(BudgetLine.objects.values_list("amount", flat=True)) - sum(original_2026.values_list("amount",
+                                                                                                     flat=True))
+    return {"budget": budget, "committed": sum(Commitment.objects.values_list("amount", flat=True)),
+            "paid": sum(Payment.objects.values_list("amount", flat=True)),
+            "spent": sum(Expenditure.objects.values_list("amount", flat=True))}
+
+
+@pytest.mark.parametrize("group_by", ["programme", "ministry", "area"])
+def test_totals_add_up_exactly(money, group_by):
+    lines, total = budget_against_actual(group_by)
+    for measure in MEASURES:
+        assert sum(line.amounts[measure] for line in lines) == total.amounts[measure] == record_totals()[measure]
+    assert all(isinstance(value, Decimal) for line in lines for value in line.amounts.values())
+
+
+def test_groups_and_years(money):
+    lines, _total = budget_against_actual("ministry", years=range(2026, 2027))
+    assert [(line.group, line.year) for line in lines] == [("JenV", 2026), ("VWS", 2026)]
+    vws = lines[1]
+    assert vws.amounts["budget"] == Decimal("2469.12")  # the two revisions replace the originals
+    lines, _total = budget_against_actual("programme")
+    assert [(line.group, line.year) for line in lines][:3] == [("A", 2025), ("A", 2026), ("A", 2027)]
+
+
+def test_unknown_grouping_is_refused(db):
+    with pytest.raises(ValueError, match="group_by"):
+        budget_against_actual("colour")
+
+
+def test_report_page_and_csv(client, login, money):
+    login(roles.MONITOR)  # monitors read the money
+    assert "Budget against actual" in client.get("/desk/finance/budgetline/").content.decode()
+    page = client.get("/desk/finance/budget-against-actual/?group_by=ministry").content.decode()
+    assert "JenV" in page and "VWS" in page
+    csv_text = client.get("/desk/finance/budget-against-actual/?group_by=area&format=csv").content.decode()
+    rows = csv_text.strip().splitlines()
+    assert rows[0] == "area,year,budget,committed,paid,spent" and rows[-1].startswith("total,")
+
+
+def test_report_needs_permission_to_read_money(client, db):
+    client.force_login(get_user_model().objects.create_user("norole", password="x-long-pass", is_staff=True))
+    assert client.get("/desk/finance/budget-against-actual/").status_code == 403
+
+
+def test_csv_cells_are_never_formulas():
+    assert safe_cell("=HYPERLINK(1)") == "'=HYPERLINK(1)" and safe_cell("@SUM") == "'@SUM"
+    assert safe_cell("-12.50") == "-12.50" and safe_cell("PREV-3") == "PREV-3"
