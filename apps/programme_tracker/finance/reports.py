@@ -19,6 +19,7 @@ from programme_tracker.finance.models import BudgetLine, Commitment, Expenditure
 from programme_tracker.portfolio.models import Programme
 
 MEASURES = ("budget", "committed", "paid", "spent")
+CENT = Decimal("0.01")
 GROUPS = {
     "programme": "code",
     "ministry": "lead_ministry__short_name",
@@ -32,12 +33,12 @@ class Line:
 
     group: str
     year: int
-    amounts: dict[str, Decimal] = field(default_factory=lambda: dict.fromkeys(MEASURES, Decimal("0")))
+    amounts: dict[str, Decimal] = field(default_factory=lambda: dict.fromkeys(MEASURES, Decimal("0.00")))
 
 
 def _per_programme_year() -> dict[tuple[int, int], dict[str, Decimal]]:
     """The four measures per (programme id, year): four grouped queries."""
-    cells: dict[tuple[int, int], dict[str, Decimal]] = defaultdict(lambda: dict.fromkeys(MEASURES, Decimal("0")))
+    cells: dict[tuple[int, int], dict[str, Decimal]] = defaultdict(lambda: dict.fromkeys(MEASURES, Decimal("0.00")))
     # Budget: the revised line of a year replaces the original one.
     budget = {}
     for programme_id, year, kind, amount in BudgetLine.objects.order_by().values_list(
@@ -55,7 +56,8 @@ def _per_programme_year() -> dict[tuple[int, int], dict[str, Decimal]]:
             .values_list("funding_period__programme_id", "year", "total")
         )
         for programme_id, year, total in rows:
-            cells[(programme_id, year)][measure] += total
+            # SQLite sums decimals as floating point; to the cent it is exact for any realistic amount.
+            cells[(programme_id, year)][measure] += Decimal(total).quantize(CENT)
     return cells
 
 
