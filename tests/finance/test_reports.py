@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 
 from programme_tracker.accounts import roles
 from programme_tracker.finance.models import BudgetLine, Commitment, Expenditure, Payment
-from programme_tracker.finance.reports import MEASURES, budget_against_actual
+from programme_tracker.finance.reports import MEASURES, budget_against_actual, spending_projection
 from programme_tracker.finance.views import safe_cell
 from programme_tracker.portfolio.models import Organisation
 from tests.continuity.builders import fund, make_programme
@@ -72,7 +72,7 @@ def test_report_page_and_csv(client, login, money):
     login(roles.MONITOR)  # monitors read the money
     assert "Budget against actual" in client.get("/desk/finance/budgetline/").content.decode()
     page = client.get("/desk/finance/budget-against-actual/?group_by=ministry").content.decode()
-    assert "JenV" in page and "VWS" in page
+    assert "JenV" in page and "VWS" in page and "Burn rate" in page
     csv_text = client.get("/desk/finance/budget-against-actual/?group_by=area&format=csv").content.decode()
     rows = csv_text.strip().splitlines()
     assert rows[0] == "area,year,budget,committed,paid,spent" and rows[-1].startswith("total,")
@@ -86,3 +86,20 @@ def test_report_needs_permission_to_read_money(client, db):
 def test_csv_cells_are_never_formulas():
     assert safe_cell("=HYPERLINK(1)") == "'=HYPERLINK(1)" and safe_cell("@SUM") == "'@SUM"
     assert safe_cell("-12.50") == "-12.50" and safe_cell("PREV-3") == "PREV-3"
+
+
+def test_spending_projection_carries_the_burn_rate_to_the_end(accounts, ministry):
+    period = fund(make_programme(accounts[roles.COORDINATOR], code="P"), date(2026, 1, 1), date(2026, 12, 31),
+                  amount=Decimal("3650.00"))
+    silent = fund(make_programme(accounts[roles.COORDINATOR], code="Q"), date(2026, 1, 1), date(2026, 12, 31))
+    Expenditure.objects.create(funding_period=period, organisation=ministry, period_start=date(2026, 1, 1),
+                               period_end=date(2026, 3, 31), category="personnel", amount=Decimal("450.00"))
+    Expenditure.objects.create(funding_period=period, organisation=ministry, period_start=date(2026, 4, 1),
+                               period_end=date(2026, 6, 30), category="personnel", amount=Decimal("455.00"))
+    projections = {p.code: p for p in spending_projection(date(2026, 7, 15))}
+    p = projections[period.code]
+    assert (p.spent, p.reported_until, p.committed) == (Decimal("905.00"), date(2026, 6, 30), Decimal("3650.00"))
+    assert p.per_month == Decimal("150.00")  # 905 over 181 days = 5 a day
+    assert p.projected == Decimal("1825.00") and p.projected_share == 50  # 905 + 184 days × 5
+    q = projections[silent.code]
+    assert (q.spent, q.reported_until, q.projected) == (Decimal("0.00"), None, Decimal("0.00"))

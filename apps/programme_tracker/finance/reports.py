@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 
-from django.db.models import Sum
-from django.db.models.functions import ExtractYear
+from django.db.models import DecimalField, F, Max, OuterRef, Subquery, Sum, Value
+from django.db.models.functions import Coalesce, ExtractYear
 
 from programme_tracker.finance.models import BudgetLine, Commitment, Expenditure, Payment
-from programme_tracker.portfolio.models import Programme
+from programme_tracker.portfolio.models import SECURED_FUNDING_STATUSES, FundingPeriod, Programme
 
 MEASURES = ("budget", "committed", "paid", "spent")
 CENT = Decimal("0.01")
@@ -77,3 +78,58 @@ def budget_against_actual(group_by: str = "programme", years: range | None = Non
             line.amounts[measure] += amounts[measure]
             total.amounts[measure] += amounts[measure]
     return [lines[key] for key in sorted(lines)], total
+
+
+@dataclass
+class Projection:
+    """Spending of one funding period: committed, spent so far, the burn rate and where it leads by the end."""
+
+    code: str
+    programme: str
+    start: date
+    end: date
+    committed: Decimal
+    spent: Decimal
+    reported_until: date | None
+    per_month: Decimal  # average spending per 30 days over the reported stretch
+    projected: Decimal  # spent + per-day rate × the days from the last report to the end
+
+    @property
+    def projected_share(self) -> int | None:
+        """The projection as a percentage of the commitment (None without a commitment)."""
+        return int(self.projected * 100 / self.committed) if self.committed else None
+
+
+def spending_projection(today: date) -> list[Projection]:
+    """Burn rate and projected spending to the end for every secured funding period running on `today`.
+
+    The rate is what was reported spent divided by the days from the period's start to the end of the last
+    reported month or quarter; the projection carries that rate on to the period's end. One query.
+    """
+    spent = Expenditure.objects.filter(funding_period=OuterRef("pk")).order_by().values("funding_period")
+    committed = Commitment.objects.filter(funding_period=OuterRef("pk")).order_by().values("funding_period")
+    rows = (
+        FundingPeriod.objects.filter(status__in=SECURED_FUNDING_STATUSES, start__lte=today, end__gte=today)
+        .annotate(
+            spent=Coalesce(Subquery(spent.annotate(t=Sum("amount")).values("t")), Value(Decimal("0")),
+                           output_field=DecimalField(max_digits=14, decimal_places=2)),
+            reported_until=Subquery(spent.annotate(t=Max("period_end")).values("t")),
+            committed=Coalesce(Subquery(committed.annotate(t=Sum("amount")).values("t")), F("amount")),
+        )
+        .order_by("programme__code", "start")
+        .values_list("code", "programme__code", "start", "end", "committed", "spent", "reported_until")
+    )
+    projections = []
+    for code, programme, start, end, committed_amount, spent_amount, reported_until in rows:
+        committed_amount, spent_amount = Decimal(committed_amount).quantize(CENT), Decimal(spent_amount).quantize(CENT)
+        per_day, remaining = Decimal("0"), 0
+        if reported_until is not None:  # without any report there is no rate to carry on
+            reported_until = min(reported_until, end)
+            per_day = spent_amount / ((reported_until - start).days + 1)
+            remaining = (end - reported_until).days
+        projections.append(Projection(
+            code=code, programme=programme, start=start, end=end, committed=committed_amount, spent=spent_amount,
+            reported_until=reported_until, per_month=(per_day * 30).quantize(CENT),
+            projected=(spent_amount + per_day * remaining).quantize(CENT),
+        ))
+    return projections

@@ -5,9 +5,10 @@ import csv
 from django.contrib.auth.decorators import permission_required
 from django.http import HttpResponse
 from django.template.response import TemplateResponse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from programme_tracker.finance.reports import GROUPS, MEASURES, budget_against_actual
+from programme_tracker.finance.reports import GROUPS, MEASURES, budget_against_actual, spending_projection
 
 # Spreadsheet programs run a cell starting with one of these as a formula; such cells are written as text.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -29,7 +30,8 @@ def _is_number(text: str) -> bool:
 
 @permission_required("finance.view_budgetline", raise_exception=True)
 def budget_against_actual_view(request, admin_site):
-    """Budget, committed, paid and spent per group and fiscal year, with the grand total; `?format=csv` downloads."""
+    """Budget, committed, paid and spent per group and fiscal year, with the grand total, and the burn rate of the
+    running funding periods; `?format=csv` downloads the first table."""
     group_by = request.GET.get("group_by", "programme")
     if group_by not in GROUPS:
         group_by = "programme"
@@ -46,5 +48,6 @@ def budget_against_actual_view(request, admin_site):
     context = {
         **admin_site.each_context(request), "title": _("Budget against actual"), "lines": lines, "total": total,
         "group_by": group_by, "groups": list(GROUPS), "measures": MEASURES,
+        "projections": spending_projection(timezone.localdate()),
     }
     return TemplateResponse(request, "finance/budget_against_actual.html", context)
