@@ -7,7 +7,7 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from programme_tracker.accounts import roles
-from programme_tracker.finance.models import BudgetLine, Commitment, Expenditure, Payment
+from programme_tracker.finance.models import BudgetLine, Commitment, Expenditure, Payment, ReportDue
 from programme_tracker.finance.reports import MEASURES, budget_against_actual, spending_projection
 from programme_tracker.finance.views import safe_cell
 from programme_tracker.portfolio.models import Organisation
@@ -103,3 +103,14 @@ def test_spending_projection_carries_the_burn_rate_to_the_end(accounts, ministry
     assert p.projected == Decimal("1825.00") and p.projected_share == 50  # 905 + 184 days × 5
     q = projections[silent.code]
     assert (q.spent, q.reported_until, q.projected) == (Decimal("0.00"), None, Decimal("0.00"))
+
+
+def test_funding_period_page_offers_only_its_own_reports_and_tranches(client, login, accounts, ministry):
+    one = fund(make_programme(accounts[roles.COORDINATOR], code="ONE"), date(2026, 1, 1), date(2026, 12, 31))
+    other = fund(make_programme(accounts[roles.COORDINATOR], code="TWO"), date(2026, 1, 1), date(2026, 12, 31))
+    ReportDue.objects.create(funding_period=one, kind="progress", title="Own report", due_on=date(2026, 6, 1))
+    ReportDue.objects.create(funding_period=other, kind="progress", title="Someone else's report",
+                             due_on=date(2026, 6, 1))
+    login(roles.FINANCE_OFFICER)
+    page = client.get(f"/desk/portfolio/fundingperiod/{one.pk}/change/").content.decode()
+    assert "Own report" in page and "Someone else" not in page

@@ -18,6 +18,14 @@ class FinanceInline(VersionedTabularInline):
 
     extra = 0
     show_change_link = True
+    # A foreign key to a record that must belong to the same funding period (offer only those).
+    same_period_field: str | None = None
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == self.same_period_field:
+            period_id = request.resolver_match.kwargs.get("object_id") if request.resolver_match else None
+            kwargs["queryset"] = db_field.related_model.objects.filter(funding_period_id=period_id)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 class CommitmentInline(FinanceInline):
@@ -33,11 +41,13 @@ class ReportDueInline(FinanceInline):
 class TrancheInline(FinanceInline):
     model = Tranche
     fields = ["planned_on", "amount", "currency", "requires_report"]
+    same_period_field = "requires_report"
 
 
 class PaymentInline(FinanceInline):
     model = Payment
     fields = ["paid_on", "amount", "currency", "tranche", "reference"]
+    same_period_field = "tranche"
 
 
 class ExpenditureInline(FinanceInline):
