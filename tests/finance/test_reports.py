@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 
 from programme_tracker.accounts import roles
 from programme_tracker.finance.models import BudgetLine, Commitment, Expenditure, Payment, ReportDue
-from programme_tracker.finance.reports import MEASURES, budget_against_actual, spending_projection
+from programme_tracker.finance.reports import MEASURES, budget_against_actual, by_year, spending_projection
 from programme_tracker.finance.views import safe_cell
 from programme_tracker.portfolio.models import Organisation
 from tests.continuity.builders import fund, make_programme
@@ -114,3 +114,19 @@ def test_funding_period_page_offers_only_its_own_reports_and_tranches(client, lo
     login(roles.FINANCE_OFFICER)
     page = client.get(f"/desk/portfolio/fundingperiod/{one.pk}/change/").content.decode()
     assert "Own report" in page and "Someone else" not in page
+
+
+@pytest.mark.parametrize("measure", MEASURES)
+def test_multi_year_view_adds_up_both_ways(money, measure):
+    lines, total = budget_against_actual("area")
+    years, rows, totals = by_year(lines, measure)
+    assert years == [2025, 2026, 2027] and [row[0] for row in rows] == ["aftercare", "prevention"]
+    assert all(sum(amounts) == row_total for _group, amounts, row_total in rows)
+    assert totals[-1] == sum(row[2] for row in rows) == sum(totals[:-1]) == total.amounts[measure]
+
+
+def test_multi_year_page(client, login, money):
+    login(roles.COORDINATOR)
+    page = client.get("/desk/finance/budget-against-actual/?group_by=area&measure=spent").content.decode()
+    assert 'id="multi-year"' in page and "2027" in page and "all years" in page
+

@@ -133,3 +133,21 @@ def spending_projection(today: date) -> list[Projection]:
             projected=(spent_amount + per_day * remaining).quantize(CENT),
         ))
     return projections
+
+
+YearRow = tuple[str, list[Decimal], Decimal]  # group, an amount per year, the row's total
+
+
+def by_year(lines: list[Line], measure: str) -> tuple[list[int], list[YearRow], list[Decimal]]:
+    """The multi-year view of one measure: the years, one row per group (an amount per year and the row's total),
+    and the totals per year (the last of them the grand total)."""
+    years = sorted({line.year for line in lines})
+    cells: dict[str, dict[int, Decimal]] = defaultdict(dict)
+    for line in lines:
+        cells[line.group][line.year] = line.amounts[measure]
+    rows = []
+    for group in sorted(cells):
+        amounts = [cells[group].get(year, Decimal("0.00")) for year in years]
+        rows.append((group, amounts, sum(amounts, Decimal("0.00"))))
+    column_totals = [sum((row[1][i] for row in rows), Decimal("0.00")) for i in range(len(years))]
+    return years, rows, [*column_totals, sum(column_totals, Decimal("0.00"))]

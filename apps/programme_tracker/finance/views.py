@@ -8,7 +8,7 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from programme_tracker.finance.reports import GROUPS, MEASURES, budget_against_actual, spending_projection
+from programme_tracker.finance.reports import GROUPS, MEASURES, budget_against_actual, by_year, spending_projection
 
 # Spreadsheet programs run a cell starting with one of these as a formula; such cells are written as text.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -36,6 +36,9 @@ def budget_against_actual_view(request, admin_site):
     if group_by not in GROUPS:
         group_by = "programme"
     lines, total = budget_against_actual(group_by)
+    measure = request.GET.get("measure", "budget")
+    if measure not in MEASURES:
+        measure = "budget"
     if request.GET.get("format") == "csv":
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="budget-against-actual-by-{group_by}.csv"'
@@ -49,5 +52,6 @@ def budget_against_actual_view(request, admin_site):
         **admin_site.each_context(request), "title": _("Budget against actual"), "lines": lines, "total": total,
         "group_by": group_by, "groups": list(GROUPS), "measures": MEASURES,
         "projections": spending_projection(timezone.localdate()),
+        "measure": measure, "multi_year": by_year(lines, measure),
     }
     return TemplateResponse(request, "finance/budget_against_actual.html", context)
