@@ -6,9 +6,6 @@ financial reports a funding period requires (a tranche can wait for one); expend
 organisation reports it spent. Money is Decimal with a currency per record (EUR by default).
 """
 
-from datetime import date
-from decimal import Decimal
-
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -17,23 +14,7 @@ from simple_history.models import HistoricalRecords
 
 from programme_tracker.core.models import ValidatedModel, VersionedModel
 from programme_tracker.portfolio.models import FundingPeriod, Organisation, Programme
-from programme_tracker.portfolio.models.validators import currency_validator
-
-
-def money(verbose_name):
-    """A non-negative amount of money (Decimal, two decimals)."""
-    return models.DecimalField(verbose_name, max_digits=14, decimal_places=2,
-                               validators=[MinValueValidator(Decimal("0"))])
-
-
-def currency():
-    """The currency of one record (ISO 4217, EUR by default)."""
-    return models.CharField(_("currency"), max_length=3, default="EUR", validators=[currency_validator])
-
-
-def _dates(*values) -> bool:
-    """True when every value is a date (fields that failed their own validation still hold raw text)."""
-    return all(isinstance(value, date) for value in values)
+from programme_tracker.portfolio.models.validators import are_dates, currency_field, money_field
 
 
 class BudgetLine(ValidatedModel, VersionedModel):
@@ -53,8 +34,8 @@ class BudgetLine(ValidatedModel, VersionedModel):
         _("fiscal year"), validators=[MinValueValidator(2000), MaxValueValidator(2100)])
     kind = models.CharField(_("original or revised"), max_length=10, choices=Kind.choices, default=Kind.ORIGINAL)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.INDICATIVE)
-    amount = money(_("amount"))
-    currency = currency()
+    amount = money_field(_("amount"))
+    currency = currency_field()
     revised_on = models.DateField(_("revised on"), null=True, blank=True)
     note = models.TextField(_("note"), blank=True)
     history = HistoricalRecords(excluded_fields=["version"])
@@ -83,8 +64,8 @@ class Commitment(ValidatedModel, VersionedModel):
                                        verbose_name=_("funding period"))
     reference = models.CharField(_("decision reference"), max_length=100)
     decided_on = models.DateField(_("decided on"))
-    amount = money(_("amount"))
-    currency = currency()
+    amount = money_field(_("amount"))
+    currency = currency_field()
     conditions = models.TextField(_("conditions"), blank=True)
     history = HistoricalRecords(excluded_fields=["version"])
 
@@ -128,7 +109,7 @@ class ReportDue(ValidatedModel, VersionedModel):
         """A report is approved only after it was received."""
         if self.approved_on and not self.received_on:
             raise ValidationError({"received_on": _("A report is received before it is approved.")})
-        if _dates(self.received_on, self.approved_on) and self.approved_on < self.received_on:
+        if are_dates(self.received_on, self.approved_on) and self.approved_on < self.received_on:
             raise ValidationError({"approved_on": _("The approval cannot be before the report was received.")})
 
 
@@ -138,8 +119,8 @@ class Tranche(ValidatedModel, VersionedModel):
     funding_period = models.ForeignKey(FundingPeriod, on_delete=models.CASCADE, related_name="tranches",
                                        verbose_name=_("funding period"))
     planned_on = models.DateField(_("planned payment date"))
-    amount = money(_("amount"))
-    currency = currency()
+    amount = money_field(_("amount"))
+    currency = currency_field()
     requires_report = models.ForeignKey(
         ReportDue, on_delete=models.RESTRICT, null=True, blank=True, related_name="tranches",
         verbose_name=_("requires the approval of"), help_text=_("The tranche is paid once this report is approved."),
@@ -168,8 +149,8 @@ class Payment(ValidatedModel, VersionedModel):
     tranche = models.ForeignKey(Tranche, on_delete=models.SET_NULL, null=True, blank=True, related_name="payments",
                                 verbose_name=_("tranche"))
     paid_on = models.DateField(_("paid on"))
-    amount = money(_("amount"))
-    currency = currency()
+    amount = money_field(_("amount"))
+    currency = currency_field()
     reference = models.CharField(_("payment reference"), max_length=100, blank=True)
     history = HistoricalRecords(excluded_fields=["version"])
 
@@ -204,8 +185,8 @@ class Expenditure(ValidatedModel, VersionedModel):
     period_start = models.DateField(_("from"))
     period_end = models.DateField(_("to"))
     category = models.CharField(_("category"), max_length=12, choices=Category.choices)
-    amount = money(_("amount"))
-    currency = currency()
+    amount = money_field(_("amount"))
+    currency = currency_field()
     history = HistoricalRecords(excluded_fields=["version"])
 
     class Meta:
@@ -222,5 +203,5 @@ class Expenditure(ValidatedModel, VersionedModel):
 
     def clean(self):
         """The reporting period's dates are in order."""
-        if _dates(self.period_start, self.period_end) and self.period_end < self.period_start:
+        if are_dates(self.period_start, self.period_end) and self.period_end < self.period_start:
             raise ValidationError({"period_end": _("The end cannot be before the start.")})

@@ -1,10 +1,7 @@
 """Funding periods: the grants, subsidy decisions, contracts and allocations that pay for a programme."""
 
-from datetime import date
-from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -19,7 +16,7 @@ from programme_tracker.portfolio.models.choices import (
 from programme_tracker.portfolio.models.organisations import Organisation
 from programme_tracker.portfolio.models.programmes import Programme
 from programme_tracker.portfolio.models.recommendations import CodeManager
-from programme_tracker.portfolio.models.validators import code_validator, currency_validator
+from programme_tracker.portfolio.models.validators import are_dates, code_validator, currency_field, money_field
 
 
 class FundingPeriod(ValidatedModel, VersionedModel):
@@ -36,9 +33,8 @@ class FundingPeriod(ValidatedModel, VersionedModel):
     funder = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="funded_periods",
                                verbose_name=_("funder"))
     instrument = models.CharField(_("instrument"), max_length=20, choices=Instrument.choices)
-    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2,
-                                 validators=[MinValueValidator(Decimal("0"))])
-    currency = models.CharField(_("currency"), max_length=3, default="EUR", validators=[currency_validator])
+    amount = money_field(_("amount"))
+    currency = currency_field()
     status = models.CharField(_("status"), max_length=20, choices=FundingStatus.choices,
                               default=FundingStatus.INDICATIVE)
     start = models.DateField(_("start"))
@@ -79,15 +75,14 @@ class FundingPeriod(ValidatedModel, VersionedModel):
     def clean(self):
         """The funding period's rules: dates in order, a decision date once renewal is decided; fill the code."""
         errors = {}
-        # Fields that failed their own validation still hold raw text; compare only real dates.
-        if isinstance(self.start, date) and isinstance(self.end, date) and self.end < self.start:
+        if are_dates(self.start, self.end) and self.end < self.start:
             errors["end"] = _("The end cannot be before the start.")
         decided = self.renewal_decision in (RenewalDecision.RENEWED, RenewalDecision.NOT_RENEWED)
         if decided and not self.renewal_decision_date:
             errors["renewal_decision_date"] = _("Give the date of the renewal decision.")
         if errors:
             raise ValidationError(errors)
-        if not self.code and self.programme_id and isinstance(self.start, date):
+        if not self.code and self.programme_id and are_dates(self.start):
             self.code = self._next_code()
 
     def _next_code(self) -> str:

@@ -1,7 +1,5 @@
 """Programmes (funded measures) and their links to recommendations and implementing organisations."""
 
-from datetime import date
-
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -12,13 +10,7 @@ from programme_tracker.core.models import ValidatedModel, VersionedModel
 from programme_tracker.portfolio.models.choices import Area, OrganisationKind, ProgrammeStatus
 from programme_tracker.portfolio.models.organisations import Organisation
 from programme_tracker.portfolio.models.recommendations import CodeManager, Recommendation
-from programme_tracker.portfolio.models.validators import code_validator
-
-
-def _dates(*values) -> bool:
-    """True when every value is a date (not empty, not text that failed to parse)."""
-    return all(isinstance(value, date) for value in values)
-
+from programme_tracker.portfolio.models.validators import are_dates, code_validator
 
 # How far back a predecessor chain is followed when looking for a cycle; real chains are a handful long.
 MAX_SUCCESSION_DEPTH = 1000
@@ -79,9 +71,9 @@ class Programme(ValidatedModel, VersionedModel):
         """The programme's rules: dates in order, an accountable owner and ministry when active, no cycles."""
         errors: dict[str, list] = {}
         # Fields that failed their own validation still hold raw text; compare only real dates.
-        if _dates(self.planned_start, self.planned_end) and self.planned_end < self.planned_start:
+        if are_dates(self.planned_start, self.planned_end) and self.planned_end < self.planned_start:
             errors.setdefault("planned_end", []).append(_("The planned end cannot be before the planned start."))
-        if _dates(self.actual_start, self.actual_end) and self.actual_end < self.actual_start:
+        if are_dates(self.actual_start, self.actual_end) and self.actual_end < self.actual_start:
             errors.setdefault("actual_end", []).append(_("The actual end cannot be before the actual start."))
         if self.status == ProgrammeStatus.ACTIVE:
             if self.owner_id is None:
