@@ -13,10 +13,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import DecimalField, F, Max, OuterRef, Subquery, Sum, Value
-from django.db.models.functions import Coalesce, ExtractYear
+from django.db.models import Sum
+from django.db.models.functions import ExtractYear
 
 from programme_tracker.finance.models import BudgetLine, Commitment, Expenditure, Payment
+from programme_tracker.finance.sums import with_committed_and_spent
 from programme_tracker.portfolio.models import SECURED_FUNDING_STATUSES, FundingPeriod, Programme
 
 MEASURES = ("budget", "committed", "paid", "spent")
@@ -106,16 +107,9 @@ def spending_projection(today: date) -> list[Projection]:
     The rate is what was reported spent divided by the days from the period's start to the end of the last
     reported month or quarter; the projection carries that rate on to the period's end. One query.
     """
-    spent = Expenditure.objects.filter(funding_period=OuterRef("pk")).order_by().values("funding_period")
-    committed = Commitment.objects.filter(funding_period=OuterRef("pk")).order_by().values("funding_period")
+    running = FundingPeriod.objects.filter(status__in=SECURED_FUNDING_STATUSES, start__lte=today, end__gte=today)
     rows = (
-        FundingPeriod.objects.filter(status__in=SECURED_FUNDING_STATUSES, start__lte=today, end__gte=today)
-        .annotate(
-            spent=Coalesce(Subquery(spent.annotate(t=Sum("amount")).values("t")), Value(Decimal("0")),
-                           output_field=DecimalField(max_digits=14, decimal_places=2)),
-            reported_until=Subquery(spent.annotate(t=Max("period_end")).values("t")),
-            committed=Coalesce(Subquery(committed.annotate(t=Sum("amount")).values("t")), F("amount")),
-        )
+        with_committed_and_spent(running)
         .order_by("programme__code", "start")
         .values_list("code", "programme__code", "start", "end", "committed", "spent", "reported_until")
     )

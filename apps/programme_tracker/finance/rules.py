@@ -4,25 +4,18 @@ tranche-blocked, report-overdue, overspend and underspend. Thresholds are site s
 from datetime import timedelta
 from decimal import Decimal
 
-from django.db.models import DecimalField, Exists, F, OuterRef, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import F
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from programme_tracker.continuity.models import Severity
 from programme_tracker.continuity.rules import Finding, Rule, register
-from programme_tracker.finance.models import Commitment, Expenditure, Payment, ReportDue, Tranche
+from programme_tracker.finance.models import Payment, ReportDue, Tranche
+from programme_tracker.finance.sums import total, with_committed_and_spent
 from programme_tracker.portfolio.models import SECURED_FUNDING_STATUSES, FundingPeriod, ProgrammeStatus
 
 # Money rules look at programmes that still run or are about to.
 RUNNING = (ProgrammeStatus.PLANNED, ProgrammeStatus.ACTIVE, ProgrammeStatus.SUSPENDED)
-ZERO = Value(Decimal("0"), output_field=DecimalField(max_digits=14, decimal_places=2))
-
-
-def total(model, field="amount", through="funding_period"):
-    """The sum of `model.field` per funding period (or tranche), as a subquery: no join multiplies the rows."""
-    rows = model.objects.filter(**{through: OuterRef("pk")}).order_by().values(through)
-    return Coalesce(Subquery(rows.annotate(total=Sum(field)).values("total")), ZERO)
 
 
 def late_severity(ctx, day):
@@ -36,6 +29,21 @@ def unpaid_tranches(ctx):
         Tranche.objects.filter(ctx.in_scope("funding_period__programme__"),
                                funding_period__programme__status__in=RUNNING)
         .annotate(paid=total(Payment, through="tranche")).filter(paid__lt=F("amount")).order_by()
+    )
+
+
+# What both tranche rules read of a tranche, and how they name it.
+TRANCHE_FIELDS = ("pk", "planned_on", "amount", "currency", "paid", "funding_period_id", "funding_period__code",
+                  "funding_period__programme_id")
+
+
+def tranche_finding(rule: Rule, tranche: dict, severity: str, message: str) -> Finding:
+    """The finding about one tranche (a row with TRANCHE_FIELDS): its identity is the tranche and its date."""
+    return Finding(
+        rule=rule.name, subject_key=f"tranche:{tranche['pk']}", key=tranche["planned_on"].isoformat(),
+        subject_label=f"{tranche['funding_period__code']} {tranche['planned_on']}", key_date=tranche["planned_on"],
+        severity=severity, programme_id=tranche["funding_period__programme_id"],
+        funding_period_id=tranche["funding_period_id"], message=message,
     )
 
 
@@ -53,16 +61,10 @@ class TrancheOverdue(Rule):
         text = _("The tranche of %(amount)s %(currency)s planned for %(day)s is not paid (paid so far: %(paid)s). "
                  "Pay it, or record the payment, or move the planned date with the funder's agreement.")
         late = unpaid_tranches(ctx).filter(planned_on__lt=ctx.days(-ctx.limits.tranche_grace_days))
-        for tranche in late.values("pk", "planned_on", "amount", "currency", "paid", "funding_period_id",
-                                   "funding_period__code", "funding_period__programme_id"):
-            yield Finding(
-                rule=self.name, subject_key=f"tranche:{tranche['pk']}", key=tranche["planned_on"].isoformat(),
-                subject_label=f"{tranche['funding_period__code']} {tranche['planned_on']}",
-                key_date=tranche["planned_on"], severity=late_severity(ctx, tranche["planned_on"]),
-                programme_id=tranche["funding_period__programme_id"], funding_period_id=tranche["funding_period_id"],
-                message=text % {"amount": tranche["amount"], "currency": tranche["currency"],
-                                "day": tranche["planned_on"], "paid": tranche["paid"]},
-            )
+        for tranche in late.values(*TRANCHE_FIELDS):
+            yield tranche_finding(self, tranche, late_severity(ctx, tranche["planned_on"]), text % {
+                "amount": tranche["amount"], "currency": tranche["currency"], "day": tranche["planned_on"],
+                "paid": tranche["paid"]})
 
 
 @register
@@ -80,19 +82,12 @@ class TrancheBlocked(Rule):
                  "in and approved, or agree on another condition.")
         blocked = unpaid_tranches(ctx).filter(requires_report__approved_on__isnull=True,
                                               planned_on__lte=ctx.days(ctx.limits.critical_days))
-        for tranche in blocked.values("pk", "planned_on", "funding_period_id", "funding_period__code",
-                                      "funding_period__programme_id", "requires_report__title",
-                                      "requires_report__received_on"):
-            state = _("received, not approved") if tranche["requires_report__received_on"] else _("not received")
-            yield Finding(
-                rule=self.name, subject_key=f"tranche:{tranche['pk']}", key=tranche["planned_on"].isoformat(),
-                subject_label=f"{tranche['funding_period__code']} {tranche['planned_on']}",
-                key_date=tranche["planned_on"],
-                severity=Severity.CRITICAL if tranche["planned_on"] < ctx.today else Severity.WARNING,
-                programme_id=tranche["funding_period__programme_id"], funding_period_id=tranche["funding_period_id"],
-                message=text % {"day": tranche["planned_on"], "report": tranche["requires_report__title"],
-                                "state": state},
-            )
+        received, missing = _("received, not approved"), _("not received")
+        for tranche in blocked.values(*TRANCHE_FIELDS, "requires_report__title", "requires_report__received_on"):
+            severity = Severity.CRITICAL if tranche["planned_on"] < ctx.today else Severity.WARNING
+            yield tranche_finding(self, tranche, severity, text % {
+                "day": tranche["planned_on"], "report": tranche["requires_report__title"],
+                "state": received if tranche["requires_report__received_on"] else missing})
 
 
 @register
@@ -128,15 +123,9 @@ def spending(ctx):
 
     Committed is the sum of the period's commitments or, without any, the period's own amount.
     """
-    periods = FundingPeriod.objects.filter(
+    periods = with_committed_and_spent(FundingPeriod.objects.filter(
         ctx.in_scope("programme__"), programme__status__in=RUNNING, status__in=SECURED_FUNDING_STATUSES,
-    ).annotate(
-        spent=total(Expenditure),
-        committed=Coalesce(Subquery(
-            Commitment.objects.filter(funding_period=OuterRef("pk")).order_by().values("funding_period")
-            .annotate(total=Sum("amount")).values("total")
-        ), F("amount")),
-    )
+    ))
     return periods.order_by().values("pk", "code", "programme_id", "start", "end", "committed", "spent", "currency")
 
 
@@ -191,8 +180,8 @@ class Underspend(Rule):
         text = _("Only %(spent)s %(currency)s of %(committed)s committed on %(code)s is reported spent, with the "
                  "period ending on %(end)s. Ask the implementing organisation about the plan for the rest, or "
                  "release the money.")
-        reported = Expenditure.objects.filter(funding_period=OuterRef("pk"))
-        candidates = spending(ctx).filter(Exists(reported), end__gte=ctx.today, end__lte=ctx.days(days),
+        # Only where expenditure is reported at all (then it has a last reported day).
+        candidates = spending(ctx).filter(reported_until__isnull=False, end__gte=ctx.today, end__lte=ctx.days(days),
                                           committed__gt=0)
         for period in candidates:
             if period["spent"] >= period["committed"] * share:
