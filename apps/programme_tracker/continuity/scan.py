@@ -47,8 +47,7 @@ class ScanResult:
     as_of: date
     findings: int = 0
     counts: Counter = field(default_factory=Counter)
-    events: list[AlertEvent] = field(default_factory=list)
-    batch: str = ""
+    batch: str = ""  # the events this scan wrote share it (notifications are written for that batch)
 
     def summary(self) -> dict:
         """The result as plain data (kept on ScanState and printed by `scan`)."""
@@ -149,7 +148,7 @@ def _apply(findings: dict[tuple, Finding], scope: Q, as_of: date, result: ScanRe
     for event in events:
         event.batch = batch
     bulk.insert(events)
-    result.events, result.batch = events, batch
+    result.batch = batch
 
 
 def _alert_from(row: dict) -> Alert:
@@ -160,15 +159,10 @@ def _alert_from(row: dict) -> Alert:
     return alert
 
 
-def _refresh(alert: Alert, finding: Finding) -> bool:
-    """Copy the finding's facts onto the alert; True when anything changed."""
-    changed = False
+def _refresh(alert: Alert, finding: Finding) -> None:
+    """Copy the finding's facts onto the alert."""
     for name in REFRESHED:
-        value = getattr(finding, name)
-        if getattr(alert, name) != value:
-            setattr(alert, name, value)
-            changed = True
-    return changed
+        setattr(alert, name, getattr(finding, name))
 
 
 def _open(fresh: list[Finding], as_of: date, now, result: ScanResult) -> list[AlertEvent]:
