@@ -1,6 +1,7 @@
 """Run the installed command in other processes against the test database (server databases only)."""
 
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -29,3 +30,10 @@ def start(*args, **settings) -> subprocess.Popen:
     """Start `programme-tracker ARGS` in the background."""
     return subprocess.Popen([CLI, *args], env=environment(**settings), stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]

@@ -4,14 +4,14 @@ import socket
 import subprocess
 import time
 
+from tests.processes import free_port
+
 
 class RedisServer:
     """redis-server on 127.0.0.1 at a free port, without persistence; stop() and start() at will."""
 
     def __init__(self):
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port = probe.getsockname()[1]
+        self.port = free_port()
         self.url = f"redis://127.0.0.1:{self.port}/0"
         self.process = None
 

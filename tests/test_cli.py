@@ -2,7 +2,6 @@
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -10,6 +9,8 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+
+from tests.processes import free_port
 
 pytestmark = pytest.mark.cli
 CLI = str(Path(sys.executable).parent / "programme-tracker")
@@ -79,12 +80,6 @@ def test_add_user_in_a_role(run):
     run("setup", "--no-input")
     out = run("add-user", "jdoe", "--role", "Monitor").stdout
     assert out.startswith("Created jdoe (Monitor); password: ")
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def job_runs(site_dir: Path) -> list[tuple[str, str]]:

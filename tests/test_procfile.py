@@ -2,7 +2,6 @@
 daily scan and delivers the e-mail (printed by the console mail backend, as on a site without mail_server)."""
 
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -16,16 +15,10 @@ from programme_tracker.continuity.models import Alert
 from programme_tracker.core.models import JobRun
 from programme_tracker.notifications.models import Delivery, EmailState, Notification, Preference
 from tests.continuity.builders import fund, make_programme
-from tests.processes import environment, needs_server_database
+from tests.processes import environment, free_port, needs_server_database
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.mark.django_db(transaction=True)
