@@ -49,7 +49,7 @@ def some_record(model, programme):
         "finance.tranche": lambda: Tranche.objects.create(funding_period=period(), planned_on=date(2026, 1, 1),
                                                           amount=Decimal("1.00")),
         "finance.payment": lambda: Payment.objects.create(funding_period=period(), paid_on=date(2026, 1, 1),
-                                                          amount=Decimal("1.00")),
+                                                          amount=Decimal("1.00"), reference="P-1"),
         "finance.reportdue": lambda: ReportDue.objects.create(funding_period=period(), kind="progress", title="R",
                                                               due_on=date(2026, 1, 1)),
         "finance.expenditure": lambda: Expenditure.objects.create(

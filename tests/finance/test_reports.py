@@ -1,15 +1,17 @@
 """Budget against actual: totals exact to the cent, whatever the grouping, and equal to the records' sums."""
 
+import io
 from datetime import date
 from decimal import Decimal
 
 import pytest
 from django.contrib.auth import get_user_model
+from openpyxl import load_workbook
 
 from programme_tracker.accounts import roles
 from programme_tracker.finance.models import BudgetLine, Commitment, Expenditure, Payment, ReportDue
 from programme_tracker.finance.reports import MEASURES, budget_against_actual, by_year, spending_projection
-from programme_tracker.finance.views import safe_cell
+from programme_tracker.finance.spreadsheet import safe_cell
 from programme_tracker.portfolio.models import Organisation
 from tests.continuity.builders import fund, make_programme
 
@@ -28,7 +30,7 @@ def money(accounts, ministry):
             Commitment.objects.create(funding_period=period, reference=f"{code}-{year}",
                                       decided_on=date(year, 2, 1), amount=Decimal("333.33") + next(cents))
             for month in (3, 9):
-                Payment.objects.create(funding_period=period, paid_on=date(year, month, 5),
+                Payment.objects.create(funding_period=period, paid_on=date(year, month, 5), reference=f"P-{year}-{month}",
                                        amount=Decimal("111.11") + next(cents))
                 Expenditure.objects.create(funding_period=period, organisation=lead, period_start=date(year, month, 1),
                                            period_end=date(year, month, 28), category="personnel",
@@ -75,7 +77,14 @@ def test_report_page_and_csv(client, login, money):
     assert "JenV" in page and "VWS" in page and "Burn rate" in page
     csv_text = client.get("/desk/finance/budget-against-actual/?group_by=area&format=csv").content.decode()
     rows = csv_text.strip().splitlines()
-    assert rows[0] == "area,year,budget,committed,paid,spent" and rows[-1].startswith("total,")
+    assert rows[0] == "\ufeffarea,year,budget,committed,paid,spent" and rows[-1].startswith("total,")
+    xlsx = client.get("/desk/finance/budget-against-actual/?group_by=programme&format=xlsx")
+    sheet = load_workbook(io.BytesIO(xlsx.content)).active
+    cells = list(sheet.iter_rows(values_only=True))
+    assert cells[0] == ("programme", "year", "budget", "committed", "paid", "spent")
+    assert cells[-1][0] == "total"
+    expected = budget_against_actual("programme")[1].amounts
+    assert [Decimal(str(v)).quantize(Decimal("0.01")) for v in cells[-1][2:]] == [expected[m] for m in MEASURES]
 
 
 def test_report_needs_permission_to_read_money(client, db):

@@ -35,9 +35,11 @@ def test_tranche_overdue(period, planned, fires, severity):
 
 def test_tranche_overdue_until_fully_paid(period):
     tranche = Tranche.objects.create(funding_period=period, planned_on=day(-5), amount=Decimal("500.00"))
-    Payment.objects.create(funding_period=period, tranche=tranche, paid_on=day(-2), amount=Decimal("499.99"))
+    Payment.objects.create(funding_period=period, tranche=tranche, paid_on=day(-2), amount=Decimal("499.99"),
+                           reference="P-1")
     assert len(found("tranche-overdue")) == 1
-    Payment.objects.create(funding_period=period, tranche=tranche, paid_on=day(-1), amount=Decimal("0.01"))
+    Payment.objects.create(funding_period=period, tranche=tranche, paid_on=day(-1), amount=Decimal("0.01"),
+                           reference="P-2")
     assert found("tranche-overdue") == []
 
 

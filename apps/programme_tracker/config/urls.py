@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from programme_tracker.finance.views import budget_against_actual_view
+from programme_tracker.finance.views import budget_against_actual_view, export_view, import_view
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
@@ -12,6 +12,10 @@ urlpatterns = [
     path("desk/jobs/", include("django_rq.urls")),
     path("desk/finance/budget-against-actual/", admin.site.admin_view(budget_against_actual_view),
          {"admin_site": admin.site}, name="finance-budget-against-actual"),
+    path("desk/finance/import/", admin.site.admin_view(import_view), {"admin_site": admin.site},
+         name="finance-import"),
+    path("desk/finance/export/<slug:kind>/", admin.site.admin_view(export_view), {"admin_site": admin.site},
+         name="finance-export"),
     path("desk/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

@@ -100,7 +100,7 @@ class BudgetLineAdmin(VersionedHistoryAdmin):
     list_select_related = ["programme"]
     search_fields = ["programme__code", "programme__name"]
     autocomplete_fields = ["programme"]
-    list_before_template = "finance/budget_report_link.html"
+    list_before_template = "finance/list_links.html"
 
 
 @admin.register(Commitment)
@@ -134,6 +134,8 @@ class PaymentAdmin(MoneyAdmin):
 
     list_display = ["funding_period", "paid_on", "amount", "currency", "tranche", "reference"]
     list_filter = [("paid_on", RangeDateFilter)]
+    search_fields = [*MoneyAdmin.search_fields, "reference"]
+    list_before_template = "finance/list_links.html"
 
 
 @admin.register(Expenditure)
@@ -143,3 +145,4 @@ class ExpenditureAdmin(MoneyAdmin):
     list_display = ["funding_period", "organisation", "period_start", "period_end", "category", "amount", "currency"]
     list_filter = ["category", ("organisation", admin.RelatedOnlyFieldListFilter), ("period_start", RangeDateFilter)]
     autocomplete_fields = ["funding_period", "organisation"]
+    list_before_template = "finance/list_links.html"

@@ -151,13 +151,18 @@ class Payment(ValidatedModel, VersionedModel):
     paid_on = models.DateField(_("paid on"))
     amount = money_field(_("amount"))
     currency = currency_field()
-    reference = models.CharField(_("payment reference"), max_length=100, blank=True)
+    # The booking number in the ministry's finance system: it tells a re-imported payment from a new one.
+    reference = models.CharField(_("payment reference"), max_length=100,
+                                 help_text=_("The booking number in the finance system."))
     history = HistoricalRecords(excluded_fields=["version"])
 
     class Meta:
         verbose_name = _("payment")
         verbose_name_plural = _("payments")
         ordering = ["funding_period__code", "paid_on"]
+        constraints = [
+            models.UniqueConstraint(fields=["funding_period", "reference"], name="payment_reference_unique"),
+        ]
 
     def __str__(self):
         return f"{self.funding_period.code} {self.paid_on:%Y-%m-%d} ({self.amount} {self.currency})"

@@ -1,0 +1,71 @@
+"""The import page of the desk: dry run, errors, commit, permissions; the exports open safely in Excel."""
+
+import io
+from decimal import Decimal
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from openpyxl import load_workbook
+
+from programme_tracker.accounts import roles
+from programme_tracker.finance.models import BudgetLine
+
+GOOD = b"programme;fiscal year;amount\nHELPLINE;2026;1.000,00\nHELPLINE;2027;2.000,00\n"
+URL = "/desk/finance/import/"
+
+
+def upload(client, data, kind="budget-lines", name="budget.csv"):
+    return client.post(URL, {"kind": kind, "file": SimpleUploadedFile(name, data)})
+
+
+def test_finance_officer_previews_then_commits(client, login, programme):
+    login(roles.FINANCE_OFFICER)
+    page = upload(client, GOOD)
+    text = page.content.decode()
+    assert "2 to create, 0 to change, 0 unchanged" in text and "Import these rows" in text
+    assert not BudgetLine.objects.exists()
+    token = page.context["token"]
+    done = client.post(URL, {"token": token})
+    assert done.status_code == 302 and done["Location"] == "/desk/finance/budgetline/"
+    assert sorted(BudgetLine.objects.values_list("fiscal_year", "amount")) == [(2026, Decimal("1000.00")),
+                                                                                (2027, Decimal("2000.00"))]
+    assert "2 created, 0 updated, 0 unchanged" in client.get(done["Location"]).content.decode()
+    assert client.post(URL, {"token": token}).status_code == 302  # a token is used once
+    assert BudgetLine.objects.count() == 2
+
+
+def test_errors_are_listed_by_row_and_column_and_nothing_can_be_committed(client, login, programme):
+    login(roles.FINANCE_OFFICER)
+    text = upload(client, GOOD + b"NOPE;2026;5\n").content.decode()
+    assert "1 problem: nothing was imported" in text
+    assert "unknown programme code &#x27;NOPE&#x27;" in text and "<td>4</td><td>programme</td>" in text
+    assert "Import these rows" not in text
+
+
+def test_a_forged_token_reads_no_file(client, login, programme):
+    login(roles.FINANCE_OFFICER)
+    upload(client, GOOD)
+    response = client.post(URL, {"token": "../../etc/passwd"})
+    assert response.status_code == 302 and not BudgetLine.objects.exists()
+
+
+def test_coordinators_and_monitors_cannot_import(client, login, programme):
+    for role in (roles.COORDINATOR, roles.MONITOR):
+        login(role)
+        assert client.get(URL).status_code == 403
+        assert upload(client, GOOD).status_code == 403
+        assert client.get("/desk/finance/export/budget-lines/").status_code == 200  # they read the money
+    assert not BudgetLine.objects.exists()
+
+
+def test_export_can_be_imported_again_unchanged_and_is_formula_safe(client, login, programme):
+    login(roles.FINANCE_OFFICER)
+    BudgetLine.objects.create(programme=programme, fiscal_year=2026, amount=Decimal("1234.56"),
+                              note="=HYPERLINK(\"http://evil\")")
+    xlsx = client.get("/desk/finance/export/budget-lines/").content
+    sheet = load_workbook(io.BytesIO(xlsx)).active
+    note = sheet["H2"]
+    assert note.value == '=HYPERLINK("http://evil")' and note.data_type == "s"  # text, not a formula
+    csv_text = client.get("/desk/finance/export/budget-lines/?format=csv").content.decode("utf-8-sig")
+    assert "'=HYPERLINK" in csv_text
+    page = upload(client, xlsx, name="budget-lines.xlsx")
+    assert "0 to create, 0 to change, 1 unchanged" in page.content.decode()
