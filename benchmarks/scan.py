@@ -11,41 +11,11 @@ the query counts.
 """
 
 import argparse
-import os
 import statistics
-import sys
-import tempfile
 import time
 from datetime import timedelta
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "apps"))
-
-
-def configure(args) -> None:
-    """Point the settings at a throw-away site before Django starts."""
-    if args.mariadb:
-        os.environ.update(PT_DB_TYPE="mariadb", PT_DB_NAME="programme_tracker_bench", PT_DB_HOST="127.0.0.1")
-        if args.reuse:
-            return _start_django(tempfile.mkdtemp(prefix="pt-bench-"))
-        import MySQLdb
-
-        server = MySQLdb.connect(host="127.0.0.1", user="root")
-        server.cursor().execute("DROP DATABASE IF EXISTS programme_tracker_bench")
-        server.cursor().execute(
-            "CREATE DATABASE programme_tracker_bench CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci")
-        server.close()
-    _start_django(tempfile.mkdtemp(prefix="pt-bench-"))
-
-
-def _start_django(folder: str) -> None:
-    os.environ.update(PT_SITES_DIR=folder, PT_SITE="default",
-                      DJANGO_SETTINGS_MODULE="programme_tracker.config.settings")
-    os.environ.pop("PT_REDIS_URL", None)
-    import django
-
-    django.setup()
+from database import configure  # benchmarks/database.py: the throw-away site and database
 
 
 def build(programmes: int, periods: int) -> None:

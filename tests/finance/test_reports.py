@@ -30,8 +30,8 @@ def money(accounts, ministry):
             Commitment.objects.create(funding_period=period, reference=f"{code}-{year}",
                                       decided_on=date(year, 2, 1), amount=Decimal("333.33") + next(cents))
             for month in (3, 9):
-                Payment.objects.create(funding_period=period, paid_on=date(year, month, 5), reference=f"P-{year}-{month}",
-                                       amount=Decimal("111.11") + next(cents))
+                Payment.objects.create(funding_period=period, paid_on=date(year, month, 5),
+                                       reference=f"P-{year}-{month}", amount=Decimal("111.11") + next(cents))
                 Expenditure.objects.create(funding_period=period, organisation=lead, period_start=date(year, month, 1),
                                            period_end=date(year, month, 28), category="personnel",
                                            amount=Decimal("99.99") + next(cents))

@@ -12,4 +12,7 @@ class FinanceConfig(AppConfig):
 
     def ready(self):
         # Saving money records re-evaluates the programme's finance rules once the transaction commits.
-        from programme_tracker.finance import receivers  # noqa: F401
+        from programme_tracker.finance import exchange, receivers  # noqa: F401
+
+        # The money travels in the portfolio exchange as two sections of its own.
+        exchange.register()

@@ -176,21 +176,25 @@ class MoneyResource(resources.ModelResource):
         self.programme_ids: set[int] = set()
 
     @classmethod
+    def ordered_fields(cls) -> list:
+        """The resource's fields in the order of Meta.fields (import-export keeps the model's order)."""
+        return [cls.fields[name] for name in cls._meta.fields]
+
+    @classmethod
     def column_names(cls) -> list[str]:
         """The columns of this kind of file, in order."""
-        return [f.column_name for f in cls.fields.values()]
+        return [f.column_name for f in cls.ordered_fields()]
 
     def column(self, attribute: str) -> str:
         """The column a model field is read from (for error messages); the key's first column otherwise."""
-        for name, f in self.fields.items():
+        for f in self.fields.values():
             if f.attribute == attribute or f.attribute == attribute.removesuffix("_id"):
                 return f.column_name
         return self.fields[self.key[0]].column_name
 
     # -- before the rows: load what the rows refer to ---------------------------------------------------------
     def before_import(self, dataset, **kwargs):
-        for name in self.fields:
-            f = self.fields[name]
+        for f in self.fields.values():
             if isinstance(f.widget, CodeWidget) and f.column_name in dataset.headers:
                 f.widget.load(dataset[f.column_name])
         self.load_existing(kwargs.get("dry_run", True))
@@ -266,15 +270,13 @@ class MoneyResource(resources.ModelResource):
     def describe(self, number, import_type, instance) -> dict:
         """One line of the preview: the row, what happens, the record and what changes."""
         before = instance._import_before or {}
-        changed = []
-        if before:
-            for name, f in self.fields.items():
-                if name in self.key:
-                    continue
-                attname = f"{f.attribute}_id" if f"{f.attribute}_id" in before else f.attribute
-                old, new = before.get(attname), getattr(instance, attname, None)
-                if old != new:
-                    changed.append({"column": f.column_name, "old": old, "new": new})
+        changed = []  # of a new record: the values it gets, other than its key
+        for name, f in self.fields.items():
+            if name in self.key or isinstance(f.widget, TrancheWidget):
+                continue
+            old, new = before.get(f.attribute), getattr(instance, f.attribute, None)
+            if old != new and (before or new not in (None, "")):
+                changed.append({"column": f.column_name, "old": old, "new": new})
         return {"row": number, "action": "create" if import_type == RowResult.IMPORT_TYPE_NEW else "update",
                 "record": str(instance), "changed": changed}
 
@@ -284,9 +286,10 @@ class MoneyResource(resources.ModelResource):
     # -- export: the stored records in the same columns, so a download can be edited and imported again ------
     def export_rows(self):
         """The stored records of this kind as rows of cells under `column_names()`."""
-        related = [f.attribute for f in self.fields.values() if isinstance(f.widget, CodeWidget | TrancheWidget)]
+        ordered = self.ordered_fields()
+        related = [f.attribute for f in ordered if isinstance(f.widget, CodeWidget | TrancheWidget)]
         for obj in self._meta.model.objects.select_related(*related).order_by(*self._meta.model._meta.ordering):
-            yield [self.export_cell(f, getattr(obj, f.attribute)) for f in self.fields.values()]
+            yield [self.export_cell(f, getattr(obj, f.attribute)) for f in ordered]
 
     @staticmethod
     def export_cell(f, value):

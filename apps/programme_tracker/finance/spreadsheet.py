@@ -41,10 +41,8 @@ class Table:
 
 def read_table(data: bytes, filename: str = "") -> Table:
     """The first sheet of an XLSX file or the rows of a CSV file; rows with nothing in them are left out."""
-    if data[:4] == b"PK\x03\x04" or filename.lower().endswith(".xlsx"):
-        cells = _xlsx_rows(data)
-    else:
-        cells = _csv_rows(data)
+    is_xlsx = data[:4] == b"PK\x03\x04" or filename.lower().endswith(".xlsx")  # an XLSX file is a zip archive
+    cells = _xlsx_rows(data) if is_xlsx else _csv_rows(data)
     numbered = [(number, row) for number, row in enumerate(cells, start=1) if any(not _blank(c) for c in row)]
     if not numbered:
         raise SpreadsheetError("The file is empty: the first row should name the columns.")

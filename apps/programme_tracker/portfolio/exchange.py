@@ -7,7 +7,8 @@ problem it finds as "section KEY: field: message". Export → import into an emp
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -49,11 +50,37 @@ SECTIONS = {
 }
 
 
-def _date(value) -> str | None:
+
+
+@dataclass(frozen=True)
+class Part:
+    """A section another module adds to the document (the finance module adds the money), after the portfolio's.
+
+    `export()` returns its records; `load(importer)` imports them with the importer's lookups and error list.
+    """
+
+    section: str
+    key: str
+    fields: tuple[str, ...]
+    export: Callable[[], list[dict[str, Any]]]
+    load: Callable[[_Importer], None]
+
+
+PARTS: dict[str, Part] = {}
+
+
+def register_part(part: Part) -> None:
+    """Add a section to the exchange (called from the module's AppConfig.ready)."""
+    PARTS[part.section] = part
+
+
+def iso_date(value) -> str | None:
+    """A date as ISO text (None stays None)."""
     return value.isoformat() if value else None
 
 
-def _amount(value: Decimal) -> str:
+def amount_text(value: Decimal) -> str:
+    """An amount as text with two decimals."""
     return str(value.quantize(Decimal("0.01")))
 
 
@@ -81,7 +108,7 @@ def export_portfolio() -> dict[str, Any]:
             for u in owners
         ],
         "source_reports": [
-            {"code": r.code, "title": r.title, "published": _date(r.published)}
+            {"code": r.code, "title": r.title, "published": iso_date(r.published)}
             for r in SourceReport.objects.order_by("code")
         ],
         "recommendations": [
@@ -92,12 +119,13 @@ def export_portfolio() -> dict[str, Any]:
         "programmes": [_export_programme(p) for p in programmes],
         "funding_periods": [
             {"code": f.code, "programme": f.programme.code, "funder": f.funder.short_name,
-             "instrument": f.instrument, "amount": _amount(f.amount), "currency": f.currency, "status": f.status,
-             "start": _date(f.start), "end": _date(f.end), "decision_reference": f.decision_reference,
-             "renewal_decision": f.renewal_decision, "renewal_decision_date": _date(f.renewal_decision_date),
+             "instrument": f.instrument, "amount": amount_text(f.amount), "currency": f.currency, "status": f.status,
+             "start": iso_date(f.start), "end": iso_date(f.end), "decision_reference": f.decision_reference,
+             "renewal_decision": f.renewal_decision, "renewal_decision_date": iso_date(f.renewal_decision_date),
              "note": f.note}
             for f in FundingPeriod.objects.select_related("programme", "funder").order_by("code")
         ],
+        **{part.section: part.export() for part in PARTS.values()},
     }
 
 
@@ -107,10 +135,10 @@ def _export_programme(p: Programme) -> dict[str, Any]:
         "lead_ministry": p.lead_ministry.short_name if p.lead_ministry_id else None,
         "owner": p.owner.username if p.owner_id else None,
         "status": p.status,
-        "planned_start": _date(p.planned_start), "planned_end": _date(p.planned_end),
-        "actual_start": _date(p.actual_start), "actual_end": _date(p.actual_end),
+        "planned_start": iso_date(p.planned_start), "planned_end": iso_date(p.planned_end),
+        "actual_start": iso_date(p.actual_start), "actual_end": iso_date(p.actual_end),
         "predecessor": p.predecessor.code if p.predecessor_id else None,
-        "last_reviewed": _date(p.last_reviewed),
+        "last_reviewed": iso_date(p.last_reviewed),
         "implementing_organisations": sorted(link.organisation.short_name for link in p.organisation_links.all()),
         "recommendations": sorted(
             ({"recommendation": link.recommendation.code, "note": link.note} for link in p.recommendation_links.all()),
@@ -133,7 +161,7 @@ class _Importer:
     def __init__(self, document: dict[str, Any]):
         self.document = document
         self.errors: list[str] = []
-        self.counts = {section: {"created": 0, "updated": 0, "unchanged": 0} for section in SECTIONS}
+        self.counts = {section: {"created": 0, "updated": 0, "unchanged": 0} for section in [*SECTIONS, *PARTS]}
 
     # -- reporting -------------------------------------------------------------------------------------------
     def error(self, section: str, key: Any, field: str | None, message: str) -> None:
@@ -142,7 +170,7 @@ class _Importer:
 
     def records(self, section: str) -> Iterable[tuple[Any, dict[str, Any]]]:
         """The section's records that are objects with a key and only known fields."""
-        key_name, allowed = SECTIONS[section]
+        key_name, allowed = SECTIONS[section] if section in SECTIONS else (PARTS[section].key, PARTS[section].fields)
         items = self.document.get(section, [])
         if not isinstance(items, list):
             self.error(section, "", None, "must be a list")
@@ -208,7 +236,7 @@ class _Importer:
             raise PortfolioImportError(
                 [f"document: format must be {FORMAT!r} version {FORMAT_VERSION} (see docs/portfolio-format.md)"]
             )
-        unknown = sorted(set(self.document) - set(SECTIONS) - {"format", "format_version"})
+        unknown = sorted(set(self.document) - set(SECTIONS) - set(PARTS) - {"format", "format_version"})
         if unknown:
             raise PortfolioImportError([f"document: unknown section {name!r}" for name in unknown])
         self.import_organisations()
@@ -217,6 +245,8 @@ class _Importer:
         self.import_recommendations()
         self.import_programmes()
         self.import_funding_periods()
+        for part in PARTS.values():
+            part.load(self)
         if self.errors:
             raise PortfolioImportError(self.errors)
         return self.counts
@@ -348,12 +378,13 @@ class _Importer:
             values = {name: item.get(name, "") for name in ("instrument", "currency", "status", "decision_reference",
                                                              "renewal_decision", "note")}
             values |= {name: item.get(name) for name in ("start", "end", "renewal_decision_date")}
-            values |= {"amount": _parse_amount(item.get("amount")), "programme_id": programme.pk,
+            values |= {"amount": parse_amount_text(item.get("amount")), "programme_id": programme.pk,
                        "funder_id": funder.pk}
             self.save("funding_periods", key, obj, values)
+        self.funding_periods = FundingPeriod.objects.in_bulk(field_name="code")
 
 
-def _parse_amount(value: str) -> Decimal | str:
+def parse_amount_text(value: str) -> Decimal | str:
     """Amounts are text such as "1250000.00" (JSON numbers would pass through binary floating point)."""
     try:
         return Decimal(value)
