@@ -16,6 +16,7 @@ Main commands:
   demo                load the demo portfolio (fictional amounts and dates) and demo role accounts
   export-portfolio    write the whole portfolio as JSON (docs/portfolio-format.md)
   import-portfolio    create or update the portfolio from JSON, all or nothing
+  import-money        check, and with --commit import, a spreadsheet of budget lines, payments or expenditure
   add-user            create a staff account in a role
   help                list every command, Django's included
 

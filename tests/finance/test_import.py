@@ -3,13 +3,16 @@
 import io
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
+from django.core.management import CommandError, call_command
 from openpyxl import Workbook
 
 from programme_tracker.continuity.models import Alert
 from programme_tracker.finance.imports import import_money
 from programme_tracker.finance.models import BudgetLine, Expenditure, Payment, Tranche
+from programme_tracker.portfolio.demo import load_demo
 
 
 def csv_bytes(text: str, encoding="utf-8") -> bytes:
@@ -161,3 +164,22 @@ def test_import_re_evaluates_the_programmes_it_touches(programme, django_capture
     with django_capture_on_commit_callbacks(execute=True):
         assert import_money("payments", csv_bytes(text), commit=True).committed
     assert not Alert.objects.filter(rule="tranche-overdue", state="open").exists()
+
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "fixtures" / "examples" / "begroting-2026-2027.csv"
+
+
+def test_the_example_spreadsheet_has_one_bad_row_and_imports_once_fixed(base, tmp_path):
+    """fixtures/examples/begroting-2026-2027.csv, which the README offers to try: through the command line."""
+    load_demo(date(2026, 11, 29))
+    with pytest.raises(CommandError) as caught:
+        call_command("import_money", "budget-lines", str(EXAMPLE))
+    assert "row 5, column 'programme': unknown programme code 'POLICE-UNT'" in str(caught.value)
+    fixed = tmp_path / "begroting.csv"
+    fixed.write_bytes(EXAMPLE.read_bytes().replace(b"POLICE-UNT;", b"POLICE-UNIT;"))
+    for expected in ("8 rows dry run", "8 rows imported", "8 rows imported: 0 created, 0 updated, 8 unchanged"):
+        out = io.StringIO()
+        call_command("import_money", "budget-lines", str(fixed), *(["--commit"] if "imported" in expected else []),
+                     stdout=out)
+        assert expected in out.getvalue()
+    assert BudgetLine.objects.get(programme__code="COSA", fiscal_year=2026).amount == Decimal("310500.50")
