@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import load_workbook
 
 from programme_tracker.accounts import roles
-from programme_tracker.finance.models import BudgetLine
+from programme_tracker.finance.models import BudgetLine, Payment
 
 GOOD = b"programme;fiscal year;amount\nHELPLINE;2026;1.000,00\nHELPLINE;2027;2.000,00\n"
 URL = "/desk/finance/import/"
@@ -69,3 +69,12 @@ def test_export_can_be_imported_again_unchanged_and_is_formula_safe(client, logi
     assert "'=HYPERLINK" in csv_text
     page = upload(client, xlsx, name="budget-lines.xlsx")
     assert "0 to create, 0 to change, 1 unchanged" in page.content.decode()
+
+
+def test_programme_page_shows_committed_paid_and_spent_per_funding_period(client, login, programme):
+    login(roles.COORDINATOR)  # coordinators read the money
+    period = programme.funding_periods.get()
+    Payment.objects.create(funding_period=period, paid_on=period.start, amount=Decimal("2500.25"), reference="B-1")
+    page = client.get(f"/desk/portfolio/programme/{programme.pk}/change/").content.decode()
+    money = page[page.index('id="programme-money"'):]
+    assert "HELPLINE-2025" in money and "100000.00" in money and "2500.25" in money
