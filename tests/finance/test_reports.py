@@ -85,6 +85,19 @@ def test_report_page_and_csv(client, login, money):
     assert cells[-1][0] == "total"
     expected = budget_against_actual("programme")[1].amounts
     assert [Decimal(str(v)).quantize(Decimal("0.01")) for v in cells[-1][2:]] == [expected[m] for m in MEASURES]
+    for table, first_header in (("multi-year", "programme"), ("projection", "funding period")):
+        for file_format in ("xlsx", "csv"):
+            response = client.get(f"/desk/finance/budget-against-actual/?table={table}&format={file_format}")
+            assert response.status_code == 200 and response["Content-Disposition"].endswith(f'.{file_format}"')
+        assert load_workbook(io.BytesIO(response_xlsx(client, table))).active["A1"].value == first_header
+    years, _rows, totals = by_year(budget_against_actual("programme")[0], "paid")
+    sheet = load_workbook(io.BytesIO(response_xlsx(client, "multi-year", "&measure=paid"))).active
+    last = list(sheet.iter_rows(values_only=True))[-1]
+    assert last[0] == "total" and Decimal(str(last[-1])).quantize(Decimal("0.01")) == totals[-1]
+
+
+def response_xlsx(client, table, extra=""):
+    return client.get(f"/desk/finance/budget-against-actual/?table={table}&format=xlsx{extra}").content
 
 
 def test_report_needs_permission_to_read_money(client, db):

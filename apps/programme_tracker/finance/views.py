@@ -44,9 +44,7 @@ def budget_against_actual_view(request, admin_site):
         measure = "budget"
     file_format = request.GET.get("format")
     if file_format in ("csv", "xlsx"):
-        rows = [[line.group, line.year, *(line.amounts[m] for m in MEASURES)] for line in lines]
-        rows.append([_("total"), None, *(total.amounts[m] for m in MEASURES)])
-        return download(f"budget-against-actual-by-{group_by}", [group_by, "year", *MEASURES], rows, file_format)
+        return _report_download(request.GET.get("table", "budget"), group_by, measure, lines, total, file_format)
     context = {
         **admin_site.each_context(request), "title": _("Budget against actual"), "lines": lines, "total": total,
         "group_by": group_by, "groups": list(GROUPS), "measures": MEASURES,
@@ -54,6 +52,24 @@ def budget_against_actual_view(request, admin_site):
         "measure": measure, "multi_year": by_year(lines, measure),
     }
     return TemplateResponse(request, "finance/budget_against_actual.html", context)
+
+
+def _report_download(table, group_by, measure, lines, total, file_format):
+    """One table of the page as a file: `budget` (the default), `multi-year` or `projection`."""
+    if table == "multi-year":
+        years, rows, totals = by_year(lines, measure)
+        return download(f"{measure}-by-{group_by}-and-year", [group_by, *years, _("all years")],
+                        [*([group, *amounts, row_total] for group, amounts, row_total in rows),
+                         [_("total"), *totals]], file_format)
+    if table == "projection":
+        headers = ["funding period", "programme", "start", "end", "committed", "spent", "reported until",
+                   "per 30 days", "projected at the end", "projected %"]
+        rows = ([p.code, p.programme, p.start, p.end, p.committed, p.spent, p.reported_until, p.per_month,
+                 p.projected, p.projected_share] for p in spending_projection(timezone.localdate()))
+        return download("spending-projection", headers, rows, file_format)
+    rows = [[line.group, line.year, *(line.amounts[m] for m in MEASURES)] for line in lines]
+    rows.append([_("total"), None, *(total.amounts[m] for m in MEASURES)])
+    return download(f"budget-against-actual-by-{group_by}", [group_by, "year", *MEASURES], rows, file_format)
 
 
 # -- spreadsheet import ------------------------------------------------------------------------------------------
