@@ -204,10 +204,12 @@ class MoneyResource(resources.ModelResource):
         raise NotImplementedError
 
     def stored_key(self, obj) -> tuple:
+        """The key of a record (references by id), as `get_instance` computes it from a row."""
         return tuple(getattr(obj, f"{name}_id" if name in self.references else name) for name in self.key)
 
     # -- each row ---------------------------------------------------------------------------------------------
     def get_instance(self, instance_loader, row):
+        """The stored record with this row's key, from the records loaded before the rows (no query per row)."""
         try:
             key = tuple(self._key_part(name, row) for name in self.key)
         except (ValueError, KeyError):
@@ -223,6 +225,7 @@ class MoneyResource(resources.ModelResource):
         instance._import_before = None if new else self.snapshot(instance)
 
     def snapshot(self, instance) -> dict:
+        """The record's stored values, to tell a changed row from an unchanged one."""
         return {f.attname: getattr(instance, f.attname) for f in instance._meta.concrete_fields}
 
     def import_instance(self, instance, row, **kwargs):
@@ -281,6 +284,7 @@ class MoneyResource(resources.ModelResource):
                 "record": str(instance), "changed": changed}
 
     def programme_of(self, instance) -> int:
+        """The programme to re-evaluate when this record changes."""
         return instance.funding_period.programme_id
 
     # -- export: the stored records in the same columns, so a download can be edited and imported again ------
@@ -293,6 +297,7 @@ class MoneyResource(resources.ModelResource):
 
     @staticmethod
     def export_cell(f, value):
+        """A stored value as the import reads it back: a code for a reference, a date for a tranche."""
         if isinstance(f.widget, CodeWidget):
             return getattr(value, f.widget.code_field)
         if isinstance(f.widget, TrancheWidget):
