@@ -154,7 +154,8 @@ class MoneyResource(resources.ModelResource):
     key: tuple[str, ...] = ()
     #: columns a file must have
     required: tuple[str, ...] = ()
-    #: fields of the key that are references (excluded from full_clean: the widgets already found them)
+    #: fields of the key that are references (excluded from full_clean: the widgets already found them); the
+    #: first is the record's programme or funding period, whose stored records a file may update
     references: tuple[str, ...] = ()
 
     class Meta:
@@ -200,8 +201,15 @@ class MoneyResource(resources.ModelResource):
         self.load_existing(kwargs.get("dry_run", True))
 
     def load_existing(self, dry_run):
-        """Every stored record that a row of the file may update, by key (locked until commit when writing)."""
-        raise NotImplementedError
+        """Every stored record that a row of the file may update, by key (locked until commit when writing).
+
+        They are the records of the programmes or funding periods the file names (the key's first reference).
+        """
+        owner = self.references[0]
+        rows = self._meta.model.objects.filter(**{f"{owner}__in": self.fields[owner].widget.known.values()})
+        if not dry_run:
+            rows = rows.select_for_update()
+        self.existing = {self.stored_key(obj): obj for obj in rows.select_related(owner)}
 
     def stored_key(self, obj) -> tuple:
         """The key of a record (references by id), as `get_instance` computes it from a row."""
@@ -256,7 +264,7 @@ class MoneyResource(resources.ModelResource):
     def after_import_row(self, row, row_result, **kwargs):
         number = self.row_numbers[kwargs["row_number"] - 1]
         if row_result.import_type in (RowResult.IMPORT_TYPE_NEW, RowResult.IMPORT_TYPE_UPDATE):
-            instance = row_result.instance or self._current
+            instance = self._current
             self.programme_ids.add(self.programme_of(instance))
             if len(self.changes) < MAX_LISTED_CHANGES:
                 self.changes.append(self.describe(number, row_result.import_type, instance))
@@ -332,10 +340,6 @@ class MoneyResource(resources.ModelResource):
         """Nothing to do: the database assigns the ids (import-export would reset sequences here)."""
 
 
-def _locked(queryset, dry_run):
-    return queryset if dry_run else queryset.select_for_update()
-
-
 class BudgetLineResource(MoneyResource):
     """Budget lines: programme code, fiscal year, original or revised, indicative or committed, amount."""
 
@@ -356,11 +360,6 @@ class BudgetLineResource(MoneyResource):
         model = BudgetLine
         fields = ("programme", "fiscal_year", "kind", "status", "amount", "currency", "revised_on", "note")
         import_id_fields = ("programme", "fiscal_year")
-
-    def load_existing(self, dry_run):
-        programmes = self.fields["programme"].widget.known.values()
-        rows = _locked(BudgetLine.objects.filter(programme__in=programmes), dry_run).select_related("programme")
-        self.existing = {self.stored_key(obj): obj for obj in rows}
 
     def programme_of(self, instance) -> int:
         return instance.programme_id
@@ -386,10 +385,8 @@ class PaymentResource(MoneyResource):
         import_id_fields = ("funding_period", "reference")
 
     def load_existing(self, dry_run):
-        periods = self.fields["funding_period"].widget.known
-        self.fields["tranche"].widget.load(periods)
-        rows = _locked(Payment.objects.filter(funding_period__in=periods.values()), dry_run)
-        self.existing = {self.stored_key(obj): obj for obj in rows.select_related("funding_period")}
+        self.fields["tranche"].widget.load(self.fields["funding_period"].widget.known)
+        super().load_existing(dry_run)
 
 
 class ExpenditureResource(MoneyResource):
@@ -411,11 +408,6 @@ class ExpenditureResource(MoneyResource):
         model = Expenditure
         fields = ("funding_period", "organisation", "period_start", "period_end", "category", "amount", "currency")
         import_id_fields = ("funding_period", "organisation", "period_start", "category")
-
-    def load_existing(self, dry_run):
-        periods = self.fields["funding_period"].widget.known.values()
-        rows = _locked(Expenditure.objects.filter(funding_period__in=periods), dry_run)
-        self.existing = {self.stored_key(obj): obj for obj in rows.select_related("funding_period")}
 
 
 KINDS = {"budget-lines": BudgetLineResource, "payments": PaymentResource, "expenditure": ExpenditureResource}
