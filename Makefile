@@ -11,14 +11,19 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-install: $(BIN)/python
+# The desk's charts (Chart.js) and htmx come from the npm registry, exactly as package-lock.json pins them.
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+install: $(BIN)/python node_modules/.package-lock.json
 	$(BIN)/pip install --quiet -e .
 
-install-test: $(BIN)/python
+install-test: $(BIN)/python node_modules/.package-lock.json
 	$(BIN)/pip install --quiet -e '.[test]'
 
 # MariaDB's driver compiles against libmariadb (apt-get install -y pkg-config libmariadb-dev).
-install-mariadb: $(BIN)/python
+install-mariadb: $(BIN)/python node_modules/.package-lock.json
 	$(BIN)/pip install --quiet -e '.[test,mariadb]'
 
 run: install
@@ -36,4 +41,4 @@ lint: install-test
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
 clean:
-	rm -rf $(VENV) *.egg-info apps/*.egg-info
+	rm -rf $(VENV) node_modules *.egg-info apps/*.egg-info

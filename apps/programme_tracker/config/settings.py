@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "programme_tracker.continuity",
     "programme_tracker.notifications",
     "programme_tracker.finance",
+    "programme_tracker.desk",
 ]
 
 MIDDLEWARE = [
@@ -88,6 +89,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "admin:login"
+LOGIN_REDIRECT_URL = "desk:dashboard"  # after logging in without a page to go back to
 
 LANGUAGE_CODE = SITE["language_code"]
 LANGUAGES = [("en", _("English")), ("nl", _("Dutch"))]
@@ -105,6 +107,11 @@ STORAGES = {
 }
 # Serve straight from the apps' static folders as well, so a fresh checkout works before collectstatic.
 WHITENOISE_USE_FINDERS = True
+# The desk's front-end libraries, installed from the npm registry by `make` (package.json); only their dist folders.
+STATICFILES_DIRS = [
+    ("vendor/chart.js", BASE_DIR / "node_modules" / "chart.js" / "dist"),
+    ("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
+]
 
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
@@ -144,6 +151,8 @@ UNFOLD = {
     "SHOW_LANGUAGES": True,
     # The header shows how many notifications the person has not read.
     "ENVIRONMENT": "programme_tracker.notifications.admin.unread_badge",
+    # The desk pages first, each shown only to those who may see it; then the records, as the admin lists them.
+    "SIDEBAR": {"show_all_applications": True, "navigation": "programme_tracker.desk.navigation.sidebar"},
 }
 
 LOGGING = {

@@ -1,4 +1,4 @@
-"""URL routes: the desk (admin) at the root, language switching, and the job dashboard."""
+"""URL routes: the desk pages and the admin under /desk/, language switching, and the job dashboard."""
 
 from django.contrib import admin
 from django.urls import include, path
@@ -7,7 +7,7 @@ from django.views.generic import RedirectView
 from programme_tracker.finance.views import budget_against_actual_view, export_view, import_view
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
+    path("", RedirectView.as_view(pattern_name="desk:dashboard", permanent=False)),
     # Before the admin: its catch-all view would otherwise answer for these paths.
     path("desk/jobs/", include("django_rq.urls")),
     path("desk/finance/budget-against-actual/", admin.site.admin_view(budget_against_actual_view),
@@ -16,6 +16,7 @@ urlpatterns = [
          name="finance-import"),
     path("desk/finance/export/<slug:kind>/", admin.site.admin_view(export_view), {"admin_site": admin.site},
          name="finance-export"),
+    path("desk/", include("programme_tracker.desk.urls")),
     path("desk/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

@@ -98,6 +98,13 @@ class Alert(models.Model):
         """Open or acknowledged: somebody still has to act."""
         return self.state in ACTIVE_STATES
 
+    @property
+    def rule_title(self) -> str:
+        """The rule's plain-language title."""
+        from programme_tracker.continuity.rules import rule_title  # the rules import this module
+
+        return rule_title(self.rule)
+
 
 class EventKind(models.TextChoices):
     """What happened to an alert."""

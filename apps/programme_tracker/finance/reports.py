@@ -38,42 +38,47 @@ class Line:
     amounts: dict[str, Decimal] = field(default_factory=lambda: dict.fromkeys(MEASURES, Decimal("0.00")))
 
 
-def _per_programme_year() -> dict[tuple[int, int], dict[str, Decimal]]:
-    """The four measures per (programme id, year): four grouped queries."""
+def _per_programme_year(programme_id: int | None = None) -> dict[tuple[int, int], dict[str, Decimal]]:
+    """The four measures per (programme id, year), of one programme or all: four grouped queries."""
+    only = {} if programme_id is None else {"programme_id": programme_id}
     cells: dict[tuple[int, int], dict[str, Decimal]] = defaultdict(lambda: dict.fromkeys(MEASURES, Decimal("0.00")))
     # Budget: the revised line of a year replaces the original one.
     budget = {}
-    for programme_id, year, kind, amount in BudgetLine.objects.order_by().values_list(
+    for programme, year, kind, amount in BudgetLine.objects.filter(**only).order_by().values_list(
         "programme_id", "fiscal_year", "kind", "amount"
     ):
-        if kind == BudgetLine.Kind.REVISED or (programme_id, year) not in budget:
-            budget[(programme_id, year)] = amount
+        if kind == BudgetLine.Kind.REVISED or (programme, year) not in budget:
+            budget[(programme, year)] = amount
     for key, amount in budget.items():
         cells[key]["budget"] += amount
     for measure, model, date_field in (("committed", Commitment, "decided_on"), ("paid", Payment, "paid_on"),
                                        ("spent", Expenditure, "period_start")):
         rows = (
-            model.objects.order_by().annotate(year=ExtractYear(date_field))
+            model.objects.filter(**{f"funding_period__{k}": v for k, v in only.items()})
+            .order_by().annotate(year=ExtractYear(date_field))
             .values("funding_period__programme_id", "year").annotate(total=Sum("amount"))
             .values_list("funding_period__programme_id", "year", "total")
         )
-        for programme_id, year, total in rows:
+        for programme, year, total in rows:
             # SQLite sums decimals as floating point; to the cent it is exact for any realistic amount.
-            cells[(programme_id, year)][measure] += Decimal(total).quantize(CENT)
+            cells[(programme, year)][measure] += Decimal(total).quantize(CENT)
     return cells
 
 
-def budget_against_actual(group_by: str = "programme", years: range | None = None) -> tuple[list[Line], Line]:
-    """The report's lines (sorted by group and year) and the grand total; `years` limits the fiscal years."""
+def budget_against_actual(group_by: str = "programme", years: range | None = None,
+                          programme_id: int | None = None) -> tuple[list[Line], Line]:
+    """The report's lines (sorted by group and year) and the grand total; `years` limits the fiscal years and
+    `programme_id` the programmes to one."""
     if group_by not in GROUPS:
         raise ValueError(f"group_by must be one of {', '.join(GROUPS)}")
-    names = dict(Programme.objects.order_by().values_list("pk", GROUPS[group_by]))
+    programmes = Programme.objects.order_by() if programme_id is None else Programme.objects.filter(pk=programme_id)
+    names = dict(programmes.values_list("pk", GROUPS[group_by]))
     lines: dict[tuple[str, int], Line] = {}
     total = Line(group="", year=0)
-    for (programme_id, year), amounts in _per_programme_year().items():
+    for (programme, year), amounts in _per_programme_year(programme_id).items():
         if years is not None and year not in years:
             continue
-        group = names.get(programme_id) or "—"
+        group = names.get(programme) or "—"
         line = lines.setdefault((group, year), Line(group=group, year=year))
         for measure in MEASURES:
             line.amounts[measure] += amounts[measure]

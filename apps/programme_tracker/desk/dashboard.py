@@ -1,0 +1,202 @@
+"""The portfolio dashboard's figures: programmes by area and status, money by ministry and year, the funding cliff,
+open alerts by severity, and how many accepted recommendations are covered.
+
+A fixed number of grouped queries whatever the portfolio's size; the secured runs are read once and shared by the
+cliff and the coverage figures.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Count, Exists, OuterRef, Sum
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+
+from programme_tracker.continuity import periods
+from programme_tracker.continuity.models import ACTIVE_STATES, SEVERITY_ORDER, Alert, AlertState, Severity
+from programme_tracker.continuity.rules.base import Context
+from programme_tracker.continuity.rules.coverage import ACCEPTED, coverage
+from programme_tracker.desk.charts import COVERAGE_COLOURS, PALETTE, SEVERITY_COLOURS, Chart, Series
+from programme_tracker.portfolio.models import Area, Programme, ProgrammeStatus, Recommendation
+
+QUARTERS_AHEAD = 8
+YEARS_BEFORE, YEARS_AFTER = 1, 4  # the money chart's window around this year
+
+
+@dataclass
+class Headline:
+    """One figure at the top of the dashboard, with where it leads."""
+
+    label: str
+    value: int
+    link: str = ""
+    alarm: bool = False
+    of: int | None = None  # "value / of" for shares
+
+
+@dataclass
+class Ending:
+    """A programme whose secured funding ends within the cliff's window."""
+
+    programme: Programme
+    secured_until: date
+
+
+def quarter_of(day: date) -> tuple[int, int]:
+    """(year, quarter) of a day."""
+    return day.year, (day.month - 1) // 3 + 1
+
+
+def next_quarters(today: date, count: int = QUARTERS_AHEAD) -> list[tuple[int, int]]:
+    """This quarter and the ones after it, `count` in all."""
+    year, quarter = quarter_of(today)
+    result = []
+    for _i in range(count):
+        result.append((year, quarter))
+        year, quarter = (year + 1, 1) if quarter == 4 else (year, quarter + 1)
+    return result
+
+
+def quarter_label(year: int, quarter: int) -> str:
+    """"Q1 2027" in English, "K1 2027" in Dutch."""
+    return _("Q%(quarter)s %(year)s") % {"quarter": quarter, "year": year}
+
+
+def _changelist(model: str, **filters) -> str:
+    """A link to a filtered admin list (the admin checks the permissions again)."""
+    return reverse(f"admin:{model}_changelist") + ("?" + urlencode(filters) if filters else "")
+
+
+def programmes_by_area(today: date) -> Chart:
+    """Programmes per area, stacked by status; a click opens the filtered programme list."""
+    counts = Counter({(area, status): n for area, status, n in Programme.objects.order_by().values_list(
+        "area", "status").annotate(n=Count("id"))})
+    statuses = list(ProgrammeStatus)
+    return Chart("programmes-by-area", _("Programmes by area and status"), "horizontal",
+                 [label for _value, label in Area.choices],
+                 [Series(status.label, [counts[(area, status.value)] for area in Area.values], PALETTE[i],
+                         [_changelist("portfolio_programme", area=area, status=status.value) for area in Area.values])
+                  for i, status in enumerate(statuses)])
+
+
+def money_by_ministry(today: date) -> Chart:
+    """Budget (the revision where there is one) per lead ministry and fiscal year, in euros, around this year."""
+    from programme_tracker.finance.models import BudgetLine
+
+    revised = BudgetLine.objects.filter(programme=OuterRef("programme"), fiscal_year=OuterRef("fiscal_year"),
+                                        kind=BudgetLine.Kind.REVISED)
+    years = list(range(today.year - YEARS_BEFORE, today.year + YEARS_AFTER + 1))
+    lines = (BudgetLine.objects.order_by().filter(fiscal_year__in=years, currency="EUR")
+             .annotate(has_revision=Exists(revised))
+             .exclude(kind=BudgetLine.Kind.ORIGINAL, has_revision=True)
+             .values_list("programme__lead_ministry__short_name", "fiscal_year").annotate(total=Sum("amount")))
+    amounts: dict[str, dict[int, Decimal]] = defaultdict(dict)
+    for ministry, year, total in lines:
+        amounts[ministry or _("no lead ministry")][year] = total
+    ministries = sorted(amounts, key=lambda m: -sum(amounts[m].values()))
+    return Chart("money-by-ministry", _("Budget by lead ministry and year (EUR)"), "stacked", [str(y) for y in years],
+                 [Series(ministry, [amounts[ministry].get(y, Decimal("0.00")) for y in years],
+                         PALETTE[i % len(PALETTE)]) for i, ministry in enumerate(ministries)], money=True)
+
+
+def funding_cliff(ctx: Context) -> tuple[Chart, list[Ending], int]:
+    """Active programmes by the quarter their secured funding ends (next eight quarters), the programmes ending
+    soonest, and how many active programmes have no secured funding today."""
+    quarters = next_quarters(ctx.today)
+    runs = ctx.secured_runs()
+    active = Programme.objects.filter(status=ProgrammeStatus.ACTIVE).order_by()
+    per_quarter: Counter = Counter()
+    ending: list[tuple[date, int]] = []
+    unsecured = 0
+    for programme_id in active.values_list("id", flat=True):
+        until = periods.secured_until(runs.get(programme_id, []), ctx.today)
+        if until is None:
+            unsecured += 1
+        elif quarter_of(until) in quarters:
+            per_quarter[quarter_of(until)] += 1
+            ending.append((until, programme_id))
+    soonest = sorted(ending)[:10]
+    programmes = Programme.objects.select_related("lead_ministry").in_bulk([pid for _d, pid in soonest])
+    chart = Chart("funding-cliff", _("Secured funding ending per quarter"), "bar",
+                  [quarter_label(*q) for q in quarters],
+                  [Series(_("active programmes"), [per_quarter[q] for q in quarters], SEVERITY_COLOURS["warning"])])
+    return chart, [Ending(programmes[pid], until) for until, pid in soonest], unsecured
+
+
+def alerts_by_severity() -> Chart:
+    """Open and acknowledged alerts per severity; a click opens the inbox with that severity."""
+    counts = Counter({(severity, state): n for severity, state, n in Alert.objects.order_by().filter(
+        state__in=ACTIVE_STATES).values_list("severity", "state").annotate(n=Count("id"))})
+    labels = [Severity(s).label for s in SEVERITY_ORDER]
+    inbox = reverse("desk:inbox")
+    return Chart("alerts-by-severity", _("Open alerts by severity"), "stacked", labels, [
+        Series(AlertState(state).label, [counts[(s, state)] for s in SEVERITY_ORDER], colour,
+               [f"{inbox}?{urlencode({'severity': s, 'state': state})}" for s in SEVERITY_ORDER])
+        for state, colour in ((AlertState.OPEN, SEVERITY_COLOURS["critical"]),
+                              (AlertState.ACKNOWLEDGED, PALETTE[4]))
+    ])
+
+
+def recommendation_coverage(ctx: Context) -> tuple[Chart, dict[str, int]]:
+    """Recommendations by coverage on the reference date: covered, at risk (covered, but not beyond the coverage
+    horizon), uncovered (accepted, no funded programme) and not accepted."""
+    covered_until = coverage(ctx)
+    horizon = ctx.days(ctx.limits.coverage_horizon_days)
+    counts = Counter()
+    for recommendation_id, response in Recommendation.objects.order_by().values_list("id", "government_response"):
+        until = covered_until.get(recommendation_id)
+        if response not in ACCEPTED:
+            counts["not_accepted"] += 1
+        elif until is None:
+            counts["uncovered"] += 1
+        else:
+            counts["at_risk" if until < horizon else "covered"] += 1
+    kinds = ["covered", "at_risk", "uncovered", "not_accepted"]
+    matrix = reverse("desk:coverage")
+    chart = Chart("recommendation-coverage", _("Recommendations by coverage"), "doughnut",
+                  [COVERAGE_LABELS[kind]() for kind in kinds],
+                  [Series(_("recommendations"), [counts[k] for k in kinds], "",
+                          [f"{matrix}?{urlencode({'coverage': k})}" for k in kinds])])
+    chart.series[0].colour = [COVERAGE_COLOURS[k] for k in kinds]
+    return chart, counts
+
+
+# Called at render time so the labels follow the request's language.
+COVERAGE_LABELS = {
+    "covered": lambda: _("covered"),
+    "at_risk": lambda: _("at risk"),
+    "uncovered": lambda: _("uncovered"),
+    "not_accepted": lambda: _("not accepted or pending"),
+}
+
+
+def dashboard(today: date, show_money: bool, show_alerts: bool) -> dict:
+    """Everything the dashboard shows, for a user who may (or may not) see money and alerts."""
+    ctx = Context(today=today)
+    cliff, ending, unsecured = funding_cliff(ctx)
+    covered, coverage_counts = recommendation_coverage(ctx)
+    accepted = coverage_counts["covered"] + coverage_counts["at_risk"] + coverage_counts["uncovered"]
+    charts = [programmes_by_area(today), cliff, covered]
+    headlines = [
+        Headline(_("active programmes"), Programme.objects.filter(status=ProgrammeStatus.ACTIVE).count(),
+                 _changelist("portfolio_programme", status=ProgrammeStatus.ACTIVE)),
+        Headline(_("active without secured funding today"), unsecured, reverse("desk:timeline") + "?"
+                 + urlencode({"status": ProgrammeStatus.ACTIVE, "secured": "no"}), alarm=unsecured > 0),
+        Headline(_("accepted recommendations covered"), coverage_counts["covered"] + coverage_counts["at_risk"],
+                 reverse("desk:coverage"), alarm=coverage_counts["uncovered"] > 0, of=accepted),
+    ]
+    if show_alerts:
+        alerts = alerts_by_severity()
+        charts.append(alerts)
+        critical = sum(alerts.series[0].values[:1]) + sum(alerts.series[1].values[:1])
+        headlines.append(Headline(_("critical alerts open"), critical,
+                                  reverse("desk:inbox") + "?severity=critical", alarm=critical > 0))
+    if show_money:
+        charts.insert(1, money_by_ministry(today))
+    return {"charts": charts, "headlines": headlines, "ending": ending, "accepted": accepted,
+            "coverage_counts": coverage_counts}

@@ -1,0 +1,139 @@
+"""The alert inbox: alerts with the person's own first, filters, and the actions on one alert (through the
+continuity services), which also mark the person's notifications about it read."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.utils import timezone
+from django.utils.dateparse import parse_date
+from django.utils.translation import gettext_lazy as _
+
+from programme_tracker.continuity import services
+from programme_tracker.continuity.models import (
+    ACTIVE_STATES,
+    SEVERITY_ORDER,
+    STATE_ORDER,
+    Alert,
+    AlertState,
+    Severity,
+)
+from programme_tracker.continuity.rules import RULES
+from programme_tracker.notifications.models import Notification
+from programme_tracker.portfolio.models import Area
+
+PER_PAGE = 50
+STATE_CHOICES = [("active", _("Open or acknowledged")), *AlertState.choices, ("all", _("All"))]
+
+
+@dataclass
+class InboxFilters:
+    """The inbox's filters: state (default: open or acknowledged), severity, rule, area, and only mine."""
+
+    state: str = "active"
+    severity: str = ""
+    rule: str = ""
+    area: str = ""
+    mine: str = ""
+
+    @classmethod
+    def from_request(cls, request) -> InboxFilters:
+        """The filters in the query string, ignoring values that are not choices."""
+        get = request.GET
+        states = {value for value, _label in STATE_CHOICES}
+        return cls(
+            state=get.get("state") if get.get("state") in states else "active",
+            severity=get.get("severity", "") if get.get("severity") in Severity.values else "",
+            rule=get.get("rule", "") if get.get("rule") in RULES else "",
+            area=get.get("area", "") if get.get("area") in Area.values else "",
+            mine="1" if get.get("mine") == "1" else "",
+        )
+
+    def fields(self) -> list[dict]:
+        """The controls with their choices and current values."""
+        return [
+            {"name": "state", "label": _("State"), "value": self.state, "choices": STATE_CHOICES, "no_blank": True},
+            {"name": "severity", "label": _("Severity"), "value": self.severity, "choices": Severity.choices},
+            {"name": "rule", "label": _("Rule"), "value": self.rule,
+             "choices": [(name, rule.title) for name, rule in RULES.items()]},
+            {"name": "area", "label": _("Area"), "value": self.area, "choices": Area.choices},
+            {"name": "mine", "label": _("Whose"), "value": self.mine, "choices": [("1", _("only mine"))]},
+        ]
+
+    def query(self) -> str:
+        """The filters as a query string, without the leading '?'."""
+        from django.utils.http import urlencode
+
+        return urlencode({k: v for k, v in vars(self).items() if v})
+
+
+def mine(user) -> Q:
+    """Alerts that are the person's: assigned to them, about a programme they own, or that they were told about."""
+    told = Notification.objects.filter(recipient=user, alert=OuterRef("pk"))
+    return Q(assignee=user) | Q(programme__owner=user) | Q(Exists(told))
+
+
+def inbox_alerts(user, filters: InboxFilters) -> QuerySet:
+    """The alerts passing the filters: the person's own first, then open before acknowledged, the most severe,
+    the nearest date; each with whether the person has unread notifications about it."""
+    alerts = Alert.objects.select_related("assignee", "programme", "recommendation", "funding_period")
+    if filters.state == "active":
+        alerts = alerts.filter(state__in=ACTIVE_STATES)
+    elif filters.state != "all":
+        alerts = alerts.filter(state=filters.state)
+    if filters.severity:
+        alerts = alerts.filter(severity=filters.severity)
+    if filters.rule:
+        alerts = alerts.filter(rule=filters.rule)
+    if filters.area:
+        alerts = alerts.filter(Q(programme__area=filters.area) | Q(recommendation__area=filters.area))
+    if filters.mine:
+        alerts = alerts.filter(mine(user))
+    unread = Notification.objects.filter(recipient=user, alert=OuterRef("pk"), read_at__isnull=True)
+    return alerts.annotate(
+        mine_rank=Case(When(mine(user), then=Value(0)), default=Value(1), output_field=IntegerField()),
+        state_rank=Case(*(When(state=s, then=Value(i)) for i, s in enumerate(STATE_ORDER)), default=Value(9)),
+        severity_rank=Case(*(When(severity=s, then=Value(i)) for i, s in enumerate(SEVERITY_ORDER)),
+                           default=Value(9)),
+        unread=Exists(unread),
+    ).order_by("mine_rank", "state_rank", "severity_rank", "key_date", "id")
+
+
+def inbox_page(user, filters: InboxFilters, page_number):
+    """One page of the inbox."""
+    return Paginator(inbox_alerts(user, filters), PER_PAGE).get_page(page_number)
+
+
+def assignees():
+    """The people an alert can be handed to: active staff accounts."""
+    return get_user_model().objects.filter(is_active=True, is_staff=True).order_by("username")
+
+
+def act(alert_id: int, user, action: str, data) -> Alert:
+    """Acknowledge, dismiss (with a reason, optionally accepting the risk until a date) or reassign one alert,
+    then mark the person's notifications about it read; refuses with a ValidationError naming the field."""
+    if action == "acknowledge":
+        alert = services.acknowledge(alert_id, user)
+    elif action == "dismiss":
+        until_text = (data.get("accepted_until") or "").strip()
+        until = parse_date(until_text) if until_text else None
+        if until_text and until is None:
+            raise ValidationError({"accepted_until": _("Enter the date as YYYY-MM-DD.")})
+        alert = services.dismiss(alert_id, user, data.get("reason", ""), until)
+    elif action == "reassign":
+        assignee_id = data.get("assignee") or ""
+        assignee = None
+        if assignee_id:
+            assignee = assignees().filter(pk=assignee_id).first() if assignee_id.isdigit() else None
+            if assignee is None:
+                raise ValidationError({"assignee": _("Choose an active account.")})
+        alert = services.reassign(alert_id, user, assignee)
+    else:
+        raise ValidationError({"action": _("Unknown action.")})
+    Notification.objects.filter(recipient=user, alert_id=alert_id, read_at__isnull=True).update(
+        read_at=timezone.now())
+    return alert

@@ -1,0 +1,35 @@
+"""The sidebar: the desk pages first (each only for those who may open it), then the records as the admin lists."""
+
+from django.urls import reverse_lazy
+from django.utils.translation import gettext_lazy as _
+
+from programme_tracker.desk.access import may_open
+
+
+def inbox_badge(request):
+    """The sidebar badge of the inbox: how many alert notifications the person has not read."""
+    from programme_tracker.notifications.services import unread_count
+
+    return unread_count(request.user) or None
+
+
+def sidebar(request):
+    """Unfold's sidebar navigation (settings.UNFOLD["SIDEBAR"]); links are checked against the page permissions."""
+    return [{
+        "title": _("Desk"),
+        "separator": False,
+        "items": [
+            {"title": _("Dashboard"), "icon": "dashboard", "link": reverse_lazy("desk:dashboard"),
+             "permission": may_open("dashboard")},
+            {"title": _("Funding timeline"), "icon": "view_timeline", "link": reverse_lazy("desk:timeline"),
+             "permission": may_open("timeline")},
+            {"title": _("Coverage matrix"), "icon": "grid_on", "link": reverse_lazy("desk:coverage"),
+             "permission": may_open("coverage")},
+            {"title": _("Alert inbox"), "icon": "notifications", "link": reverse_lazy("desk:inbox"),
+             "permission": may_open("inbox"), "badge": "programme_tracker.desk.navigation.inbox_badge"},
+            {"title": _("Monitoring report"), "icon": "summarize", "link": reverse_lazy("desk:report"),
+             "permission": may_open("report")},
+            {"title": _("Budget against actual"), "icon": "euro", "link": reverse_lazy("finance-budget-against-actual"),
+             "permission": lambda request: request.user.has_perm("finance.view_budgetline")},
+        ],
+    }]

@@ -1,0 +1,46 @@
+"""The programme page: summary, owner and ministry, its funding timeline, budget against actual, open alerts and
+its change log, each part shown only to those who may see the records behind it."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db.models import Q
+from django.shortcuts import get_object_or_404
+
+from programme_tracker.continuity import periods
+from programme_tracker.continuity.models import ACTIVE_STATES, Alert
+from programme_tracker.continuity.runs import load_runs
+from programme_tracker.desk.timeline import chart_data, rows_for
+from programme_tracker.portfolio.history import programme_change_log
+from programme_tracker.portfolio.models import Programme, ProgrammeOrganisation, ProgrammeRecommendation
+
+
+def programme_page(pk: int, today: date, *, funding: bool, money: bool, alerts: bool) -> dict:
+    """What the programme page shows; `funding`, `money` and `alerts` say which parts the person may see."""
+    programme = get_object_or_404(
+        Programme.objects.select_related("lead_ministry", "owner", "predecessor"), pk=pk)
+    context = {
+        "programme": programme,
+        "successors": list(programme.successors.order_by("code")),
+        "recommendation_links": list(ProgrammeRecommendation.objects.filter(programme=programme)
+                                     .select_related("recommendation").order_by("recommendation__code")),
+        "organisation_links": list(ProgrammeOrganisation.objects.filter(programme=programme)
+                                   .select_related("organisation").order_by("organisation__name")),
+        "changes": programme_change_log(programme, limit=30),
+    }
+    if funding:
+        rows = rows_for([programme])
+        runs = load_runs(today, Q(programme_id=programme.pk))
+        context |= {"timeline": chart_data(rows, today), "row": rows[0],
+                    "secured_until": periods.secured_until(runs.get(programme.pk, []), today),
+                    "funding_periods": list(programme.funding_periods.select_related("funder").order_by("start"))}
+    if money:
+        from programme_tracker.finance.reports import MEASURES, budget_against_actual
+
+        lines, total = budget_against_actual("programme", programme_id=programme.pk)
+        context |= {"money_lines": lines, "money_total": total, "measures": MEASURES}
+    if alerts:
+        context["alerts"] = list(Alert.objects.filter(programme=programme, state__in=ACTIVE_STATES)
+                                 .select_related("assignee").order_by("key_date", "rule"))
+    return context

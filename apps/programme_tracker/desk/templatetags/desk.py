@@ -1,0 +1,30 @@
+"""Template filters of the desk: amounts and counts formatted in the reader's language (1.234,56 in Dutch)."""
+
+from django import template
+from django.utils.formats import number_format
+
+register = template.Library()
+
+
+@register.filter
+def amount(value):
+    """An amount of money with two decimals and grouped thousands, as the language writes it."""
+    if value is None or value == "":
+        return ""
+    return number_format(value, decimal_pos=2, use_l10n=True, force_grouping=True)
+
+
+@register.filter
+def count(value):
+    """A whole number with grouped thousands, as the language writes it."""
+    if value is None or value == "":
+        return ""
+    return number_format(value, decimal_pos=0, use_l10n=True, force_grouping=True)
+
+
+@register.simple_tag(takes_context=True)
+def page_query(context, page_number):
+    """The current query string with another page number."""
+    query = context["request"].GET.copy()
+    query["page"] = page_number
+    return "?" + query.urlencode()

@@ -1,0 +1,16 @@
+"""The desk pages, under /desk/ before the admin's own routes."""
+
+from django.urls import path
+
+from programme_tracker.desk import views
+
+app_name = "desk"
+urlpatterns = [
+    path("dashboard/", views.dashboard_view, name="dashboard"),
+    path("timeline/", views.timeline_view, name="timeline"),
+    path("coverage/", views.coverage_view, name="coverage"),
+    path("inbox/", views.inbox_view, name="inbox"),
+    path("inbox/<int:alert_id>/<slug:action>/", views.inbox_act_view, name="inbox-act"),
+    path("programmes/<int:pk>/", views.programme_view, name="programme"),
+    path("report/", views.report_view, name="report"),
+]
