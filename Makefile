@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 SITE ?= default
 
-.PHONY: run test test-mariadb lint install install-test install-mariadb clean
+.PHONY: run test test-mariadb lint messages install install-test install-mariadb clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,13 @@ lint: install-test
 	$(BIN)/ruff check .
 	$(BIN)/python manage.py check --fail-level WARNING
 	$(BIN)/python manage.py makemigrations --check --dry-run
+
+# After changing user-facing strings: update the Dutch catalog, translate the new entries, then compile it
+# (needs GNU gettext: apt-get install -y gettext). The tests fail while a string has no translation.
+messages: install-test
+	cd apps/programme_tracker && DJANGO_SETTINGS_MODULE=programme_tracker.config.settings \
+	  ../../$(BIN)/django-admin makemessages -l nl --no-location --no-obsolete && \
+	  DJANGO_SETTINGS_MODULE=programme_tracker.config.settings ../../$(BIN)/django-admin compilemessages -l nl
 
 clean:
 	rm -rf $(VENV) node_modules *.egg-info apps/*.egg-info

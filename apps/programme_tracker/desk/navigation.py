@@ -13,6 +13,13 @@ def inbox_badge(request):
     return unread_count(request.user) or None
 
 
+def _record(title, icon, model):
+    """A sidebar link to one kind of record in the admin, for those who may view it."""
+    app_label, name = model.split(".")
+    return {"title": title, "icon": icon, "link": reverse_lazy(f"admin:{app_label}_{name}_changelist"),
+            "permission": lambda request: request.user.has_perm(f"{app_label}.view_{name}")}
+
+
 def sidebar(request):
     """Unfold's sidebar navigation (settings.UNFOLD["SIDEBAR"]); links are checked against the page permissions."""
     return [{
@@ -31,5 +38,16 @@ def sidebar(request):
              "permission": may_open("report")},
             {"title": _("Budget against actual"), "icon": "euro", "link": reverse_lazy("finance-budget-against-actual"),
              "permission": lambda request: request.user.has_perm("finance.view_budgetline")},
+        ],
+    }, {
+        "title": _("Register"),
+        "separator": True,
+        "items": [
+            _record(_("Programmes"), "work", "portfolio.programme"),
+            _record(_("Funding periods"), "payments", "portfolio.fundingperiod"),
+            _record(_("Recommendations"), "checklist", "portfolio.recommendation"),
+            _record(_("Organisations"), "account_balance", "portfolio.organisation"),
+            _record(_("Alerts"), "warning", "continuity.alert"),
+            _record(_("My notifications"), "mail", "notifications.notification"),
         ],
     }]

@@ -3,6 +3,8 @@
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.utils.translation import gettext_lazy as _
+
 from programme_tracker.portfolio.models import (
     FundingPeriod,
     Programme,
@@ -10,7 +12,7 @@ from programme_tracker.portfolio.models import (
     ProgrammeRecommendation,
 )
 
-HISTORY_TYPES = {"+": "created", "~": "changed", "-": "deleted"}
+HISTORY_TYPES = {"+": _("created"), "~": _("changed"), "-": _("deleted")}
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@
   const lang = document.documentElement.lang || "en";
   const counts = new Intl.NumberFormat(lang, { maximumFractionDigits: 0 });
   const money = new Intl.NumberFormat(lang, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+  const compact = new Intl.NumberFormat(lang, { notation: "compact", maximumFractionDigits: 1 });
   const day = new Intl.DateTimeFormat(lang, { day: "numeric", month: "short", year: "numeric" });
   const month = new Intl.DateTimeFormat(lang, { month: "short", year: "numeric" });
   const DAY_MS = 24 * 60 * 60 * 1000;
@@ -21,6 +22,14 @@
       const target = links(elements[0].datasetIndex, elements[0].index);
       if (target) window.location.href = target;
     };
+  }
+
+  // The axis that carries the values: whole numbers for counts, compact amounts (1,5 mln.) for money.
+  function valueScales(spec, stacked) {
+    const values = { stacked: stacked, beginAtZero: true, ticks: {
+      precision: 0, callback: function (v) { return spec.money ? compact.format(v) : counts.format(v); } } };
+    const labels = { stacked: stacked };
+    return spec.kind === "horizontal" ? { x: values, y: labels } : { x: labels, y: values };
   }
 
   function drawChart(canvas, spec) {
@@ -49,11 +58,7 @@
             return (item.dataset.label ? item.dataset.label + ": " : "") + format.format(item.raw);
           } } },
         },
-        scales: doughnut ? {} : {
-          x: { stacked: stacked, ticks: spec.kind === "horizontal" ? { callback: function (v) { return format.format(v); } } : {} },
-          y: { stacked: stacked, beginAtZero: true,
-               ticks: spec.kind === "horizontal" ? {} : { precision: 0, callback: function (v) { return format.format(v); } } },
-        },
+        scales: doughnut ? {} : valueScales(spec, stacked),
       },
     };
     canvas.chart = new window.Chart(canvas, config);

@@ -1,0 +1,73 @@
+"""Desk fixtures: the demo portfolio with its alerts, and a real browser (Debian's Chromium driven by Playwright).
+
+Browser tests are skipped with a message on a machine without Chromium; under CI (CI=true) a missing Chromium is
+a failure.
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+from django.utils import timezone
+
+from programme_tracker.continuity.scan import run_scan
+from programme_tracker.portfolio.demo import load_demo
+from tests.conftest import PASSWORD
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
+
+@pytest.fixture
+def demo(accounts):
+    """The demo portfolio, relative to today, scanned: every kind of alert but overspend is open."""
+    today = timezone.localdate()
+    load_demo(today)
+    run_scan(today)
+    return today
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.exists():
+        message = f"browser tests need Chromium at {CHROMIUM} (apt-get install -y chromium)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are still synchronous.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1500, "height": 1100})
+    yield context.new_page()
+    context.close()
+
+
+def choose(page, field_id, text):
+    """Pick `text` in an autocomplete (select2) field the way a person does: open, type, click the match."""
+    page.click(f"#{field_id} ~ .select2 .select2-selection")
+    page.fill(".select2-container--open .select2-search__field", text)
+    page.click(f".select2-container--open .select2-results__option:has-text('{text}')")
+
+
+def log_in(page, live_server, user):
+    """Log in through the desk's login page."""
+    page.goto(f"{live_server.url}/desk/login/")
+    page.fill("#id_username", user.username)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_load_state()
+
+

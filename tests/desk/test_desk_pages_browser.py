@@ -1,0 +1,152 @@
+"""The desk pages in a real browser on the demo portfolio: each role sees what it may, the charts are drawn, the
+timeline marks the known gap and clicks through, the matrix colours POL-1 uncovered, the inbox acknowledges in
+place (also from the keyboard), and the language switch shows Dutch. Saves a screenshot of each page to
+docs/screenshots/ for the README."""
+
+import pytest
+
+from programme_tracker.accounts import roles
+from programme_tracker.continuity.models import Alert, AlertState
+from programme_tracker.portfolio.models import Programme
+from tests.desk.conftest import SCREENSHOTS, log_in
+
+CHARTS = ["programmes-by-area", "money-by-ministry", "funding-cliff", "recommendation-coverage", "alerts-by-severity"]
+
+
+def shoot(page, name):
+    """Save a full-page screenshot for the README."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def drawn(page, canvas_id):
+    """Wait until desk.js has drawn the chart on this canvas."""
+    page.wait_for_selector(f"canvas#{canvas_id}[data-drawn='true']", state="attached")
+
+
+def unlabelled_controls(page):
+    """The visible form controls on the page that have no label (a screen reader could not name them)."""
+    return page.evaluate("""() => [...document.querySelectorAll(
+            '#desk-page select, #desk-page input, #desk-page button')]
+        .filter(el => el.type !== 'hidden' && !(el.labels && el.labels.length) && !el.getAttribute('aria-label')
+                      && !el.textContent.trim())
+        .map(el => el.outerHTML)""")
+
+
+@pytest.mark.parametrize("role", [roles.COORDINATOR, roles.FINANCE_OFFICER, roles.MONITOR])
+def test_each_role_sees_the_dashboard_with_its_charts_drawn(live_server, page, accounts, demo, role):
+    log_in(page, live_server, accounts[role])
+    page.goto(f"{live_server.url}/desk/dashboard/")
+    for chart in CHARTS:
+        drawn(page, chart)
+    sidebar = page.locator("#nav-sidebar-inner").inner_text()
+    for link in ("Funding timeline", "Coverage matrix", "Alert inbox", "Monitoring report", "Budget against actual"):
+        assert link in sidebar
+    page.click("#figure-funding-cliff summary")  # the chart's table alternative
+    assert page.locator("#table-funding-cliff tbody tr").count() == 8
+    assert unlabelled_controls(page) == []
+    if role == roles.COORDINATOR:
+        shoot(page, "dashboard")
+    page.goto(f"{live_server.url}/desk/inbox/")
+    acknowledge_buttons = page.locator("button:has-text('Acknowledge')").count()
+    assert (acknowledge_buttons > 0) == (role != roles.MONITOR)  # monitors read alerts, they do not act on them
+
+
+def test_staff_without_a_role_see_no_desk_page(live_server, page, demo):
+    from django.contrib.auth import get_user_model
+
+    from tests.conftest import PASSWORD
+
+    nobody = get_user_model().objects.create_user("nobody", password=PASSWORD, is_staff=True)
+    log_in(page, live_server, nobody)
+    response = page.goto(f"{live_server.url}/desk/dashboard/")
+    assert response.status == 403
+    page.goto(f"{live_server.url}/desk/")
+    assert "Funding timeline" not in page.locator("body").inner_text()
+
+
+def test_the_timeline_marks_the_gap_and_a_click_opens_the_programme(live_server, page, accounts, demo):
+    log_in(page, live_server, accounts[roles.MONITOR])
+    page.goto(f"{live_server.url}/desk/timeline/")
+    drawn(page, "timeline")
+    gap_rows = page.evaluate("() => document.getElementById('timeline').chart.data.datasets"
+                             ".find(d => d.kind === 'gap').data.map(p => p.y)")
+    assert gap_rows == ["REPORT-BUTTON"]
+    page.click("#timeline-table-toggle summary")
+    gap_text = page.locator("#timeline-table tr:has-text('REPORT-BUTTON') [data-kind='gap']").inner_text()
+    assert gap_text.startswith("gap:")
+    shoot(page, "timeline")
+    # Click the middle of the gap bar: the programme's page opens.
+    x, y = page.evaluate("""() => { const chart = document.getElementById('timeline').chart;
+        const index = chart.data.datasets.findIndex(d => d.kind === 'gap');
+        const bar = chart.getDatasetMeta(index).data[0]; return [bar.getCenterPoint().x, bar.y]; }""")
+    box = page.locator("canvas#timeline").bounding_box()
+    page.mouse.click(box["x"] + x, box["y"] + y)
+    page.wait_for_url(f"**/desk/programmes/{Programme.objects.get(code='REPORT-BUTTON').pk}/")
+    assert "REPORT-BUTTON" in page.title()
+
+
+def test_the_coverage_matrix_colours_pol_1_uncovered(live_server, page, accounts, demo):
+    log_in(page, live_server, accounts[roles.COORDINATOR])
+    page.goto(f"{live_server.url}/desk/coverage/")
+    cell = page.locator("#rec-POL-1 td.cov").first
+    assert cell.get_attribute("data-state") == "uncovered"
+    assert cell.evaluate("el => getComputedStyle(el).backgroundColor") == "rgb(185, 28, 28)"
+    assert cell.inner_text().strip() == "uncovered"  # the colour is never the only signal
+    assert page.locator("#rec-INV-1 td.cov").first.get_attribute("data-state") == "covered"
+    shoot(page, "coverage")
+
+
+def test_acknowledging_in_the_inbox_changes_the_alert_without_leaving_the_page(live_server, page, accounts, demo):
+    log_in(page, live_server, accounts[roles.COORDINATOR])
+    page.goto(f"{live_server.url}/desk/inbox/")
+    shoot(page, "inbox")
+    page.evaluate("() => { window.stayedOnPage = true; }")
+    alert = Alert.objects.get(rule="recommendation-uncovered", subject_label="POL-1")
+    unread_before = page.locator("#unread-count").inner_text()
+    page.click(f"#acknowledge-{alert.pk}")
+    page.wait_for_selector(f"#alert-{alert.pk}[data-state='acknowledged']")
+    assert page.evaluate("() => window.stayedOnPage") is True
+    assert page.locator(f"#alert-{alert.pk} .desk-state").inner_text().startswith("Acknowledged")
+    assert page.locator("#unread-count").inner_text() != unread_before
+    alert.refresh_from_db()
+    assert alert.state == AlertState.ACKNOWLEDGED
+    # The keyboard does the same: tab to the next alert's button and press Enter.
+    other = Alert.objects.get(rule="recommendation-uncovered", subject_label="POL-2")
+    page.focus(f"#acknowledge-{other.pk}")
+    page.keyboard.press("Enter")
+    page.wait_for_selector(f"#alert-{other.pk}[data-state='acknowledged']")
+    assert unlabelled_controls(page) == []
+
+
+def test_the_programme_page_and_the_monitoring_report(live_server, page, accounts, demo):
+    log_in(page, live_server, accounts[roles.FINANCE_OFFICER])
+    page.goto(f"{live_server.url}/desk/programmes/{Programme.objects.get(code='STOP-IT-NOW').pk}/")
+    drawn(page, "timeline")
+    assert page.locator("#programme-budget tfoot").inner_text().count("1,950,000.00") == 1
+    assert page.locator("#programme-alerts li").count() >= 2
+    shoot(page, "programme")
+    page.goto(f"{live_server.url}/desk/report/")
+    assert page.locator("#report-POL-1 td.cov").get_attribute("data-state") == "uncovered"
+    with page.expect_download() as download:
+        page.click("#report-xlsx")
+    assert download.value.suggested_filename == f"monitoring-report-{demo.isoformat()}.xlsx"
+    assert unlabelled_controls(page) == []
+    shoot(page, "report")
+
+
+def test_the_language_switch_shows_dutch(live_server, page, accounts, demo):
+    log_in(page, live_server, accounts[roles.COORDINATOR])
+    page.goto(f"{live_server.url}/desk/dashboard/")
+    page.click("#language-nl")
+    page.wait_for_selector("html[lang='nl']")
+    body = page.locator("body").inner_text()
+    assert "Portefeuilledashboard" in body and "Financieringstijdlijn" in body
+    drawn(page, "funding-cliff")
+    labels = page.evaluate("() => document.getElementById('funding-cliff').chart.data.labels")
+    assert all(label.startswith("K") for label in labels)  # kwartalen
+    shoot(page, "dashboard-nl")
+    page.goto(f"{live_server.url}/desk/programmes/{Programme.objects.get(code='STOP-IT-NOW').pk}/")
+    assert "1.950.000,00" in page.locator("#programme-budget tfoot").inner_text()
+    page.click("#language-en")
+    page.wait_for_selector("html[lang='en']")

@@ -1,0 +1,220 @@
+"""The desk pages through Django's test client: who may open them, what they show on the demo portfolio, the
+inbox actions, and query counts that do not grow with the portfolio."""
+
+import io
+from datetime import date, timedelta
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from programme_tracker.accounts import roles
+from programme_tracker.continuity.models import Alert, AlertEvent, AlertState
+from programme_tracker.desk.coverage import state
+from programme_tracker.notifications.models import Notification
+from programme_tracker.portfolio.models import Programme
+
+PAGES = ["desk:dashboard", "desk:timeline", "desk:coverage", "desk:inbox", "desk:report"]
+
+
+def programme_url(code):
+    return reverse("desk:programme", args=[Programme.objects.get(code=code).pk])
+
+
+@pytest.mark.parametrize("role", list(roles.ROLES))
+def test_every_role_opens_every_desk_page(client, demo, accounts, role):
+    client.force_login(accounts[role])
+    for name in PAGES:
+        assert client.get(reverse(name)).status_code == 200, name
+    assert client.get(programme_url("STOP-IT-NOW")).status_code == 200
+
+
+def test_staff_without_a_role_may_open_no_desk_page_and_anonymous_people_are_sent_to_log_in(client, demo):
+    nobody = get_user_model().objects.create_user("nobody", password="x-long-password-1", is_staff=True)
+    for name in PAGES:
+        response = client.get(reverse(name))
+        assert response.status_code == 302 and "/desk/login/" in response["Location"], name
+    client.force_login(nobody)
+    for name in PAGES:
+        assert client.get(reverse(name)).status_code == 403, name
+    assert client.get(programme_url("STOP-IT-NOW")).status_code == 403
+
+
+def test_money_and_alerts_show_only_to_those_who_may_see_them(client, demo):
+    reader = get_user_model().objects.create_user("reader", password="x-long-password-1", is_staff=True)
+    reader.user_permissions.set(Permission.objects.filter(
+        codename__in=["view_programme", "view_recommendation", "view_fundingperiod"]))
+    client.force_login(reader)
+    page = client.get(reverse("desk:dashboard")).content.decode()
+    assert 'id="programmes-by-area"' in page and 'id="funding-cliff"' in page
+    assert 'id="money-by-ministry"' not in page and 'id="alerts-by-severity"' not in page
+    page = client.get(programme_url("STOP-IT-NOW")).content.decode()
+    assert 'id="funding-periods"' in page
+    assert 'id="programme-budget"' not in page and 'id="programme-alerts"' not in page
+    report = client.get(reverse("desk:report")).content.decode()
+    assert "Open alerts" not in report
+    assert client.get(reverse("desk:inbox")).status_code == 403
+
+
+def test_the_dashboard_counts_the_demo_portfolio(client, demo, login):
+    login(roles.COORDINATOR)
+    response = client.get(reverse("desk:dashboard"))
+    charts = {chart.id: chart for chart in response.context["charts"]}
+    assert set(charts) == {"programmes-by-area", "money-by-ministry", "funding-cliff", "recommendation-coverage",
+                           "alerts-by-severity"}
+    counts = response.context["coverage_counts"]
+    assert counts["uncovered"] == 3  # POL-1, POL-2 and INV-7
+    assert sum(charts["programmes-by-area"].series[i].values[j] for i in range(5) for j in range(7)) \
+        == Programme.objects.count()
+    critical = Alert.objects.filter(severity="critical", state__in=["open", "acknowledged"]).count()
+    assert critical >= 1 and charts["alerts-by-severity"].rows[0][1][0] == critical
+    # The helpline's secured funding ends in the cliff's window and is listed among the soonest.
+    assert "STOP-IT-NOW" in [ending.programme.code for ending in response.context["ending"]]
+    assert 'id="data-funding-cliff"' in response.content.decode()
+
+
+def test_the_timeline_marks_the_report_buttons_gap_and_filters_by_area(client, demo, login):
+    login(roles.MONITOR)
+    response = client.get(reverse("desk:timeline"), {"area": "prevention"})
+    rows = {row.programme.code: row for row in response.context["rows"]}
+    assert {code for code in rows} == set(Programme.objects.filter(area="prevention").values_list("code", flat=True))
+    gaps = [bar for bar in rows["REPORT-BUTTON"].bars if bar.kind == "gap"]
+    assert len(gaps) == 1 and (gaps[0].end - gaps[0].start).days + 1 == 59
+    chart = response.context["chart"]
+    gap_points = next(d for d in chart["datasets"] if d["kind"] == "gap")["points"]
+    assert gap_points[0]["start"] == gaps[0].start.isoformat()
+    assert chart["today"] == demo.isoformat()
+
+
+def test_the_coverage_matrix_colours_pol_1_uncovered_and_filters_by_state(client, demo, login):
+    login(roles.COORDINATOR)
+    page = client.get(reverse("desk:coverage")).content.decode()
+    row = page[page.index('id="rec-POL-1"'):]
+    assert 'class="cov cov-uncovered"' in row[:row.index("</tr>")]
+    response = client.get(reverse("desk:coverage"), {"coverage": "uncovered"})
+    codes = [line.recommendation.code for _area, lines in response.context["areas"] for line in lines]
+    assert codes == ["POL-1", "POL-2", "INV-7"]
+
+
+def test_coverage_states():
+    horizon = date(2027, 6, 1)
+    assert state(False, date(2030, 1, 1), horizon) == "not_accepted"
+    assert state(True, None, horizon) == "uncovered"
+    assert state(True, date(2027, 5, 31), horizon) == "at_risk"
+    assert state(True, horizon, horizon) == "covered"
+
+
+def inbox_act(client, alert, action, **data):
+    return client.post(reverse("desk:inbox-act", args=[alert.pk, action]), data, HTTP_HX_REQUEST="true")
+
+
+def test_acknowledging_in_the_inbox_changes_the_alert_returns_its_row_and_reads_its_notifications(
+        client, demo, login):
+    coordinator = login(roles.COORDINATOR)
+    alert = Alert.objects.get(rule="recommendation-uncovered", subject_label="POL-1")
+    assert Notification.objects.filter(recipient=coordinator, alert=alert, read_at__isnull=True).exists()
+    response = inbox_act(client, alert, "acknowledge")
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert f'id="alert-{alert.pk}"' in body and 'data-state="acknowledged"' in body
+    assert 'id="unread-count"' in body and 'hx-swap-oob="true"' in body
+    alert.refresh_from_db()
+    assert alert.state == AlertState.ACKNOWLEDGED
+    assert alert.events.filter(kind="acknowledged", actor=coordinator).count() == 1
+    assert not Notification.objects.filter(recipient=coordinator, alert=alert, read_at__isnull=True).exists()
+
+
+def test_dismissing_needs_a_reason_and_changes_nothing_without_one(client, demo, login):
+    login(roles.COORDINATOR)
+    alert = Alert.objects.get(rule="recommendation-uncovered", subject_label="POL-2")
+    body = inbox_act(client, alert, "dismiss", reason=" ").content.decode()
+    assert 'role="alert"' in body and "Give the reason" in body
+    alert.refresh_from_db()
+    assert alert.state == AlertState.OPEN
+    inbox_act(client, alert, "dismiss", reason="Covered by the new task force budget", accepted_until="")
+    alert.refresh_from_db()
+    assert (alert.state, alert.dismissed_reason) == (AlertState.DISMISSED, "Covered by the new task force budget")
+
+
+def test_reassigning_hands_the_alert_to_the_chosen_person(client, demo, login, accounts):
+    login(roles.FINANCE_OFFICER)
+    alert = Alert.objects.get(rule="recommendation-uncovered", subject_label="INV-7")
+    monitor = accounts[roles.MONITOR]
+    inbox_act(client, alert, "reassign", assignee=str(monitor.pk))
+    alert.refresh_from_db()
+    assert alert.assignee == monitor and alert.assigned_by_hand
+    body = inbox_act(client, alert, "reassign", assignee="999999").content.decode()
+    assert "Choose an active account" in body
+
+
+def test_monitors_read_the_inbox_but_cannot_act_and_a_plain_form_is_redirected(client, demo, login):
+    login(roles.MONITOR)
+    page = client.get(reverse("desk:inbox")).content.decode()
+    assert "Acknowledge</button>" not in page
+    alert = Alert.objects.filter(state=AlertState.OPEN).first()
+    assert inbox_act(client, alert, "acknowledge").status_code == 403
+    login(roles.COORDINATOR)
+    response = client.post(reverse("desk:inbox-act", args=[alert.pk, "acknowledge"]), {"next": "/desk/inbox/?x=1"})
+    assert response.status_code == 302 and response["Location"] == "/desk/inbox/?x=1"
+
+
+def test_the_inbox_puts_my_alerts_first(client, demo, login):
+    monitor = login(roles.MONITOR)
+    assert not Notification.objects.filter(recipient=monitor).exists()  # nothing is the monitor's yet
+    last = list(client.get(reverse("desk:inbox")).context["page"].object_list)[-1]
+    Alert.objects.filter(pk=last.pk).update(assignee=monitor)
+    alerts = list(client.get(reverse("desk:inbox")).context["page"].object_list)
+    assert alerts[0].pk == last.pk
+    mine = client.get(reverse("desk:inbox"), {"mine": "1"}).context["page"].object_list
+    assert last.pk in [a.pk for a in mine]
+
+
+def test_the_programme_page_shows_funding_money_alerts_and_history(client, demo, login):
+    login(roles.MONITOR)
+    response = client.get(programme_url("STOP-IT-NOW"))
+    page = response.content.decode()
+    assert response.context["secured_until"] is not None
+    assert "STOP-IT-NOW-2025" in page and 'id="programme-budget"' in page
+    assert {a.rule for a in response.context["alerts"]} >= {"tranche-overdue", "tranche-blocked"}
+    assert response.context["changes"] and "Edit in the desk" not in page
+    login(roles.COORDINATOR)
+    assert "Edit in the desk" in client.get(programme_url("STOP-IT-NOW")).content.decode()
+
+
+def test_the_monitoring_report_lists_coverage_and_downloads_as_xlsx(client, demo, login):
+    login(roles.MONITOR)
+    response = client.get(reverse("desk:report"))
+    entries = {e.line.recommendation.code: e for _area, group in response.context["groups"] for e in group}
+    assert len(entries) == 25
+    assert entries["POL-1"].line.state == "uncovered" and entries["POL-1"].alerts
+    assert [c.programme.code for c in entries["PREV-3"].covering] == ["STOP-IT-NOW"]
+    download = client.get(reverse("desk:report"), {"format": "xlsx", "date": demo.isoformat()})
+    assert download["Content-Disposition"] == f'attachment; filename="monitoring-report-{demo.isoformat()}.xlsx"'
+    sheet = load_workbook(io.BytesIO(download.content)).active
+    rows = {row[1]: row for row in sheet.iter_rows(min_row=2, values_only=True)}
+    assert rows["POL-1"][4] == "uncovered" and rows["POL-1"][8] >= 1
+    assert rows["PREV-3"][6].startswith("STOP-IT-NOW (")
+
+
+def test_the_report_counts_alerts_open_on_a_past_date_from_their_history(client, demo, login):
+    login(roles.MONITOR)
+    alert = Alert.objects.get(rule="recommendation-uncovered", subject_label="POL-1")
+    opened = alert.events.get(kind="opened").at
+    AlertEvent.objects.create(alert=alert, kind="dismissed", at=opened + timedelta(days=2), from_state="open",
+                              to_state="dismissed", note="test")
+    Alert.objects.filter(pk=alert.pk).update(state="dismissed")
+    later = (opened + timedelta(days=3)).date()
+    earlier = (opened + timedelta(days=1)).date()
+    Alert.objects.filter(pk=alert.pk).update(opened_at=opened)
+
+    def pol_1_alerts(day):
+        from programme_tracker.desk.report import monitoring_report
+
+        groups, _counts = monitoring_report(day, later + timedelta(days=1))
+        return [a.pk for _area, entries in groups for e in entries if e.line.recommendation.code == "POL-1"
+                for a in e.alerts]
+
+    assert alert.pk in pol_1_alerts(earlier)
+    assert alert.pk not in pol_1_alerts(later)
