@@ -76,3 +76,11 @@ def redis_server():
     server.start()
     yield server
     server.stop()
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Every test starts with an empty cache: its database starts afresh, so ids (and cache keys) repeat."""
+    from django.core.cache import cache
+
+    cache.clear()

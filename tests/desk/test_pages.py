@@ -7,6 +7,8 @@ from datetime import date, timedelta
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -14,7 +16,7 @@ from programme_tracker.accounts import roles
 from programme_tracker.continuity.models import Alert, AlertEvent, AlertState
 from programme_tracker.desk.coverage import state
 from programme_tracker.notifications.models import Notification
-from programme_tracker.portfolio.models import Programme
+from programme_tracker.portfolio.models import Programme, ProgrammeRecommendation, Recommendation
 
 PAGES = ["desk:dashboard", "desk:timeline", "desk:coverage", "desk:inbox", "desk:report"]
 
@@ -189,7 +191,7 @@ def test_the_monitoring_report_lists_coverage_and_downloads_as_xlsx(client, demo
     entries = {e.line.recommendation.code: e for _area, group in response.context["groups"] for e in group}
     assert len(entries) == 25
     assert entries["POL-1"].line.state == "uncovered" and entries["POL-1"].alerts
-    assert [c.programme.code for c in entries["PREV-3"].covering] == ["STOP-IT-NOW"]
+    assert [c.code for c in entries["PREV-3"].covering] == ["STOP-IT-NOW"]
     download = client.get(reverse("desk:report"), {"format": "xlsx", "date": demo.isoformat()})
     assert download["Content-Disposition"] == f'attachment; filename="monitoring-report-{demo.isoformat()}.xlsx"'
     sheet = load_workbook(io.BytesIO(download.content)).active
@@ -213,8 +215,25 @@ def test_the_report_counts_alerts_open_on_a_past_date_from_their_history(client,
         from programme_tracker.desk.report import monitoring_report
 
         groups, _counts = monitoring_report(day, later + timedelta(days=1))
-        return [a.pk for _area, entries in groups for e in entries if e.line.recommendation.code == "POL-1"
-                for a in e.alerts]
+        return [rule for _area, entries in groups for e in entries if e.line.recommendation.code == "POL-1"
+                for rule, _severity in e.alerts]
 
-    assert alert.pk in pol_1_alerts(earlier)
-    assert alert.pk not in pol_1_alerts(later)
+    assert pol_1_alerts(earlier) == ["recommendation-uncovered"]
+    assert pol_1_alerts(later) == []
+
+
+def test_a_saved_change_shows_at_once_although_the_figures_are_cached(client, demo, login):
+    login(roles.COORDINATOR)
+    first = CaptureQueriesContext(connection)
+    with first:
+        assert client.get(reverse("desk:dashboard")).context["coverage_counts"]["uncovered"] == 3
+    again = CaptureQueriesContext(connection)
+    with again:
+        client.get(reverse("desk:dashboard"))
+    assert len(again) < len(first)  # the snapshot came from the cache
+    police = Programme.objects.get(code="POLICE-UNIT")  # active, funded for years
+    ProgrammeRecommendation.objects.create(programme=police, recommendation=Recommendation.objects.get(code="POL-1"))
+    assert client.get(reverse("desk:dashboard")).context["coverage_counts"]["uncovered"] == 2
+    page = client.get(reverse("desk:coverage")).content.decode()
+    row = page[page.index('id="rec-POL-1"'):]
+    assert 'class="cov cov-covered"' in row[:row.index("</tr>")]

@@ -121,11 +121,12 @@ class AlertAdmin(ModelAdmin):
     search_fields = ["subject_label", "message"]
     actions = ["acknowledge_selected"]
     inlines = [AlertEventInline]
-    readonly_fields = ["rule_display", "severity", "state", "subject_link", "message", "key_date", "until_date",
+    readonly_fields = ["rule_display", "severity", "state", "subject_link", "message_display", "key_date", "until_date",
                        "assignee_display", "first_seen", "last_seen", "opened_at", "state_changed_at",
                        "dismissed_reason", "accepted_until", "escalated_at"]
     fieldsets = [
-        (None, {"fields": ["rule_display", "severity", "state", "subject_link", "message", "key_date", "until_date"]}),
+        (None, {"fields": ["rule_display", "severity", "state", "subject_link", "message_display", "key_date",
+                           "until_date"]}),
         (_("Follow-up"), {"fields": ["assignee_display", "first_seen", "last_seen", "opened_at",
                                      "state_changed_at", "dismissed_reason", "accepted_until", "escalated_at"]}),
         (_("Act on this alert"), {"fields": ["action", "reason", "accept_until", "new_assignee"]}),
@@ -146,6 +147,10 @@ class AlertAdmin(ModelAdmin):
     @admin.display(description=_("rule"), ordering="rule")
     def rule_display(self, alert):
         return rule_title(alert.rule)
+
+    @admin.display(description=_("message"))
+    def message_display(self, alert):
+        return alert.localized_message
 
     def has_add_permission(self, request):
         return False  # alerts come from the rules

@@ -55,6 +55,8 @@ class Alert(models.Model):
     severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices)
     state = models.CharField(_("state"), max_length=15, choices=AlertState.choices, default=AlertState.OPEN)
     message = models.TextField(_("message"))
+    # The message as source texts and arguments (continuity/messages.py), shown in each reader's language.
+    message_data = models.JSONField(_("message data"), default=list, blank=True, editable=False)
     assignee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                  related_name="assigned_alerts", verbose_name=_("assignee"),
                                  help_text=_("Empty: the coordinators."))
@@ -97,6 +99,13 @@ class Alert(models.Model):
     def is_active(self) -> bool:
         """Open or acknowledged: somebody still has to act."""
         return self.state in ACTIVE_STATES
+
+    @property
+    def localized_message(self) -> str:
+        """The message in the reader's language, dates and amounts formatted for it (the stored text if older)."""
+        from programme_tracker.continuity.messages import render
+
+        return render(self.message_data, localize=True) if self.message_data else self.message
 
     @property
     def rule_title(self) -> str:

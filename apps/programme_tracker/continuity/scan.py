@@ -35,8 +35,8 @@ from programme_tracker.notifications.services import notify_alert_events
 from programme_tracker.portfolio.models import Organisation, Programme
 
 # Fields a scan refreshes on an alert that is found again.
-REFRESHED = ("severity", "message", "key_date", "until_date", "subject_label", "programme_id", "funding_period_id",
-             "recommendation_id", "for_coordinators")
+REFRESHED = ("severity", "message", "message_data", "key_date", "until_date", "subject_label", "programme_id",
+             "funding_period_id", "recommendation_id", "for_coordinators")
 CHUNK = 1000
 
 

@@ -16,10 +16,9 @@ from datetime import date
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef
 
-from programme_tracker.continuity import periods
-from programme_tracker.continuity.rules.base import Context
-from programme_tracker.continuity.rules.coverage import ACCEPTED, coverage
+from programme_tracker.continuity.rules.coverage import ACCEPTED
 from programme_tracker.desk.dashboard import COVERAGE_LABELS
+from programme_tracker.desk.snapshot import Snapshot
 from programme_tracker.portfolio.models import (
     Area,
     Programme,
@@ -71,37 +70,35 @@ class Line:
         return COVERAGE_LABELS[self.state]()
 
 
-def recommendation_lines(ctx: Context, wanted: str = "") -> list[Line]:
-    """Every recommendation in the report's order with its state on the context's date (optionally only one state)."""
-    covered_until = coverage(ctx)
-    horizon = ctx.days(ctx.limits.coverage_horizon_days)
+def recommendation_lines(snap: Snapshot, wanted: str = "") -> list[Line]:
+    """Every recommendation in the report's order with its state on the snapshot's day (optionally one state)."""
     lines = []
     for recommendation in Recommendation.objects.annotate(order=REPORT_ORDER).order_by("order", "number", "code"):
-        until = covered_until.get(recommendation.pk)
-        kind = state(recommendation.government_response in ACCEPTED, until, horizon)
+        until = snap.covered_until.get(recommendation.pk)
+        kind = state(recommendation.government_response in ACCEPTED, until, snap.horizon)
         if not wanted or kind == wanted:
             lines.append(Line(recommendation, kind, until))
     return lines
 
 
-def programme_cell(ctx: Context, programme: Programme) -> tuple[str, date | None]:
-    """A programme's own state: covered or at risk by its secured-until on the date; uncovered when it is not
+def programme_cell(snap: Snapshot, programme: Programme) -> tuple[str, date | None]:
+    """A programme's own state: covered or at risk by its secured-until on the day; uncovered when it is not
     active or has no secured funding that day."""
     if programme.status != ProgrammeStatus.ACTIVE:
         return "uncovered", None
-    until = periods.secured_until(ctx.secured_runs().get(programme.pk, []), ctx.today)
-    return state(True, until, ctx.days(ctx.limits.coverage_horizon_days)), until
+    until = snap.until(programme.pk)
+    return state(True, until, snap.horizon), until
 
 
-def matrix(ctx: Context, programmes, page_number, wanted: str = ""):
+def matrix(snap: Snapshot, programmes, page_number, wanted: str = ""):
     """One page of programme columns, and the recommendation lines with a cell per column, grouped by area."""
     linked = programmes.filter(Exists(ProgrammeRecommendation.objects.filter(programme=OuterRef("pk"))))
     page = Paginator(linked.order_by("code"), PER_PAGE).get_page(page_number)
     columns = list(page.object_list)
     links = set(ProgrammeRecommendation.objects.filter(programme__in=[p.pk for p in columns]).values_list(
         "recommendation_id", "programme_id"))
-    cells = {p.pk: Cell(p, *programme_cell(ctx, p)) for p in columns}
-    lines = recommendation_lines(ctx, wanted)
+    cells = {p.pk: Cell(p, *programme_cell(snap, p)) for p in columns}
+    lines = recommendation_lines(snap, wanted)
     for line in lines:
         line.cells = [cells[p.pk] if (line.recommendation.pk, p.pk) in links else None for p in columns]
     groups: dict[str, list[Line]] = defaultdict(list)

@@ -1,8 +1,8 @@
 """The portfolio dashboard's figures: programmes by area and status, money by ministry and year, the funding cliff,
 open alerts by severity, and how many accepted recommendations are covered.
 
-A fixed number of grouped queries whatever the portfolio's size; the secured runs are read once and shared by the
-cliff and the coverage figures.
+A fixed number of grouped queries whatever the portfolio's size; secured-until and coverage come from the
+portfolio's snapshot (snapshot.py), worked out once per change of the portfolio.
 """
 
 from __future__ import annotations
@@ -17,11 +17,10 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
-from programme_tracker.continuity import periods
 from programme_tracker.continuity.models import ACTIVE_STATES, SEVERITY_ORDER, Alert, AlertState, Severity
-from programme_tracker.continuity.rules.base import Context
-from programme_tracker.continuity.rules.coverage import ACCEPTED, coverage
+from programme_tracker.continuity.rules.coverage import ACCEPTED
 from programme_tracker.desk.charts import COVERAGE_COLOURS, PALETTE, SEVERITY_COLOURS, Chart, Series
+from programme_tracker.desk.snapshot import Snapshot, cached, snapshot, stamp
 from programme_tracker.portfolio.models import Area, Programme, ProgrammeStatus, Recommendation
 
 QUARTERS_AHEAD = 8
@@ -84,37 +83,42 @@ def programmes_by_area(today: date) -> Chart:
                   for i, status in enumerate(statuses)])
 
 
-def money_by_ministry(today: date) -> Chart:
-    """Budget (the revision where there is one) per lead ministry and fiscal year, in euros, around this year."""
+def budget_by_ministry(years: list[int]) -> dict[str, dict[int, Decimal]]:
+    """Budget in euros (the revision where there is one) per lead ministry and fiscal year: one grouped query."""
     from programme_tracker.finance.models import BudgetLine
 
     revised = BudgetLine.objects.filter(programme=OuterRef("programme"), fiscal_year=OuterRef("fiscal_year"),
                                         kind=BudgetLine.Kind.REVISED)
-    years = list(range(today.year - YEARS_BEFORE, today.year + YEARS_AFTER + 1))
     lines = (BudgetLine.objects.order_by().filter(fiscal_year__in=years, currency="EUR")
              .annotate(has_revision=Exists(revised))
              .exclude(kind=BudgetLine.Kind.ORIGINAL, has_revision=True)
              .values_list("programme__lead_ministry__short_name", "fiscal_year").annotate(total=Sum("amount")))
     amounts: dict[str, dict[int, Decimal]] = defaultdict(dict)
     for ministry, year, total in lines:
-        amounts[ministry or _("no lead ministry")][year] = total
+        amounts[ministry or ""][year] = Decimal(total).quantize(Decimal("0.01"))
+    return dict(amounts)
+
+
+def money_by_ministry(today: date, version: str) -> Chart:
+    """The budget per lead ministry and year around this year, as a stacked bar chart."""
+    years = list(range(today.year - YEARS_BEFORE, today.year + YEARS_AFTER + 1))
+    amounts = cached("budget-by-ministry", today, lambda: budget_by_ministry(years), version)
     ministries = sorted(amounts, key=lambda m: -sum(amounts[m].values()))
     return Chart("money-by-ministry", _("Budget by lead ministry and year (EUR)"), "stacked", [str(y) for y in years],
-                 [Series(ministry, [amounts[ministry].get(y, Decimal("0.00")) for y in years],
+                 [Series(ministry or _("no lead ministry"), [amounts[ministry].get(y, Decimal("0.00")) for y in years],
                          PALETTE[i % len(PALETTE)]) for i, ministry in enumerate(ministries)], money=True)
 
 
-def funding_cliff(ctx: Context) -> tuple[Chart, list[Ending], int]:
+def funding_cliff(snap: Snapshot) -> tuple[Chart, list[Ending], int]:
     """Active programmes by the quarter their secured funding ends (next eight quarters), the programmes ending
     soonest, and how many active programmes have no secured funding today."""
-    quarters = next_quarters(ctx.today)
-    runs = ctx.secured_runs()
+    quarters = next_quarters(snap.day)
     active = Programme.objects.filter(status=ProgrammeStatus.ACTIVE).order_by()
     per_quarter: Counter = Counter()
     ending: list[tuple[date, int]] = []
     unsecured = 0
     for programme_id in active.values_list("id", flat=True):
-        until = periods.secured_until(runs.get(programme_id, []), ctx.today)
+        until = snap.until(programme_id)
         if until is None:
             unsecured += 1
         elif quarter_of(until) in quarters:
@@ -142,14 +146,13 @@ def alerts_by_severity() -> Chart:
     ])
 
 
-def recommendation_coverage(ctx: Context) -> tuple[Chart, dict[str, int]]:
+def recommendation_coverage(snap: Snapshot) -> tuple[Chart, dict[str, int]]:
     """Recommendations by coverage on the reference date: covered, at risk (covered, but not beyond the coverage
     horizon), uncovered (accepted, no funded programme) and not accepted."""
-    covered_until = coverage(ctx)
-    horizon = ctx.days(ctx.limits.coverage_horizon_days)
+    horizon = snap.horizon
     counts = Counter()
     for recommendation_id, response in Recommendation.objects.order_by().values_list("id", "government_response"):
-        until = covered_until.get(recommendation_id)
+        until = snap.covered_until.get(recommendation_id)
         if response not in ACCEPTED:
             counts["not_accepted"] += 1
         elif until is None:
@@ -177,9 +180,10 @@ COVERAGE_LABELS = {
 
 def dashboard(today: date, show_money: bool, show_alerts: bool) -> dict:
     """Everything the dashboard shows, for a user who may (or may not) see money and alerts."""
-    ctx = Context(today=today)
-    cliff, ending, unsecured = funding_cliff(ctx)
-    covered, coverage_counts = recommendation_coverage(ctx)
+    version = stamp()
+    snap = snapshot(today, version)
+    cliff, ending, unsecured = funding_cliff(snap)
+    covered, coverage_counts = recommendation_coverage(snap)
     accepted = coverage_counts["covered"] + coverage_counts["at_risk"] + coverage_counts["uncovered"]
     charts = [programmes_by_area(today), cliff, covered]
     headlines = [
@@ -197,6 +201,6 @@ def dashboard(today: date, show_money: bool, show_alerts: bool) -> dict:
         headlines.append(Headline(_("critical alerts open"), critical,
                                   reverse("desk:inbox") + "?severity=critical", alarm=critical > 0))
     if show_money:
-        charts.insert(1, money_by_ministry(today))
+        charts.insert(1, money_by_ministry(today, version))
     return {"charts": charts, "headlines": headlines, "ending": ending, "accepted": accepted,
             "coverage_counts": coverage_counts}

@@ -12,25 +12,27 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from programme_tracker.continuity import periods
 from programme_tracker.continuity.models import ACTIVE_STATES, Alert, AlertEvent
 from programme_tracker.continuity.rules import rule_title
-from programme_tracker.continuity.rules.base import Context
 from programme_tracker.desk.coverage import KINDS, Line, recommendation_lines
 from programme_tracker.desk.dashboard import COVERAGE_LABELS
-from programme_tracker.portfolio.models import Area, Programme, ProgrammeRecommendation, ProgrammeStatus
+from programme_tracker.desk.snapshot import Snapshot, cached, snapshot, stamp
+from programme_tracker.portfolio.models import Area, ProgrammeRecommendation, ProgrammeStatus
+
+SHOWN = 5  # covering programmes listed per recommendation on the page (all of them in the XLSX)
 
 
-@dataclass
+@dataclass(frozen=True)
 class Covering:
-    """A programme implementing the recommendation, with its secured-until on the date (None: not secured)."""
+    """A programme implementing the recommendation, active with secured funding until `until` on the date."""
 
-    programme: Programme
-    until: date | None
+    programme_id: int
+    code: str
+    until: date
 
 
 @dataclass
@@ -39,14 +41,34 @@ class Entry:
 
     line: Line
     covering: list[Covering] = field(default_factory=list)
-    others: list[Programme] = field(default_factory=list)  # linked, but not active with secured funding that day
-    alerts: list[Alert] = field(default_factory=list)
+    others: list[str] = field(default_factory=list)  # codes of linked programmes not covering it that day
+    alerts: list[tuple[str, str]] = field(default_factory=list)  # (rule, severity) of the alerts open that day
+
+    @property
+    def shown(self) -> list[Covering]:
+        """The covering programmes funded longest, for the page."""
+        return self.covering[:SHOWN]
+
+    @property
+    def more(self) -> int:
+        """How many covering programmes the page does not list."""
+        return max(0, len(self.covering) - SHOWN)
+
+    @property
+    def others_shown(self) -> list[str]:
+        """The first few linked programmes not covering it, for the page."""
+        return self.others[:SHOWN]
+
+    @property
+    def others_more(self) -> int:
+        """How many linked programmes not covering it the page does not name."""
+        return max(0, len(self.others) - SHOWN)
 
     @property
     def alert_summary(self) -> str:
         """The open alerts in words: how many of which kind."""
-        return "; ".join(f"{title} ({n})" if n > 1 else title
-                         for title, n in Counter(rule_title(a.rule) for a in self.alerts).items())
+        counts = Counter(rule for rule, _severity in self.alerts)  # titles once per rule: there can be thousands
+        return "; ".join(f"{rule_title(rule)} ({n})" if n > 1 else rule_title(rule) for rule, n in counts.items())
 
 
 def alerts_open_on(day: date, today: date):
@@ -60,31 +82,52 @@ def alerts_open_on(day: date, today: date):
         state_then__in=ACTIVE_STATES)
 
 
+@dataclass
+class Links:
+    """Who implements each recommendation on a day: covering programmes (funded longest first), the other linked
+    programmes' codes, and each programme's recommendations."""
+
+    covering: dict[int, list[Covering]] = field(default_factory=lambda: defaultdict(list))
+    others: dict[int, list[str]] = field(default_factory=lambda: defaultdict(list))
+    by_programme: dict[int, list[int]] = field(default_factory=lambda: defaultdict(list))
+
+
+def links_on(snap: Snapshot) -> Links:
+    """The links between programmes and recommendations, sorted into covering and not covering on the day."""
+    links = Links()
+    for recommendation_id, programme_id, code, status in ProgrammeRecommendation.objects.order_by(
+            "programme__code").values_list("recommendation_id", "programme_id", "programme__code", "programme__status"):
+        until = snap.until(programme_id)
+        if status == ProgrammeStatus.ACTIVE and until is not None:
+            links.covering[recommendation_id].append(Covering(programme_id, code, until))
+        else:
+            links.others[recommendation_id].append(code)
+        links.by_programme[programme_id].append(recommendation_id)
+    for covering in links.covering.values():
+        covering.sort(key=lambda c: (-c.until.toordinal(), c.code))
+    return Links(dict(links.covering), dict(links.others), dict(links.by_programme))
+
+
 def monitoring_report(day: date, today: date, with_alerts: bool = True) -> tuple[list[tuple[str, list[Entry]]],
                                                                               dict[str, int]]:
     """The report for `day`: entries grouped by area in the report's order, and how many recommendations are in
-    each state; without the alerts for those who may not see them."""
-    ctx = Context(today=day)
-    entries = {line.recommendation.pk: Entry(line) for line in recommendation_lines(ctx)}
-    runs = ctx.secured_runs()
-    by_programme: dict[int, list[int]] = defaultdict(list)
-    for link in ProgrammeRecommendation.objects.select_related("programme").order_by("programme__code"):
-        entry = entries[link.recommendation_id]
-        until = periods.secured_until(runs.get(link.programme_id, []), day)
-        if link.programme.status == ProgrammeStatus.ACTIVE and until is not None:
-            entry.covering.append(Covering(link.programme, until))
-        else:
-            entry.others.append(link.programme)
-        by_programme[link.programme_id].append(link.recommendation_id)
-    alerts = alerts_open_on(day, today).filter(
-        Q(recommendation_id__in=entries) | Q(programme_id__in=by_programme)).order_by("key_date", "rule", "id")
-    for alert in alerts if with_alerts else ():
-        targets = {alert.recommendation_id} if alert.recommendation_id else set(by_programme[alert.programme_id])
-        for recommendation_id in targets:
-            entries[recommendation_id].alerts.append(alert)
+    each state; without the alerts for those who may not see them. The links come from the cache (snapshot.py)
+    while the portfolio is unchanged; the alerts are read every time."""
+    version = stamp()
+    snap = snapshot(day, version)
+    links = cached("report-links", day, lambda: links_on(snap), version)
+    entries = {}
+    for line in recommendation_lines(snap):
+        pk = line.recommendation.pk
+        entries[pk] = Entry(line, links.covering.get(pk, []), links.others.get(pk, []))
+    if with_alerts:
+        for rule, severity, recommendation_id, programme_id in alerts_open_on(day, today).order_by(
+                "key_date", "rule", "id").values_list("rule", "severity", "recommendation_id", "programme_id"):
+            targets = [recommendation_id] if recommendation_id else links.by_programme.get(programme_id, ())
+            for target in targets:
+                entries[target].alerts.append((rule, severity))
     groups: dict[str, list[Entry]] = defaultdict(list)
     for entry in entries.values():
-        entry.covering.sort(key=lambda c: c.until, reverse=True)
         groups[entry.line.recommendation.area].append(entry)
     counts = Counter(entry.line.state for entry in entries.values())
     return [(label, groups[value]) for value, label in Area.choices if groups[value]], {k: counts[k] for k in KINDS}
@@ -102,7 +145,7 @@ def report_rows(groups) -> tuple[list[str], list[list]]:
             rows.append([
                 str(area), rec.code, rec.text, rec.get_government_response_display(),
                 str(COVERAGE_LABELS[entry.line.state]()), entry.line.until,
-                ", ".join(f"{c.programme.code} ({c.until.isoformat()})" for c in entry.covering),
-                ", ".join(p.code for p in entry.others), len(entry.alerts), entry.alert_summary,
+                ", ".join(f"{c.code} ({c.until.isoformat()})" for c in entry.covering),
+                ", ".join(entry.others), len(entry.alerts), entry.alert_summary,
             ])
     return headers, rows

@@ -13,10 +13,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from programme_tracker.continuity.models import Alert
-from programme_tracker.continuity.rules.base import Context
 from programme_tracker.desk import coverage, dashboard, inbox, programme, report, timeline
 from programme_tracker.desk.access import ALERTS, FUNDING, MONEY, can, desk_page
 from programme_tracker.desk.filters import ProgrammeFilters
+from programme_tracker.desk.snapshot import snapshot
 from programme_tracker.finance.views import download
 from programme_tracker.notifications.services import unread_count
 from programme_tracker.portfolio.models import Programme
@@ -55,7 +55,7 @@ def coverage_view(request, desk):
     filters = ProgrammeFilters.from_request(request)
     wanted = request.GET.get("coverage", "")
     wanted = wanted if wanted in coverage.KINDS else ""
-    page, columns, areas = coverage.matrix(Context(today=today), filters.apply(Programme.objects.all(), today),
+    page, columns, areas = coverage.matrix(snapshot(today), filters.apply(Programme.objects.all(), today),
                                            request.GET.get("page"), wanted)
     return TemplateResponse(request, "desk/coverage.html", {
         **desk, "title": _("Coverage matrix"), "today": today, "filters": filters, "page": page,

@@ -5,9 +5,9 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.db.models import F
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
+from programme_tracker.continuity.messages import say
 from programme_tracker.continuity.models import Severity
 from programme_tracker.continuity.rules import Finding, Rule, register
 from programme_tracker.finance.models import Payment, ReportDue, Tranche
@@ -37,13 +37,13 @@ TRANCHE_FIELDS = ("pk", "planned_on", "amount", "currency", "paid", "funding_per
                   "funding_period__programme_id")
 
 
-def tranche_finding(rule: Rule, tranche: dict, severity: str, message: str) -> Finding:
+def tranche_finding(rule: Rule, tranche: dict, severity: str, message: dict) -> Finding:
     """The finding about one tranche (a row with TRANCHE_FIELDS): its identity is the tranche and its date."""
     return Finding(
         rule=rule.name, subject_key=f"tranche:{tranche['pk']}", key=tranche["planned_on"].isoformat(),
         subject_label=f"{tranche['funding_period__code']} {tranche['planned_on']}", key_date=tranche["planned_on"],
         severity=severity, programme_id=tranche["funding_period__programme_id"],
-        funding_period_id=tranche["funding_period_id"], message=message,
+        funding_period_id=tranche["funding_period_id"], message_data=[message],
     )
 
 
@@ -58,13 +58,14 @@ class TrancheOverdue(Rule):
                   "fully paid. Critical when more than critical_days late."
 
     def findings(self, ctx):
-        text = _("The tranche of %(amount)s %(currency)s planned for %(day)s is not paid (paid so far: %(paid)s). "
-                 "Pay it, or record the payment, or move the planned date with the funder's agreement.")
+        text = gettext_noop("The tranche of %(amount)s %(currency)s planned for %(day)s is not paid (paid so far: "
+                            "%(paid)s). Pay it, or record the payment, or move the planned date with the funder's "
+                            "agreement.")
         late = unpaid_tranches(ctx).filter(planned_on__lt=ctx.days(-ctx.limits.tranche_grace_days))
         for tranche in late.values(*TRANCHE_FIELDS):
-            yield tranche_finding(self, tranche, late_severity(ctx, tranche["planned_on"]), text % {
-                "amount": tranche["amount"], "currency": tranche["currency"], "day": tranche["planned_on"],
-                "paid": tranche["paid"]})
+            yield tranche_finding(self, tranche, late_severity(ctx, tranche["planned_on"]), say(
+                text, amount=tranche["amount"], currency=tranche["currency"], day=tranche["planned_on"],
+                paid=tranche["paid"]))
 
 
 @register
@@ -78,16 +79,16 @@ class TrancheBlocked(Rule):
                   "required report is not approved. Critical once the planned date has passed."
 
     def findings(self, ctx):
-        text = _("The tranche planned for %(day)s waits for the approval of %(report)s (%(state)s). Get the report "
-                 "in and approved, or agree on another condition.")
+        text = gettext_noop("The tranche planned for %(day)s waits for the approval of %(report)s (%(state)s). Get "
+                            "the report in and approved, or agree on another condition.")
         blocked = unpaid_tranches(ctx).filter(requires_report__approved_on__isnull=True,
                                               planned_on__lte=ctx.days(ctx.limits.critical_days))
-        received, missing = _("received, not approved"), _("not received")
+        received, missing = say(gettext_noop("received, not approved")), say(gettext_noop("not received"))
         for tranche in blocked.values(*TRANCHE_FIELDS, "requires_report__title", "requires_report__received_on"):
             severity = Severity.CRITICAL if tranche["planned_on"] < ctx.today else Severity.WARNING
-            yield tranche_finding(self, tranche, severity, text % {
-                "day": tranche["planned_on"], "report": tranche["requires_report__title"],
-                "state": received if tranche["requires_report__received_on"] else missing})
+            yield tranche_finding(self, tranche, severity, say(
+                text, day=tranche["planned_on"], report=tranche["requires_report__title"],
+                state=received if tranche["requires_report__received_on"] else missing))
 
 
 @register
@@ -101,8 +102,8 @@ class ReportOverdue(Rule):
                   "programme. Critical when more than critical_days late."
 
     def findings(self, ctx):
-        text = _("%(report)s was due on %(day)s and has not been received. Ask the implementing organisation for it; "
-                 "tranches that wait for it cannot be paid.")
+        text = gettext_noop("%(report)s was due on %(day)s and has not been received. Ask the implementing "
+                            "organisation for it; tranches that wait for it cannot be paid.")
         late = ReportDue.objects.filter(
             ctx.in_scope("funding_period__programme__"), funding_period__programme__status__in=RUNNING,
             received_on__isnull=True, due_on__lt=ctx.days(-ctx.limits.report_grace_days),
@@ -114,7 +115,7 @@ class ReportOverdue(Rule):
                 subject_label=f"{report['funding_period__code']}: {report['title']}", key_date=report["due_on"],
                 severity=late_severity(ctx, report["due_on"]), programme_id=report["funding_period__programme_id"],
                 funding_period_id=report["funding_period_id"],
-                message=text % {"report": report["title"], "day": report["due_on"]},
+                message_data=[say(text, report=report["title"], day=report["due_on"])],
             )
 
 
@@ -142,10 +143,10 @@ class Overspend(Rule):
 
     def findings(self, ctx):
         share = Decimal(ctx.limits.overspend_warning_percent) / 100
-        over = _("%(spent)s %(currency)s spent of %(committed)s committed on %(code)s: above the commitment. Stop "
-                 "further spending or agree on extra funding.")
-        near = _("%(spent)s %(currency)s spent of %(committed)s committed on %(code)s (%(percent)s%%). Check the "
-                 "spending plan for the rest of the period.")
+        over = gettext_noop("%(spent)s %(currency)s spent of %(committed)s committed on %(code)s: above the "
+                            "commitment. Stop further spending or agree on extra funding.")
+        near = gettext_noop("%(spent)s %(currency)s spent of %(committed)s committed on %(code)s (%(percent)s%%). "
+                            "Check the spending plan for the rest of the period.")
         for period in spending(ctx).filter(spent__gt=0):
             committed, spent = period["committed"], period["spent"]
             if spent > committed:
@@ -157,9 +158,8 @@ class Overspend(Rule):
             yield Finding(
                 rule=self.name, subject_key=f"funding_period:{period['pk']}", key=key, subject_label=period["code"],
                 severity=severity, programme_id=period["programme_id"], funding_period_id=period["pk"],
-                message=text % {"spent": spent, "committed": committed, "currency": period["currency"],
-                                "code": period["code"],
-                                "percent": int(spent * 100 / committed) if committed else 0},
+                message_data=[say(text, spent=spent, committed=committed, currency=period["currency"],
+                                  code=period["code"], percent=int(spent * 100 / committed) if committed else 0)],
             )
 
 
@@ -177,9 +177,9 @@ class Underspend(Rule):
 
     def findings(self, ctx):
         days, share = ctx.limits.underspend_days_before_end, Decimal(ctx.limits.underspend_percent) / 100
-        text = _("Only %(spent)s %(currency)s of %(committed)s committed on %(code)s is reported spent, with the "
-                 "period ending on %(end)s. Ask the implementing organisation about the plan for the rest, or "
-                 "release the money.")
+        text = gettext_noop("Only %(spent)s %(currency)s of %(committed)s committed on %(code)s is reported spent, "
+                            "with the period ending on %(end)s. Ask the implementing organisation about the plan for "
+                            "the rest, or release the money.")
         # Only where expenditure is reported at all (then it has a last reported day).
         candidates = spending(ctx).filter(reported_until__isnull=False, end__gte=ctx.today, end__lte=ctx.days(days),
                                           committed__gt=0)
@@ -191,8 +191,8 @@ class Underspend(Rule):
                 rule=self.name, subject_key=f"funding_period:{period['pk']}", key=checkpoint.isoformat(),
                 subject_label=period["code"], key_date=checkpoint, severity=Severity.WARNING,
                 programme_id=period["programme_id"], funding_period_id=period["pk"],
-                message=text % {"spent": period["spent"], "committed": period["committed"],
-                                "currency": period["currency"], "code": period["code"], "end": period["end"]},
+                message_data=[say(text, spent=period["spent"], committed=period["committed"],
+                                  currency=period["currency"], code=period["code"], end=period["end"])],
             )
 
 

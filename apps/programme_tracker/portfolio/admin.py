@@ -195,7 +195,7 @@ class ProgrammeAdmin(VersionedHistoryAdmin):
                 '<td style="{}">{}</td><td style="{}">{}</td></tr>',
             (
                 (cell, alert.get_severity_display(), cell, reverse("admin:continuity_alert_change", args=[alert.pk]),
-                 rule_title(alert.rule), cell, alert.message, cell, alert.get_state_display())
+                 rule_title(alert.rule), cell, alert.localized_message, cell, alert.get_state_display())
                 for alert in alerts
             ),
         )

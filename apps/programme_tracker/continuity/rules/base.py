@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db.models import Q
 
 from programme_tracker.continuity import periods
+from programme_tracker.continuity.messages import render
 from programme_tracker.continuity.models import Severity
 from programme_tracker.continuity.runs import load_runs
 
@@ -23,7 +24,9 @@ class Finding:
     subject_label: str
     key: str
     severity: str
-    message: str
+    message: str = ""  # made from message_data (in the site's language) when not given
+    # The message as source texts and arguments (continuity/messages.py): each reader sees it in their language.
+    message_data: list = field(default_factory=list)
     programme_id: int | None = None
     funding_period_id: int | None = None
     recommendation_id: int | None = None
@@ -31,6 +34,10 @@ class Finding:
     until_date: date | None = None
     # True for findings the coordinators answer for (unowned measures, uncovered recommendations).
     for_coordinators: bool = False
+
+    def __post_init__(self):
+        if self.message_data and not self.message:
+            object.__setattr__(self, "message", render(self.message_data))
 
     @property
     def identity(self) -> tuple[str, str, str]:

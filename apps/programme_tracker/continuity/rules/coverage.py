@@ -6,10 +6,10 @@ from datetime import date
 
 from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Coalesce
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from programme_tracker.continuity import periods
+from programme_tracker.continuity.messages import say
 from programme_tracker.continuity.models import Severity
 from programme_tracker.continuity.rules.base import Context, Finding, Rule, register
 from programme_tracker.continuity.rules.funding import label
@@ -70,10 +70,10 @@ class RecommendationUncovered(_RecommendationRule):
                 yield Finding(
                     rule=self.name, subject_key=f"recommendation:{recommendation_id}", subject_label=code, key="",
                     severity=Severity.WARNING, recommendation_id=recommendation_id, for_coordinators=True,
-                    message=_(
+                    message_data=[say(gettext_noop(
                         "The government accepted %(code)s, but no active programme with secured funding implements "
                         "it. Link a funded programme to it or start one."
-                    ) % {"code": code},
+                    ), code=code)],
                 )
 
 
@@ -98,10 +98,10 @@ class RecommendationAtRisk(_RecommendationRule):
                     rule=self.name, subject_key=f"recommendation:{recommendation_id}", subject_label=code,
                     key=until.isoformat(), key_date=until, severity=Severity.INFO,
                     recommendation_id=recommendation_id, for_coordinators=True,
-                    message=_(
+                    message_data=[say(gettext_noop(
                         "%(code)s is covered only until %(until)s: every programme implementing it has secured "
                         "funding ending by then. Secure continued funding for one of them."
-                    ) % {"code": code, "until": until},
+                    ), code=code, until=until)],
                 )
 
 
@@ -157,9 +157,10 @@ class EndedWithoutSuccessor(Rule):
                 yield Finding(
                     rule=self.name, subject_key=f"programme:{programme_id}", subject_label=label(code, name),
                     key=ends.isoformat(), key_date=ends, severity=ctx.severity(ends), programme_id=programme_id,
-                    message=_(
+                    message_data=[say(gettext_noop(
                         "%(verb)s on %(end)s with no successor, leaving %(recs)s without a funded programme. Name a "
                         "successor or link another funded programme to %(them)s."
-                    ) % {"verb": _("Ended") if ends < ctx.today else _("Ends"), "end": ends,
-                         "recs": ", ".join(sorted(left)), "them": _("them") if len(left) > 1 else _("it")},
+                    ), verb=say(gettext_noop("Ended") if ends < ctx.today else gettext_noop("Ends")), end=ends,
+                        recs=", ".join(sorted(left)),
+                        them=say(gettext_noop("them") if len(left) > 1 else gettext_noop("it")))],
                 )

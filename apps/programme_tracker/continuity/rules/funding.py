@@ -3,10 +3,10 @@
 from collections import defaultdict
 
 from django.db.models import F, Q
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from programme_tracker.continuity import periods
+from programme_tracker.continuity.messages import say
 from programme_tracker.continuity.rules.base import Context, Finding, Rule, register
 from programme_tracker.portfolio.models import (
     SECURED_FUNDING_STATUSES,
@@ -49,7 +49,6 @@ class FundingExpiring(Rule):
         runs = ctx.secured_runs()
         successor_funding = self._successor_funding(ctx, horizon)
         grace = ctx.limits.successor_grace_days
-        texts = self._texts()  # translated once, not once per finding
         for programme_id, (code, name, status, planned_start, planned_end) in active_or_planned(ctx).items():
             if status == ProgrammeStatus.PLANNED and (planned_start is None or planned_start > horizon):
                 continue  # planned to start later than the horizon (or not yet dated)
@@ -69,7 +68,7 @@ class FundingExpiring(Rule):
             yield Finding(
                 rule=self.name, subject_key=f"programme:{programme_id}", subject_label=label(code, name),
                 key=end.isoformat(), key_date=end, severity=ctx.severity(end), programme_id=programme_id,
-                message=self._message(ctx, texts, end, planned_start),
+                message_data=self._message(ctx, end, planned_start),
             )
 
     @staticmethod
@@ -88,24 +87,15 @@ class FundingExpiring(Rule):
         return by_predecessor
 
     @staticmethod
-    def _texts() -> dict[str, str]:
-        return {
-            "not-from-start": _("No secured funding from the planned start on %(start)s."),
-            "lapsed": _("Secured funding lapsed on %(end)s."),
-            "ends": _("Secured funding ends on %(end)s."),
-            "todo": _("No renewal, later funding or funded successor is recorded. Record the renewal decision and "
-                      "the new funding period, or name a successor."),
-        }
-
-    @staticmethod
-    def _message(ctx, texts, end, planned_start):
+    def _message(ctx, end, planned_start) -> list[dict]:
         if planned_start and planned_start > ctx.today and end < planned_start:
-            what = texts["not-from-start"] % {"start": planned_start}
+            what = say(gettext_noop("No secured funding from the planned start on %(start)s."), start=planned_start)
         elif end < ctx.today:
-            what = texts["lapsed"] % {"end": end}
+            what = say(gettext_noop("Secured funding lapsed on %(end)s."), end=end)
         else:
-            what = texts["ends"] % {"end": end}
-        return f"{what} {texts['todo']}"
+            what = say(gettext_noop("Secured funding ends on %(end)s."), end=end)
+        return [what, say(gettext_noop("No renewal, later funding or funded successor is recorded. Record the "
+                                       "renewal decision and the new funding period, or name a successor."))]
 
 
 @register
@@ -130,10 +120,10 @@ class FundingGap(Rule):
                     rule=self.name, subject_key=f"programme:{programme_id}", subject_label=label(code, name),
                     key=first.isoformat(), key_date=first, until_date=last, severity=ctx.severity(first),
                     programme_id=programme_id,
-                    message=_(
+                    message_data=[say(gettext_noop(
                         "No secured funding from %(first)s to %(last)s (%(days)s days) between two funding periods. "
                         "Secure funding for the gap or move the next period's start."
-                    ) % {"first": first, "last": last, "days": (last - first).days + 1},
+                    ), first=first, last=last, days=(last - first).days + 1)],
                 )
 
 
@@ -158,7 +148,7 @@ class RenewalDecisionOverdue(Rule):
             programme__status__in=(*ACTIVE_OR_PLANNED, ProgrammeStatus.SUSPENDED),
         ).filter(Q(programme__planned_end__isnull=True) | Q(programme__planned_end__gt=F("end")))
         rows = overdue.order_by().values_list("id", "code", "programme_id", "end")
-        text = _(
+        text = gettext_noop(
             "The renewal decision on %(code)s, which ends on %(end)s, was due by %(due)s and is still "
             "pending. Record the funder's decision (renewed, not renewed or not applicable)."
         )
@@ -168,5 +158,5 @@ class RenewalDecisionOverdue(Rule):
                 rule=self.name, subject_key=f"funding_period:{period_id}", subject_label=code,
                 key=due.isoformat(), key_date=due, severity=ctx.severity(end), programme_id=programme_id,
                 funding_period_id=period_id,
-                message=text % {"code": code, "end": end, "due": due},
+                message_data=[say(text, code=code, end=end, due=due)],
             )

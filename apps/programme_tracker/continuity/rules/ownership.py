@@ -1,8 +1,9 @@
 """Rule on accountability: unowned-measure (DESIGN.md rule 4)."""
 
 from django.db.models import Q
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
+from programme_tracker.continuity.messages import say
 from programme_tracker.continuity.models import Severity
 from programme_tracker.continuity.rules.base import Finding, Rule, register
 from programme_tracker.continuity.rules.funding import label
@@ -12,13 +13,13 @@ from programme_tracker.portfolio.models import Programme, ProgrammeStatus
 # an owner leaving after the ministry was fixed is a new alert, not the old one coming back.
 PROBLEMS = (
     ("no-owner", Q(owner__isnull=True),
-     gettext_lazy("Nobody is named as its owner. Name the person accountable for it.")),
+     gettext_noop("Nobody is named as its owner. Name the person accountable for it.")),
     ("owner-inactive", Q(owner__is_active=False),
-     gettext_lazy("Its owner %(owner)s no longer has an active account. Name a new owner.")),
+     gettext_noop("Its owner %(owner)s no longer has an active account. Name a new owner.")),
     ("no-lead-ministry", Q(lead_ministry__isnull=True),
-     gettext_lazy("No lead ministry answers for it. Record the lead ministry.")),
+     gettext_noop("No lead ministry answers for it. Record the lead ministry.")),
     ("lead-ministry-inactive", Q(lead_ministry__active=False),
-     gettext_lazy("Its lead ministry %(ministry)s is no longer active (merged or dissolved). Record the ministry "
+     gettext_noop("Its lead ministry %(ministry)s is no longer active (merged or dissolved). Record the ministry "
                   "that answers for it now.")),
 )
 
@@ -52,10 +53,11 @@ class UnownedMeasure(Rule):
                 "no-lead-ministry": ministry_id is None,
                 "lead-ministry-inactive": ministry_id is not None and not ministry_active,
             }
+            names = {"owner-inactive": {"owner": username}, "lead-ministry-inactive": {"ministry": ministry}}
             for key, _condition, text in PROBLEMS:
                 if found[key]:
                     yield Finding(
                         rule=self.name, subject_key=f"programme:{pid}", subject_label=label(code, name), key=key,
                         severity=Severity.WARNING, programme_id=pid, for_coordinators=True,
-                        message=str(text) % {"owner": username, "ministry": ministry},
+                        message_data=[say(text, **names.get(key, {}))],
                     )

@@ -3,10 +3,10 @@
 from datetime import timedelta
 
 from django.db.models import Q
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from programme_tracker.continuity import periods
+from programme_tracker.continuity.messages import say
 from programme_tracker.continuity.models import Severity
 from programme_tracker.continuity.rules.base import Finding, Rule, register
 from programme_tracker.continuity.rules.funding import label
@@ -34,17 +34,18 @@ class StaleRecord(Rule):
         for programme_id, code, name, reviewed in rows:
             if reviewed is None:
                 key, due = "never", None
-                message = _("This active programme has never been reviewed. Review the record and set the date.")
+                message = say(gettext_noop(
+                    "This active programme has never been reviewed. Review the record and set the date."))
             else:
                 due = periods.add_months(reviewed, months)
                 if due >= ctx.today:
                     continue
                 key = due.isoformat()
-                message = _(
+                message = say(gettext_noop(
                     "Last reviewed on %(reviewed)s; a review was due by %(due)s. Check owner, dates, funding and "
                     "recommendations, then set the review date."
-                ) % {"reviewed": reviewed, "due": due}
+                ), reviewed=reviewed, due=due)
             yield Finding(
                 rule=self.name, subject_key=f"programme:{programme_id}", subject_label=label(code, name), key=key,
-                key_date=due, severity=Severity.INFO, programme_id=programme_id, message=message,
+                key_date=due, severity=Severity.INFO, programme_id=programme_id, message_data=[message],
             )

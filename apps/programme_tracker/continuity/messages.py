@@ -1,0 +1,52 @@
+"""Alert messages kept as their English source text and arguments, so that every reader sees them in their own
+language with their own date and number formats.
+
+A message is a list of parts, each {"t": source text, "a": {name: value}}; a value is text, a whole number, a
+date ({"date": ISO}), an amount ({"amount": "1234.50"}) or a part of its own (a word that is translated too).
+Source texts are marked with gettext_noop where the rules define them, so the catalog holds them.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from django.utils.formats import date_format, number_format
+from django.utils.translation import gettext
+
+
+def say(text: str, **args) -> dict:
+    """One part of a message: `text` (English, marked with gettext_noop) with its arguments."""
+    return {"t": text, "a": {name: _encode(value) for name, value in args.items()}}
+
+
+def _encode(value):
+    """An argument as JSON: dates and amounts are tagged so they can be formatted per language."""
+    if isinstance(value, dict) and "t" in value:
+        return value
+    if isinstance(value, date):
+        return {"date": value.isoformat()}
+    if isinstance(value, Decimal | float):
+        return {"amount": str(value)}
+    return value
+
+
+def _decode(value, localize: bool):
+    """An argument as the reader reads it (ISO dates and plain numbers unless `localize`)."""
+    if not isinstance(value, dict):
+        return value
+    if "t" in value:
+        return render([value], localize)
+    if "date" in value:
+        day = date.fromisoformat(value["date"])
+        return date_format(day, "DATE_FORMAT") if localize else day.isoformat()
+    if "amount" in value:
+        return number_format(Decimal(value["amount"]), 2, use_l10n=True, force_grouping=True) if localize \
+            else value["amount"]
+    return value
+
+
+def render(parts: list[dict], localize: bool = False) -> str:
+    """The message in the active language; `localize` also formats its dates and amounts for that language."""
+    return " ".join(gettext(part["t"]) % {name: _decode(value, localize) for name, value in part["a"].items()}
+                    if part["a"] else gettext(part["t"]) for part in parts)

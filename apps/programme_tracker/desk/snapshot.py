@@ -1,0 +1,80 @@
+"""The portfolio's figures that read every secured funding period, worked out once per change of the portfolio.
+
+Secured-until per programme and coverage per recommendation read all secured funding (a few hundred milliseconds
+at 10k programmes), and the dashboard, the coverage matrix and the monitoring report all need them. They depend
+only on funding periods, programmes, their links, recommendations, organisations and budget lines, and every
+change to those writes a history row. So results are cached under the day and the newest history id of those
+tables (one cheap query per request): a saved change shows on the next page view. Changes that write no history
+(loading fixtures, SQL by hand) show once the entry expires.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
+from django.core.cache import cache
+from django.db import connection
+
+from programme_tracker.continuity import periods
+from programme_tracker.continuity.rules.base import Context
+from programme_tracker.continuity.rules.coverage import coverage
+from programme_tracker.finance.models import BudgetLine
+from programme_tracker.portfolio.models import (
+    FundingPeriod,
+    Organisation,
+    Programme,
+    ProgrammeRecommendation,
+    Recommendation,
+)
+
+EXPIRES = 600  # seconds: the longest a change without history can stay unseen
+TRACKED = (FundingPeriod, Programme, ProgrammeRecommendation, Recommendation, Organisation, BudgetLine)
+
+
+def stamp() -> str:
+    """The newest history id of every table the figures depend on: changes whenever any of them is saved."""
+    quote = connection.ops.quote_name
+    parts = ", ".join(f"(SELECT MAX(history_id) FROM {quote(model.history.model._meta.db_table)})"
+                      for model in TRACKED)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {parts}")
+        return "-".join(str(value or 0) for value in cursor.fetchone())
+
+
+def cached(name: str, day: date, compute: Callable[[], object], version: str | None = None):
+    """`compute()` for this day and state of the portfolio, from the cache when it was worked out before."""
+    key = f"desk:{name}:{day.isoformat()}:{version or stamp()}"
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, EXPIRES)
+    return value
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Secured-until per programme and covered-until per accepted recommendation on one day."""
+
+    day: date
+    horizon: date  # the coverage horizon: covered only until before it is "at risk"
+    secured_until: dict[int, date]
+    covered_until: dict[int, date]
+
+    def until(self, programme_id: int) -> date | None:
+        """The programme's secured-until on the day (None: not secured that day)."""
+        return self.secured_until.get(programme_id)
+
+
+def _compute(day: date) -> Snapshot:
+    """Work the snapshot out from the database (three queries)."""
+    ctx = Context(today=day)
+    runs = ctx.secured_runs()
+    secured = {pid: until for pid, own in runs.items() if (until := periods.secured_until(own, day)) is not None}
+    return Snapshot(day, ctx.days(ctx.limits.coverage_horizon_days), secured, coverage(ctx))
+
+
+def snapshot(day: date, version: str | None = None) -> Snapshot:
+    """The snapshot of `day`, cached per state of the portfolio."""
+    return cached("snapshot", day, lambda: _compute(day), version)
