@@ -133,6 +133,10 @@ def test_the_programme_page_and_the_monitoring_report(live_server, page, account
     assert download.value.suggested_filename == f"monitoring-report-{demo.isoformat()}.xlsx"
     assert unlabelled_controls(page) == []
     shoot(page, "report")
+    assert page.locator("#nav-sidebar").is_visible() and page.locator("#report-xlsx").is_visible()
+    page.emulate_media(media="print")  # on paper: the report without navigation or controls
+    assert page.locator("#monitoring-report").is_visible()
+    assert not page.locator("#nav-sidebar").is_visible() and not page.locator("#report-xlsx").is_visible()
 
 
 def test_the_language_switch_shows_dutch(live_server, page, accounts, demo):

@@ -53,8 +53,13 @@ def test_money_and_alerts_show_only_to_those_who_may_see_them(client, demo):
     assert 'id="programmes-by-area"' in page and 'id="funding-cliff"' in page
     assert 'id="money-by-ministry"' not in page and 'id="alerts-by-severity"' not in page
     page = client.get(programme_url("STOP-IT-NOW")).content.decode()
-    assert 'id="funding-periods"' in page
+    assert 'id="funding-periods"' in page and 'id="programme-history"' in page
     assert 'id="programme-budget"' not in page and 'id="programme-alerts"' not in page
+    reader.user_permissions.remove(Permission.objects.get(codename="view_fundingperiod"))
+    reader = get_user_model().objects.get(pk=reader.pk)  # permissions are cached on the instance
+    client.force_login(reader)
+    page = client.get(programme_url("STOP-IT-NOW")).content.decode()
+    assert 'id="funding-periods"' not in page and 'id="programme-history"' not in page
     report = client.get(reverse("desk:report")).content.decode()
     assert "Open alerts" not in report
     assert client.get(reverse("desk:inbox")).status_code == 403

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from programme_tracker.portfolio.models import (
@@ -19,8 +20,16 @@ from programme_tracker.portfolio.models import (
 SECURED_CHOICES = [("yes", _("secured today")), ("no", _("not secured today"))]
 
 
+class Filters:
+    """What the filter dataclasses of the desk pages share: their values as a query string."""
+
+    def query(self) -> str:
+        """The chosen filters as a query string, without the leading '?'."""
+        return urlencode({name: value for name, value in vars(self).items() if value})
+
+
 @dataclass
-class ProgrammeFilters:
+class ProgrammeFilters(Filters):
     """The chosen area, lead ministry, status and secured-today filters; empty means all."""
 
     area: str = ""
@@ -63,9 +72,3 @@ class ProgrammeFilters:
             {"name": "status", "label": _("Status"), "value": self.status, "choices": ProgrammeStatus.choices},
             {"name": "secured", "label": _("Funding"), "value": self.secured, "choices": SECURED_CHOICES},
         ]
-
-    def query(self) -> str:
-        """The filters as a query string (for page links), without the leading '?'."""
-        from django.utils.http import urlencode
-
-        return urlencode({k: v for k, v in vars(self).items() if v})

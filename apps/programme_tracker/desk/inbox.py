@@ -23,6 +23,7 @@ from programme_tracker.continuity.models import (
     Severity,
 )
 from programme_tracker.continuity.rules import RULES
+from programme_tracker.desk.filters import Filters
 from programme_tracker.notifications.models import Notification
 from programme_tracker.portfolio.models import Area
 
@@ -31,7 +32,7 @@ STATE_CHOICES = [("active", _("Open or acknowledged")), *AlertState.choices, ("a
 
 
 @dataclass
-class InboxFilters:
+class InboxFilters(Filters):
     """The inbox's filters: state (default: open or acknowledged), severity, rule, area, and only mine."""
 
     state: str = "active"
@@ -63,12 +64,6 @@ class InboxFilters:
             {"name": "area", "label": _("Area"), "value": self.area, "choices": Area.choices},
             {"name": "mine", "label": _("Whose"), "value": self.mine, "choices": [("1", _("only mine"))]},
         ]
-
-    def query(self) -> str:
-        """The filters as a query string, without the leading '?'."""
-        from django.utils.http import urlencode
-
-        return urlencode({k: v for k, v in vars(self).items() if v})
 
 
 def mine(user) -> Q:

@@ -16,8 +16,9 @@ from programme_tracker.portfolio.history import programme_change_log
 from programme_tracker.portfolio.models import Programme, ProgrammeOrganisation, ProgrammeRecommendation
 
 
-def programme_page(pk: int, today: date, *, funding: bool, money: bool, alerts: bool) -> dict:
-    """What the programme page shows; `funding`, `money` and `alerts` say which parts the person may see."""
+def programme_page(pk: int, today: date, *, funding: bool, money: bool, alerts: bool, history: bool) -> dict:
+    """What the programme page shows; `funding`, `money`, `alerts` and `history` say which parts the person may
+    see."""
     programme = get_object_or_404(
         Programme.objects.select_related("lead_ministry", "owner", "predecessor"), pk=pk)
     context = {
@@ -27,8 +28,9 @@ def programme_page(pk: int, today: date, *, funding: bool, money: bool, alerts: 
                                      .select_related("recommendation").order_by("recommendation__code")),
         "organisation_links": list(ProgrammeOrganisation.objects.filter(programme=programme)
                                    .select_related("organisation").order_by("organisation__name")),
-        "changes": programme_change_log(programme, limit=30),
     }
+    if history:
+        context["changes"] = programme_change_log(programme, limit=30)
     if funding:
         rows = rows_for([programme])
         runs = load_runs(today, Q(programme_id=programme.pk))

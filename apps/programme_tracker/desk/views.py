@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from programme_tracker.continuity.models import Alert
 from programme_tracker.desk import coverage, dashboard, inbox, programme, report, timeline
-from programme_tracker.desk.access import ALERTS, FUNDING, MONEY, can, desk_page
+from programme_tracker.desk.access import ALERTS, FUNDING, HISTORY, MONEY, can, desk_page
 from programme_tracker.desk.filters import ProgrammeFilters
 from programme_tracker.desk.snapshot import snapshot
 from programme_tracker.finance.views import download
@@ -104,7 +104,7 @@ def programme_view(request, desk, pk):
     """One programme on one page."""
     today = timezone.localdate()
     context = programme.programme_page(pk, today, funding=can(request, FUNDING), money=can(request, MONEY),
-                                       alerts=can(request, ALERTS))
+                                       alerts=can(request, ALERTS), history=can(request, HISTORY))
     context["may_change"] = request.user.has_perm("portfolio.change_programme")
     return TemplateResponse(request, "desk/programme.html", {
         **desk, **context, "title": str(context["programme"]), "today": today})
