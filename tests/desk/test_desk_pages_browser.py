@@ -116,6 +116,15 @@ def test_acknowledging_in_the_inbox_changes_the_alert_without_leaving_the_page(l
     page.focus(f"#acknowledge-{other.pk}")
     page.keyboard.press("Enter")
     page.wait_for_selector(f"#alert-{other.pk}[data-state='acknowledged']")
+    # Dismissing asks for a reason, on the row.
+    third = Alert.objects.get(rule="recommendation-uncovered", subject_label="INV-7")
+    page.click(f"#alert-{third.pk} summary:has-text('Dismiss')")
+    page.fill(f"#reason-{third.pk}", "Not in this cabinet period's plan")
+    page.press(f"#reason-{third.pk}", "Enter")
+    page.wait_for_selector(f"#alert-{third.pk}[data-state='dismissed']")
+    assert "Not in this cabinet period's plan" in page.locator(f"#alert-{third.pk}").inner_text()
+    third.refresh_from_db()
+    assert third.state == AlertState.DISMISSED
     assert unlabelled_controls(page) == []
 
 
