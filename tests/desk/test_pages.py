@@ -165,6 +165,10 @@ def test_monitors_read_the_inbox_but_cannot_act_and_a_plain_form_is_redirected(c
     login(roles.COORDINATOR)
     response = client.post(reverse("desk:inbox-act", args=[alert.pk, "acknowledge"]), {"next": "/desk/inbox/?x=1"})
     assert response.status_code == 302 and response["Location"] == "/desk/inbox/?x=1"
+    other = Alert.objects.filter(state=AlertState.OPEN).exclude(pk=alert.pk).first()
+    response = client.post(reverse("desk:inbox-act", args=[other.pk, "acknowledge"]),
+                           {"next": "https://elsewhere.example/"})
+    assert response["Location"] == reverse("desk:inbox")  # never sent to another site
 
 
 def test_the_inbox_puts_my_alerts_first(client, demo, login):

@@ -15,9 +15,9 @@ from datetime import date
 
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef
+from django.utils.translation import gettext as _
 
 from programme_tracker.continuity.rules.coverage import ACCEPTED
-from programme_tracker.desk.dashboard import COVERAGE_LABELS
 from programme_tracker.desk.snapshot import Snapshot
 from programme_tracker.portfolio.models import (
     Area,
@@ -30,6 +30,13 @@ from programme_tracker.portfolio.models.recommendations import REPORT_ORDER
 
 PER_PAGE = 20
 KINDS = ("covered", "at_risk", "uncovered", "not_accepted")
+# Called at render time so the labels follow the request's language.
+COVERAGE_LABELS = {
+    "covered": lambda: _("covered"),
+    "at_risk": lambda: _("at risk"),
+    "uncovered": lambda: _("uncovered"),
+    "not_accepted": lambda: _("not accepted or pending"),
+}
 
 
 def state(accepted: bool, until: date | None, horizon: date) -> str:

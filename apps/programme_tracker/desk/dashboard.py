@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from programme_tracker.continuity.models import ACTIVE_STATES, SEVERITY_ORDER, Alert, AlertState, Severity
 from programme_tracker.continuity.rules.coverage import ACCEPTED
 from programme_tracker.desk.charts import COVERAGE_COLOURS, PALETTE, SEVERITY_COLOURS, Chart, Series
+from programme_tracker.desk.coverage import COVERAGE_LABELS, KINDS, state
 from programme_tracker.desk.snapshot import Snapshot, cached, snapshot, stamp
 from programme_tracker.portfolio.models import Area, Programme, ProgrammeStatus, Recommendation
 
@@ -71,7 +72,7 @@ def _changelist(model: str, **filters) -> str:
     return reverse(f"admin:{model}_changelist") + ("?" + urlencode(filters) if filters else "")
 
 
-def programmes_by_area(today: date) -> Chart:
+def programmes_by_area() -> Chart:
     """Programmes per area, stacked by status; a click opens the filtered programme list."""
     counts = Counter({(area, status): n for area, status, n in Programme.objects.order_by().values_list(
         "area", "status").annotate(n=Count("id"))})
@@ -149,17 +150,11 @@ def alerts_by_severity() -> Chart:
 def recommendation_coverage(snap: Snapshot) -> tuple[Chart, dict[str, int]]:
     """Recommendations by coverage on the reference date: covered, at risk (covered, but not beyond the coverage
     horizon), uncovered (accepted, no funded programme) and not accepted."""
-    horizon = snap.horizon
-    counts = Counter()
-    for recommendation_id, response in Recommendation.objects.order_by().values_list("id", "government_response"):
-        until = snap.covered_until.get(recommendation_id)
-        if response not in ACCEPTED:
-            counts["not_accepted"] += 1
-        elif until is None:
-            counts["uncovered"] += 1
-        else:
-            counts["at_risk" if until < horizon else "covered"] += 1
-    kinds = ["covered", "at_risk", "uncovered", "not_accepted"]
+    counts = Counter(
+        state(response in ACCEPTED, snap.covered_until.get(recommendation_id), snap.horizon)
+        for recommendation_id, response in Recommendation.objects.order_by().values_list("id", "government_response")
+    )
+    kinds = list(KINDS)
     matrix = reverse("desk:coverage")
     chart = Chart("recommendation-coverage", _("Recommendations by coverage"), "doughnut",
                   [COVERAGE_LABELS[kind]() for kind in kinds],
@@ -169,15 +164,6 @@ def recommendation_coverage(snap: Snapshot) -> tuple[Chart, dict[str, int]]:
     return chart, counts
 
 
-# Called at render time so the labels follow the request's language.
-COVERAGE_LABELS = {
-    "covered": lambda: _("covered"),
-    "at_risk": lambda: _("at risk"),
-    "uncovered": lambda: _("uncovered"),
-    "not_accepted": lambda: _("not accepted or pending"),
-}
-
-
 def dashboard(today: date, show_money: bool, show_alerts: bool) -> dict:
     """Everything the dashboard shows, for a user who may (or may not) see money and alerts."""
     version = stamp()
@@ -185,7 +171,7 @@ def dashboard(today: date, show_money: bool, show_alerts: bool) -> dict:
     cliff, ending, unsecured = funding_cliff(snap)
     covered, coverage_counts = recommendation_coverage(snap)
     accepted = coverage_counts["covered"] + coverage_counts["at_risk"] + coverage_counts["uncovered"]
-    charts = [programmes_by_area(today), cliff, covered]
+    charts = [programmes_by_area(), cliff, covered]
     headlines = [
         Headline(_("active programmes"), Programme.objects.filter(status=ProgrammeStatus.ACTIVE).count(),
                  _changelist("portfolio_programme", status=ProgrammeStatus.ACTIVE)),
@@ -197,7 +183,7 @@ def dashboard(today: date, show_money: bool, show_alerts: bool) -> dict:
     if show_alerts:
         alerts = alerts_by_severity()
         charts.append(alerts)
-        critical = sum(alerts.series[0].values[:1]) + sum(alerts.series[1].values[:1])
+        critical = sum(series.values[0] for series in alerts.series)  # open and acknowledged; Critical first
         headlines.append(Headline(_("critical alerts open"), critical,
                                   reverse("desk:inbox") + "?severity=critical", alarm=critical > 0))
     if show_money:

@@ -18,8 +18,7 @@ from django.utils.translation import gettext as _
 
 from programme_tracker.continuity.models import ACTIVE_STATES, Alert, AlertEvent
 from programme_tracker.continuity.rules import rule_title
-from programme_tracker.desk.coverage import KINDS, Line, recommendation_lines
-from programme_tracker.desk.dashboard import COVERAGE_LABELS
+from programme_tracker.desk.coverage import COVERAGE_LABELS, KINDS, Line, recommendation_lines
 from programme_tracker.desk.snapshot import Snapshot, cached, snapshot, stamp
 from programme_tracker.portfolio.models import Area, ProgrammeRecommendation, ProgrammeStatus
 

@@ -9,6 +9,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -60,7 +61,7 @@ def coverage_view(request, desk):
     return TemplateResponse(request, "desk/coverage.html", {
         **desk, "title": _("Coverage matrix"), "today": today, "filters": filters, "page": page,
         "columns": columns, "areas": areas, "wanted": wanted, "wanted_filter": [("coverage", wanted)] if wanted else [],
-        "kinds": [(kind, dashboard.COVERAGE_LABELS[kind]()) for kind in coverage.KINDS],
+        "kinds": [(kind, coverage.COVERAGE_LABELS[kind]()) for kind in coverage.KINDS],
     })
 
 
@@ -91,7 +92,9 @@ def inbox_act_view(request, desk, alert_id, action):
     if not request.headers.get("HX-Request"):
         if error:
             messages.error(request, error)
-        return redirect(request.POST.get("next") or reverse("desk:inbox"))
+        back = request.POST.get("next", "")
+        safe = url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=False)
+        return redirect(back if back and safe else reverse("desk:inbox"))
     alert = inbox.inbox_alerts(request.user, inbox.InboxFilters(state="all")).get(pk=alert_id)
     return TemplateResponse(request, "desk/_alert_row.html", {
         "alert": alert, "error": error, "assignees": list(inbox.assignees()), "may_act": True,
@@ -129,6 +132,6 @@ def report_view(request, desk):
         return download(f"monitoring-report-{day.isoformat()}", headers, rows, "xlsx")
     return TemplateResponse(request, "desk/report.html", {
         **desk, "title": _("Monitoring report"), "day": day, "today": today, "groups": groups,
-        "counts": [(kind, dashboard.COVERAGE_LABELS[kind](), counts[kind]) for kind in coverage.KINDS],
+        "counts": [(kind, coverage.COVERAGE_LABELS[kind](), counts[kind]) for kind in coverage.KINDS],
         "show_alerts": can(request, ALERTS),
     })
