@@ -15,7 +15,7 @@ from datetime import date
 
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 
 from programme_tracker.continuity.rules.coverage import ACCEPTED
 from programme_tracker.desk.snapshot import Snapshot
@@ -30,12 +30,12 @@ from programme_tracker.portfolio.models.recommendations import REPORT_ORDER
 
 PER_PAGE = 20
 KINDS = ("covered", "at_risk", "uncovered", "not_accepted")
-# Called at render time so the labels follow the request's language.
+# Lazy: translated when shown, in the request's language.
 COVERAGE_LABELS = {
-    "covered": lambda: _("covered"),
-    "at_risk": lambda: _("at risk"),
-    "uncovered": lambda: _("uncovered"),
-    "not_accepted": lambda: _("not accepted or pending"),
+    "covered": _("covered"),
+    "at_risk": _("at risk"),
+    "uncovered": _("uncovered"),
+    "not_accepted": _("not accepted or pending"),
 }
 
 
@@ -59,7 +59,7 @@ class Cell:
     @property
     def label(self) -> str:
         """The state in words."""
-        return COVERAGE_LABELS[self.state]()
+        return str(COVERAGE_LABELS[self.state])
 
 
 @dataclass
@@ -74,7 +74,7 @@ class Line:
     @property
     def label(self) -> str:
         """The state in words."""
-        return COVERAGE_LABELS[self.state]()
+        return str(COVERAGE_LABELS[self.state])
 
 
 def recommendation_lines(snap: Snapshot, wanted: str = "") -> list[Line]:

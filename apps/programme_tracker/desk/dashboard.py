@@ -110,15 +110,16 @@ def money_by_ministry(today: date, version: str) -> Chart:
                          PALETTE[i % len(PALETTE)]) for i, ministry in enumerate(ministries)], money=True)
 
 
-def funding_cliff(snap: Snapshot) -> tuple[Chart, list[Ending], int]:
+def funding_cliff(snap: Snapshot) -> tuple[Chart, list[Ending], int, int]:
     """Active programmes by the quarter their secured funding ends (next eight quarters), the programmes ending
-    soonest, and how many active programmes have no secured funding today."""
+    soonest, how many active programmes have no secured funding today, and how many are active."""
     quarters = next_quarters(snap.day)
     active = Programme.objects.filter(status=ProgrammeStatus.ACTIVE).order_by()
     per_quarter: Counter = Counter()
     ending: list[tuple[date, int]] = []
     unsecured = 0
-    for programme_id in active.values_list("id", flat=True):
+    active_ids = list(active.values_list("id", flat=True))
+    for programme_id in active_ids:
         until = snap.until(programme_id)
         if until is None:
             unsecured += 1
@@ -130,7 +131,7 @@ def funding_cliff(snap: Snapshot) -> tuple[Chart, list[Ending], int]:
     chart = Chart("funding-cliff", _("Secured funding ending per quarter"), "bar",
                   [quarter_label(*q) for q in quarters],
                   [Series(_("active programmes"), [per_quarter[q] for q in quarters], SEVERITY_COLOURS["warning"])])
-    return chart, [Ending(programmes[pid], until) for until, pid in soonest], unsecured
+    return chart, [Ending(programmes[pid], until) for until, pid in soonest], unsecured, len(active_ids)
 
 
 def alerts_by_severity() -> Chart:
@@ -157,7 +158,7 @@ def recommendation_coverage(snap: Snapshot) -> tuple[Chart, dict[str, int]]:
     kinds = list(KINDS)
     matrix = reverse("desk:coverage")
     chart = Chart("recommendation-coverage", _("Recommendations by coverage"), "doughnut",
-                  [COVERAGE_LABELS[kind]() for kind in kinds],
+                  [COVERAGE_LABELS[kind] for kind in kinds],
                   [Series(_("recommendations"), [counts[k] for k in kinds], "",
                           [f"{matrix}?{urlencode({'coverage': k})}" for k in kinds])])
     chart.series[0].colour = [COVERAGE_COLOURS[k] for k in kinds]
@@ -168,12 +169,12 @@ def dashboard(today: date, show_money: bool, show_alerts: bool) -> dict:
     """Everything the dashboard shows, for a user who may (or may not) see money and alerts."""
     version = stamp()
     snap = snapshot(today, version)
-    cliff, ending, unsecured = funding_cliff(snap)
+    cliff, ending, unsecured, active = funding_cliff(snap)
     covered, coverage_counts = recommendation_coverage(snap)
     accepted = coverage_counts["covered"] + coverage_counts["at_risk"] + coverage_counts["uncovered"]
     charts = [programmes_by_area(), cliff, covered]
     headlines = [
-        Headline(_("active programmes"), Programme.objects.filter(status=ProgrammeStatus.ACTIVE).count(),
+        Headline(_("active programmes"), active,
                  _changelist("portfolio_programme", status=ProgrammeStatus.ACTIVE)),
         Headline(_("active without secured funding today"), unsecured, reverse("desk:timeline") + "?"
                  + urlencode({"status": ProgrammeStatus.ACTIVE, "secured": "no"}), alarm=unsecured > 0),

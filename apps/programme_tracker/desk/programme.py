@@ -5,12 +5,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.db.models import Q
 from django.shortcuts import get_object_or_404
 
-from programme_tracker.continuity import periods
 from programme_tracker.continuity.models import ACTIVE_STATES, Alert
-from programme_tracker.continuity.runs import load_runs
 from programme_tracker.desk.timeline import chart_data, rows_for
 from programme_tracker.portfolio.history import programme_change_log
 from programme_tracker.portfolio.models import Programme, ProgrammeOrganisation, ProgrammeRecommendation
@@ -33,10 +30,8 @@ def programme_page(pk: int, today: date, *, funding: bool, money: bool, alerts: 
         context["changes"] = programme_change_log(programme, limit=30)
     if funding:
         rows = rows_for([programme])
-        runs = load_runs(today, Q(programme_id=programme.pk))
         context |= {"timeline": chart_data(rows, today), "row": rows[0],
-                    "secured_until": periods.secured_until(runs.get(programme.pk, []), today),
-                    "funding_periods": list(programme.funding_periods.select_related("funder").order_by("start"))}
+                    "secured_until": rows[0].secured_until(today), "funding_periods": rows[0].funding}
     if money:
         from programme_tracker.finance.reports import MEASURES, budget_against_actual
 

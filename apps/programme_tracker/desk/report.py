@@ -143,7 +143,7 @@ def report_rows(groups) -> tuple[list[str], list[list]]:
             rec = entry.line.recommendation
             rows.append([
                 str(area), rec.code, rec.text, rec.get_government_response_display(),
-                str(COVERAGE_LABELS[entry.line.state]()), entry.line.until,
+                str(COVERAGE_LABELS[entry.line.state]), entry.line.until,
                 ", ".join(f"{c.code} ({c.until.isoformat()})" for c in entry.covering),
                 ", ".join(entry.others), len(entry.alerts), entry.alert_summary,
             ])

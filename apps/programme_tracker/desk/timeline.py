@@ -13,6 +13,7 @@ from datetime import date
 from django.core.paginator import Paginator
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from programme_tracker.continuity import periods
 from programme_tracker.portfolio.models import FundingPeriod, Programme
@@ -35,7 +36,12 @@ class Row:
     """One programme's row of the timeline."""
 
     programme: Programme
+    funding: list[FundingPeriod] = field(default_factory=list)  # in date order
     bars: list[Bar] = field(default_factory=list)
+
+    def secured_until(self, day: date) -> date | None:
+        """The programme's secured-until on `day` (None: not secured that day)."""
+        return periods.secured_until(periods.merge((p.start, p.end) for p in self.funding if p.is_secured), day)
 
     @property
     def link(self) -> str:
@@ -72,11 +78,12 @@ def bars_of(programme: Programme, funding: list[FundingPeriod]) -> list[Bar]:
 
 
 def rows_for(programmes: list[Programme]) -> list[Row]:
-    """The timeline rows of these programmes (one query for all their funding periods)."""
+    """The timeline rows of these programmes (one query for all their funding periods, with their funders)."""
     funding: dict[int, list[FundingPeriod]] = defaultdict(list)
-    for period in FundingPeriod.objects.filter(programme__in=[p.pk for p in programmes]).order_by("start", "code"):
+    for period in FundingPeriod.objects.filter(programme__in=[p.pk for p in programmes]).select_related(
+            "funder").order_by("start", "code"):
         funding[period.programme_id].append(period)
-    return [Row(p, bars_of(p, funding[p.pk])) for p in programmes]
+    return [Row(p, funding[p.pk], bars_of(p, funding[p.pk])) for p in programmes]
 
 
 def timeline_page(programmes, page_number) -> tuple[object, list[Row]]:
@@ -85,8 +92,10 @@ def timeline_page(programmes, page_number) -> tuple[object, list[Row]]:
     return page, rows_for(list(page.object_list))
 
 
-KIND_LABELS = {"secured": lambda: _("secured funding"), "indicative": lambda: _("indicative funding"),
-               "gap": lambda: _("gap between secured periods"), "unsecured": lambda: _("planned, no secured funding")}
+# Lazy: translated when shown, in the request's language.
+KIND_LABELS = {"secured": gettext_lazy("secured funding"), "indicative": gettext_lazy("indicative funding"),
+               "gap": gettext_lazy("gap between secured periods"),
+               "unsecured": gettext_lazy("planned, no secured funding")}
 KIND_COLOURS = {"secured": "#15803D", "indicative": "#93C5FD", "gap": "#B91C1C", "unsecured": "#F59E0B"}
 
 
@@ -96,7 +105,7 @@ def chart_data(rows: list[Row], today: date) -> dict:
     for kind in ("unsecured", "gap", "indicative", "secured"):  # drawn in this order: warnings underneath
         points = [{"row": i, "start": bar.start.isoformat(), "end": bar.end.isoformat(), "label": bar.label,
                    "link": row.link} for i, row in enumerate(rows) for bar in row.bars if bar.kind == kind]
-        datasets.append({"kind": kind, "name": str(KIND_LABELS[kind]()), "colour": KIND_COLOURS[kind],
+        datasets.append({"kind": kind, "name": str(KIND_LABELS[kind]), "colour": KIND_COLOURS[kind],
                          "points": points})
     return {"rows": [f"{row.programme.code}" for row in rows], "datasets": datasets, "today": today.isoformat(),
             "links": [row.link for row in rows], "height": 70 + 30 * len(rows)}

@@ -46,7 +46,7 @@ def timeline_view(request, desk):
 
 def _legend():
     """The timeline's colours in words."""
-    return [(timeline.KIND_COLOURS[kind], label()) for kind, label in timeline.KIND_LABELS.items()]
+    return [(timeline.KIND_COLOURS[kind], label) for kind, label in timeline.KIND_LABELS.items()]
 
 
 @desk_page("coverage")
@@ -61,7 +61,7 @@ def coverage_view(request, desk):
     return TemplateResponse(request, "desk/coverage.html", {
         **desk, "title": _("Coverage matrix"), "today": today, "filters": filters, "page": page,
         "columns": columns, "areas": areas, "wanted": wanted, "wanted_filter": [("coverage", wanted)] if wanted else [],
-        "kinds": [(kind, coverage.COVERAGE_LABELS[kind]()) for kind in coverage.KINDS],
+        "kinds": [(kind, coverage.COVERAGE_LABELS[kind]) for kind in coverage.KINDS],
     })
 
 
@@ -132,6 +132,6 @@ def report_view(request, desk):
         return download(f"monitoring-report-{day.isoformat()}", headers, rows, "xlsx")
     return TemplateResponse(request, "desk/report.html", {
         **desk, "title": _("Monitoring report"), "day": day, "today": today, "groups": groups,
-        "counts": [(kind, coverage.COVERAGE_LABELS[kind](), counts[kind]) for kind in coverage.KINDS],
+        "counts": [(kind, coverage.COVERAGE_LABELS[kind], counts[kind]) for kind in coverage.KINDS],
         "show_alerts": can(request, ALERTS),
     })
