@@ -1,6 +1,7 @@
 """Helpers for posting admin forms the way the browser does."""
 
 import re
+from html.parser import HTMLParser
 
 INLINE_PREFIXES = ("funding_periods", "recommendation_links", "organisation_links", "budget_lines")
 # The money rows on the funding period's page (added by the finance module).
@@ -45,7 +46,7 @@ def funding_row(i: int, period, **changes) -> dict[str, str]:
     row = {"id": period.pk, "programme": period.programme_id, "code": period.code, "funder": period.funder_id,
            "instrument": period.instrument, "amount": period.amount, "status": period.status,
            "start": period.start, "end": period.end, "renewal_decision": period.renewal_decision,
-           "version": period.version}
+           "renewal_decision_date": period.renewal_decision_date or "", "version": period.version}
     row.update(changes)
     return {f"funding_periods-{i}-{key}": str(value) for key, value in row.items()}
 
@@ -70,3 +71,60 @@ def funding_form(period=None, **fields) -> dict[str, str]:
 def form_errors(response) -> str:
     """The text of a rendered admin page with the tags stripped, for asserting on error messages."""
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.content.decode()))
+
+
+class _FormParser(HTMLParser):
+    """Collects what a browser would submit from one form: inputs, the selected options, text areas."""
+
+    def __init__(self, form_id: str):
+        super().__init__(convert_charrefs=True)
+        self.form_id, self.inside, self.fields = form_id, False, []
+        self._select = self._textarea = None
+        self._options: list[tuple[str, bool]] = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form":
+            self.inside = attrs.get("id") == self.form_id
+        if not self.inside or "disabled" in attrs:
+            return
+        name = attrs.get("name")
+        if tag == "input" and name:
+            kind = attrs.get("type", "text").lower()
+            if kind in ("checkbox", "radio") and "checked" not in attrs:
+                return
+            if kind not in ("submit", "button", "image", "file", "reset"):
+                self.fields.append((name, attrs.get("value") or ("on" if kind == "checkbox" else "")))
+        elif tag == "select" and name:
+            self._select, self._multiple, self._options = name, "multiple" in attrs, []
+        elif tag == "option" and self._select:
+            self._options.append((attrs.get("value", ""), "selected" in attrs))
+        elif tag == "textarea" and name:
+            self._textarea, self._text = name, ""
+
+    def handle_data(self, data):
+        if self._textarea:
+            self._text += data
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self.inside = False
+        elif tag == "select" and self._select:
+            chosen = [value for value, selected in self._options if selected]
+            if not chosen and not self._multiple and self._options:
+                chosen = [self._options[0][0]]  # a browser submits the first option of a single select
+            self.fields += [(self._select, value) for value in chosen]
+            self._select = None
+        elif tag == "textarea" and self._textarea:
+            self.fields.append((self._textarea, self._text.removeprefix("\n")))
+            self._textarea = None
+
+
+def browser_form_data(html: str, form_id: str) -> dict[str, list[str]]:
+    """What a browser posts from the form with this id, as {name: [values]} (for the test client's post)."""
+    parser = _FormParser(form_id)
+    parser.feed(html)
+    data: dict[str, list[str]] = {}
+    for name, value in parser.fields:
+        data.setdefault(name, []).append(value)
+    return data

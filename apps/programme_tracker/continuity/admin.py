@@ -8,7 +8,6 @@ from django.db.models import Case, Q, Value, When
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from unfold.admin import ModelAdmin, TabularInline
 from unfold.widgets import UnfoldAdminSelectWidget, UnfoldAdminSingleDateWidget, UnfoldAdminTextareaWidget
 
 from programme_tracker.continuity import services
@@ -22,6 +21,8 @@ from programme_tracker.continuity.models import (
     ScanState,
 )
 from programme_tracker.continuity.rules import RULES, rule_title
+from programme_tracker.core.admin import ModelAdmin, TabularInline
+from programme_tracker.core.forms import ModelForm
 from programme_tracker.portfolio.models import Area, Organisation, OrganisationKind
 
 
@@ -62,7 +63,7 @@ class MinistryFilter(admin.SimpleListFilter):
         return queryset.filter(programme__lead_ministry_id=self.value()) if self.value() else queryset
 
 
-class AlertActionForm(forms.ModelForm):
+class AlertActionForm(ModelForm):
     """The alert page's form: the alert itself is read-only; a person acknowledges, dismisses or reassigns it."""
 
     action = forms.ChoiceField(label=_("Action"), required=False, widget=UnfoldAdminSelectWidget, choices=[

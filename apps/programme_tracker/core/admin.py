@@ -1,16 +1,36 @@
-"""Admin building blocks shared by every module: the concurrent-edit guard and the history-aware base class."""
+"""Admin building blocks shared by every module: base classes whose forms show every model error, the
+concurrent-edit guard and the history-aware base class."""
 
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 from simple_history.admin import SimpleHistoryAdmin
-from unfold.admin import ModelAdmin, StackedInline, TabularInline
+from unfold import admin as unfold
 
+from programme_tracker.core.forms import ModelForm
 from programme_tracker.core.models import ConcurrentEditError, JobRun, concurrent_edit_message
 
 
-class VersionedForm(forms.ModelForm):
+class ModelAdmin(unfold.ModelAdmin):
+    """Unfold's admin whose forms put every model error on a field they show or on the form itself."""
+
+    form = ModelForm
+
+
+class TabularInline(unfold.TabularInline):
+    """Unfold's tabular inline whose rows show every model error (on a field, or on the row)."""
+
+    form = ModelForm
+
+
+class StackedInline(unfold.StackedInline):
+    """Unfold's stacked inline whose rows show every model error (on a field, or on the row)."""
+
+    form = ModelForm
+
+
+class VersionedForm(ModelForm):
     """Carries the version the editor loaded in a hidden field and refuses the save if it has moved on."""
 
     # Unchanged rows of an inline are not saved, so they need no check; the main form is always saved.

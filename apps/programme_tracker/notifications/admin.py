@@ -6,9 +6,10 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
-from unfold.admin import ModelAdmin
 
 from programme_tracker.continuity.rules import RULES
+from programme_tracker.core.admin import ModelAdmin
+from programme_tracker.core.forms import ModelForm
 from programme_tracker.notifications import services
 from programme_tracker.notifications.models import Notification, Preference, Subscription
 from programme_tracker.portfolio.models import Organisation, OrganisationKind
@@ -95,7 +96,7 @@ class PreferenceAdmin(OwnRowsAdmin):
         services.apply_preference(request.user)
 
 
-class SubscriptionForm(forms.ModelForm):
+class SubscriptionForm(ModelForm):
     """The rule is picked from the registered continuity rules."""
 
     rule = forms.ChoiceField(label=_("rule"), required=False)

@@ -10,12 +10,11 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
-from unfold.admin import TabularInline
 from unfold.contrib.filters.admin import RangeDateFilter
 
 from programme_tracker.continuity.models import ACTIVE_STATES, SEVERITY_ORDER
 from programme_tracker.continuity.rules import rule_title
-from programme_tracker.core.admin import HistoryAdmin, VersionedHistoryAdmin, VersionedTabularInline
+from programme_tracker.core.admin import HistoryAdmin, TabularInline, VersionedHistoryAdmin, VersionedTabularInline
 from programme_tracker.portfolio.history import programme_change_log
 from programme_tracker.portfolio.models import (
     SECURED_FUNDING_STATUSES,
@@ -118,7 +117,8 @@ class FundingPeriodInline(VersionedTabularInline):
 
     model = FundingPeriod
     # The main facts only; decision references and notes are on the funding period's own page (change link).
-    fields = ["code", "funder", "instrument", "amount", "status", "start", "end", "renewal_decision"]
+    fields = ["code", "funder", "instrument", "amount", "status", "start", "end", "renewal_decision",
+              "renewal_decision_date"]
     autocomplete_fields = ["funder"]
     extra = 0
     show_change_link = True
