@@ -3,8 +3,9 @@
 import io
 from decimal import Decimal
 
+import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
 
 from programme_tracker.accounts import roles
 from programme_tracker.finance.models import BudgetLine, Payment
@@ -78,3 +79,56 @@ def test_programme_page_shows_committed_paid_and_spent_per_funding_period(client
     page = client.get(f"/desk/portfolio/programme/{programme.pk}/change/").content.decode()
     money = page[page.index('id="programme-money"'):]
     assert "HELPLINE-2025" in money and "100000.00" in money and "2500.25" in money
+
+
+def workbook(sheets: dict[str, list]) -> bytes:
+    book = Workbook()
+    book.remove(book.active)
+    for name, rows in sheets.items():
+        sheet = book.create_sheet(name)
+        for row in rows:
+            sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_the_page_reads_the_chosen_sheet_and_decimal_separator_through_the_commit(client, login, programme):
+    login(roles.FINANCE_OFFICER)
+    data = workbook({"Toelichting": [["Begroting 2026"]],
+                     "Begroting": [["programme", "fiscal year", "amount"], ["HELPLINE", 2026, "12.345"]]})
+    refused = upload(client, data, name="begroting.xlsx").content.decode()
+    assert "Several sheets have data (&#x27;Toelichting&#x27;, &#x27;Begroting&#x27;)" in refused
+    assert 'name="sheet"' in refused and 'name="decimal_mark"' in refused
+    page = client.post(URL, {"kind": "budget-lines", "file": SimpleUploadedFile("begroting.xlsx", data),
+                             "sheet": "Begroting", "decimal_mark": ","})
+    text = page.content.decode()
+    assert "Read the sheet “Begroting”." in text and "Amounts read with a decimal comma" in text
+    assert "1 to create" in text
+    assert client.post(URL, {"token": page.context["token"]}).status_code == 302
+    assert BudgetLine.objects.get().amount == Decimal("12345")
+
+
+def test_the_page_names_the_row_that_settled_the_decimal_separator(client, login, programme):
+    login(roles.FINANCE_OFFICER)
+    text = upload(client, b"programme;fiscal year;amount\nHELPLINE;2026;320.000\nHELPLINE;2027;1.234,56\n") \
+        .content.decode()
+    assert "Amounts read with a decimal comma" in text and "as row 3 shows: 1.234,56" in text
+    assert "2 to create" in text
+
+
+@pytest.mark.parametrize(("data", "name", "fields", "problem"), [
+    (b"programme;fiscal year;amount\nHELPLINE;2026;12,345\n", "budget.csv", {}, "could be 12345"),
+    (b"programme;fiscal year;amount\n", "budget.csv", {}, "no rows to import"),
+    (b"PK\x03\x04broken", "budget.xlsx", {}, "not an XLSX file"),
+    (b'programme;fiscal year;amount\n"' + b"x" * 200_000 + b'";2026;1\n', "budget.csv", {}, "cannot be read"),
+    (workbook({"Begroting": [["programme"]]}), "budget.xlsx", {"sheet": "Blad9"}, "no sheet &#x27;Blad9&#x27;"),
+    (GOOD, "budget.csv", {"decimal_mark": "x"}, "Select a valid choice"),
+])
+def test_no_file_or_choice_gives_a_server_error_or_saves_anything(client, login, programme, data, name, fields,
+                                                                  problem):
+    login(roles.FINANCE_OFFICER)
+    page = client.post(URL, {"kind": "budget-lines", "file": SimpleUploadedFile(name, data), **fields})
+    text = page.content.decode()
+    assert page.status_code == 200 and problem in text and "Import these rows" not in text
+    assert not BudgetLine.objects.exists()

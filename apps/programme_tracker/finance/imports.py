@@ -17,11 +17,22 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from import_export import fields, resources, widgets
 from import_export.results import RowResult
+from openpyxl.utils import get_column_letter
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from tablib import Dataset
 
 from programme_tracker.continuity.receivers import programme_changed
 from programme_tracker.finance.models import BudgetLine, Expenditure, Payment, Tranche
-from programme_tracker.finance.spreadsheet import SpreadsheetError, Table, parse_amount, parse_date, read_table
+from programme_tracker.finance.spreadsheet import (
+    FORMULA_WITHOUT_VALUE,
+    Notation,
+    SpreadsheetError,
+    Table,
+    detect_notation,
+    parse_amount,
+    parse_date,
+    read_table,
+)
 from programme_tracker.portfolio.models import FundingPeriod, Organisation, Programme
 
 MAX_LISTED_CHANGES = 500  # the preview lists this many changed rows; the counts are always complete
@@ -29,10 +40,12 @@ MAX_LISTED_CHANGES = 500  # the preview lists this many changed rows; the counts
 
 # -- widgets: one cell to one value, or ValueError with a message for the user ----------------------------------
 class AmountWidget(widgets.Widget):
-    """An amount in Dutch or English notation (see spreadsheet.parse_amount)."""
+    """An amount in Dutch or English notation, read with the file's decimal separator (see spreadsheet.parse_amount)."""
+
+    notation = Notation()
 
     def clean(self, value, row=None, **kwargs):
-        return parse_amount(value)
+        return parse_amount(value, self.notation)
 
 
 class DayWidget(widgets.Widget):
@@ -185,6 +198,17 @@ class MoneyResource(resources.ModelResource):
     def column_names(cls) -> list[str]:
         """The columns of this kind of file, in order."""
         return [f.column_name for f in cls.ordered_fields()]
+
+    @classmethod
+    def amount_columns(cls) -> list[str]:
+        """The columns that hold amounts, whose text shows the file's decimal separator."""
+        return [f.column_name for f in cls.ordered_fields() if isinstance(f.widget, AmountWidget)]
+
+    def read_amounts_with(self, notation: Notation) -> None:
+        """Read this import's amounts with this decimal separator (the widgets are this resource's own copies)."""
+        for f in self.fields.values():
+            if isinstance(f.widget, AmountWidget):
+                f.widget.notation = notation
 
     def column(self, attribute: str) -> str:
         """The column a model field is read from (for error messages); the key's first column otherwise."""
@@ -429,7 +453,8 @@ class ImportProblem:
 
 @dataclass
 class ImportReport:
-    """What an import did (or, in a dry run, would do): counts, the first changes, every error."""
+    """What an import did (or, in a dry run, would do): counts, the first changes, every error, and how the file
+    was read (its sheet, its decimal separator)."""
 
     kind: str
     committed: bool = False
@@ -440,26 +465,29 @@ class ImportReport:
     changes: list[dict] = field(default_factory=list)
     errors: list[ImportProblem] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)
+    sheet: str = ""
+    notation: Notation = field(default_factory=Notation)
 
     @property
     def ok(self) -> bool:
         return not self.errors
 
 
-def import_money(kind: str, data: bytes, filename: str = "", *, user=None, commit: bool = False) -> ImportReport:
-    """Import a spreadsheet of budget lines, payments or expenditure: a dry run unless `commit`; all or nothing."""
+def import_money(kind: str, data: bytes, filename: str = "", *, user=None, commit: bool = False,
+                 decimal_mark: str | None = None, sheet: str | None = None) -> ImportReport:
+    """Import a spreadsheet of budget lines, payments or expenditure: a dry run unless `commit`; all or nothing.
+
+    `decimal_mark` (`,` or `.`) overrides the decimal separator read from the file; `sheet` names the XLSX sheet.
+    """
     resource_class = KINDS[kind]
     report = ImportReport(kind=kind)
-    try:
-        table = read_table(data, filename)
-    except SpreadsheetError as exc:
-        report.errors.append(ImportProblem(0, "", str(exc)))
-        return report
-    dataset = _dataset(resource_class, table, report)
-    if report.errors:
+    headers, rows = _rows_to_import(resource_class, data, filename, sheet, decimal_mark, report)
+    if headers is None:
         return report
     resource = resource_class(user=user, source=f"imported from {filename or 'a spreadsheet'}")
-    resource.row_numbers = [number for number, _row in table.rows]
+    resource.read_amounts_with(report.notation)
+    resource.row_numbers = [number for number, _row in rows]
+    dataset = Dataset(*[tuple(row) for _number, row in rows], headers=headers)
     with transaction.atomic():
         result = resource.import_data(dataset, dry_run=not commit, use_transactions=True,
                                       rollback_on_validation_errors=True)
@@ -473,10 +501,30 @@ def import_money(kind: str, data: bytes, filename: str = "", *, user=None, commi
     return report
 
 
-def _dataset(resource_class, table: Table, report: ImportReport):
-    """The table as a tablib dataset under the resource's column names (matched ignoring case and spaces)."""
-    from tablib import Dataset
+def _rows_to_import(resource_class, data, filename, sheet, decimal_mark, report: ImportReport):
+    """The file's headers as column names and the rows to import (None, None when the file cannot be imported);
+    records in the report the sheet read, the decimal separator and the problems of the file as a whole."""
+    try:
+        table = read_table(data, filename, sheet=sheet)
+    except SpreadsheetError as exc:
+        report.errors.append(ImportProblem(0, "", str(exc)))
+        return None, None
+    report.sheet, report.rows = table.sheet, len(table.rows)
+    headers = _headers(resource_class, table, report)
+    if not table.rows:
+        where = f"the sheet {table.sheet!r}" if table.sheet else "the file"
+        report.errors.append(ImportProblem(0, "", f"no rows to import: {where} has only the row naming the columns"))
+    if report.errors:
+        return None, None
+    refused = _refuse_formulas_without_value(table, headers, report)
+    rows = [(number, row) for number, row in table.rows if number not in refused]
+    report.notation = _notation(resource_class, headers, rows, decimal_mark, report)
+    return headers, rows
 
+
+def _headers(resource_class, table: Table, report: ImportReport) -> list[str]:
+    """The table's headers as the resource's column names (matched ignoring case and spaces); reports duplicate,
+    missing and ignored columns."""
     wanted = {_normal(column): column for column in resource_class.column_names()}
     headers = []
     for header in table.headers:
@@ -492,8 +540,32 @@ def _dataset(resource_class, table: Table, report: ImportReport):
     for column in resource_class.required:
         if column not in headers:
             report.errors.append(ImportProblem(0, column, "this column is missing"))
-    report.rows = len(table.rows)
-    return Dataset(*[tuple(row) for _number, row in table.rows], headers=headers)
+    return headers
+
+
+def _refuse_formulas_without_value(table: Table, headers: list[str], report: ImportReport) -> set[int]:
+    """Report every formula cell without a computed value; returns the numbers of the rows it refuses."""
+    # Read as empty, such a cell would drop an optional value (a payment's tranche) without a word.
+    refused = set()
+    for number, index in table.formulas_without_value():
+        column = headers[index]
+        if column.startswith("(ignored) "):
+            column = table.headers[index] or get_column_letter(index + 1)
+        report.errors.append(ImportProblem(number, column, FORMULA_WITHOUT_VALUE))
+        refused.add(number)
+    return refused
+
+
+def _notation(resource_class, headers: list[str], rows, decimal_mark: str | None, report: ImportReport) -> Notation:
+    """The decimal separator chosen for the import, or else the one the file's amounts show."""
+    if decimal_mark:
+        return Notation(decimal_mark, chosen=True)
+    columns = [headers.index(column) for column in resource_class.amount_columns() if column in headers]
+    try:
+        return detect_notation((number, row[index]) for number, row in rows for index in columns)
+    except SpreadsheetError as exc:
+        report.errors.append(ImportProblem(0, ", ".join(resource_class.amount_columns()), str(exc)))
+        return Notation(conflicting=True)
 
 
 def _normal(name: str) -> str:

@@ -80,11 +80,19 @@ KIND_LABELS = {"budget-lines": gettext_lazy("Budget lines"), "payments": gettext
                "expenditure": gettext_lazy("Expenditure")}
 
 
+DECIMAL_MARKS = [("", gettext_lazy("detect from the file")), (",", gettext_lazy("comma (1.234,56)")),
+                 (".", gettext_lazy("point (1,234.56)"))]
+
+
 class ImportForm(forms.Form):
-    """What to import and the file."""
+    """What to import, the file, and how to read it (which sheet, which decimal separator)."""
 
     kind = forms.ChoiceField(label=gettext_lazy("Records"), choices=list(KIND_LABELS.items()))
     file = forms.FileField(label=gettext_lazy("Spreadsheet (XLSX or CSV)"))
+    sheet = forms.CharField(label=gettext_lazy("Sheet (of an XLSX file with several)"), required=False,
+                            max_length=100)
+    decimal_mark = forms.ChoiceField(label=gettext_lazy("Decimal separator"), choices=DECIMAL_MARKS,
+                                     required=False, initial="", widget=forms.RadioSelect)
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
@@ -130,10 +138,11 @@ def import_view(request, admin_site):
         if not _may_import(request.user, kind):
             raise PermissionDenied
         data = upload.read()
-        report = import_money(kind, data, upload.name, user=request.user)
+        reading = {name: form.cleaned_data[name] or None for name in ("sheet", "decimal_mark")}  # how to read it
+        report = import_money(kind, data, upload.name, user=request.user, **reading)
         if report.ok:
             token = _hold(data)
-            request.session["finance_import"] = {"token": token, "kind": kind, "filename": upload.name}
+            request.session["finance_import"] = {"token": token, "kind": kind, "filename": upload.name, **reading}
             context["token"] = token
         context |= {"report": report, "filename": upload.name, "kind_label": KIND_LABELS[kind]}
     context["form"] = form
@@ -150,7 +159,8 @@ def _commit(request, context):
         raise PermissionDenied
     with open(_held_path(held["token"]), "rb") as file:
         data = file.read()
-    report = import_money(kind, data, held["filename"], user=request.user, commit=True)
+    report = import_money(kind, data, held["filename"], user=request.user, commit=True,
+                          sheet=held.get("sheet"), decimal_mark=held.get("decimal_mark"))
     if not report.ok:  # the stored records changed since the dry run in a way that makes a row wrong
         context |= {"report": report, "filename": held["filename"], "kind_label": KIND_LABELS[kind],
                     "form": ImportForm()}
