@@ -194,6 +194,41 @@ def test_ended_without_successor_not_with_a_successor_or_other_cover(owner, acce
     assert found("ended-without-successor") == []
 
 
+@pytest.mark.parametrize("end", [-90, 0, 180])
+def test_a_cancelled_programme_never_ends_without_successor_but_its_recommendation_is_uncovered(owner, accepted, end):
+    p = make_programme(owner, status="cancelled", planned_end=day(end))
+    ProgrammeRecommendation.objects.create(programme=p, recommendation=accepted)
+    assert found("ended-without-successor") == []
+    assert [f[0] for f in found("recommendation-uncovered")] == [accepted.code]
+
+
+@pytest.mark.parametrize(("successor_status", "fires"), [
+    ("cancelled", True), ("planned", False), ("active", False), ("ended", False), ("suspended", False),
+])
+def test_a_cancelled_successor_is_no_successor(owner, accepted, successor_status, fires):
+    p = make_programme(owner, planned_end=day(30))
+    ProgrammeRecommendation.objects.create(programme=p, recommendation=accepted)
+    make_programme(owner, status=successor_status, predecessor=p)
+    assert [f[0] for f in found("ended-without-successor")] == ([p.code] if fires else [])
+
+
+def test_a_cancelled_successor_beside_a_real_one_does_not_matter(owner, accepted):
+    p = make_programme(owner, planned_end=day(30))
+    ProgrammeRecommendation.objects.create(programme=p, recommendation=accepted)
+    make_programme(owner, status="cancelled", predecessor=p)
+    make_programme(owner, status="planned", predecessor=p)
+    assert found("ended-without-successor") == []
+
+
+def test_a_cancelled_programme_with_funding_covers_nothing(owner, accepted):
+    p = make_programme(owner, planned_end=day(30))
+    ProgrammeRecommendation.objects.create(programme=p, recommendation=accepted)
+    cancelled = make_programme(owner, status="cancelled")
+    ProgrammeRecommendation.objects.create(programme=cancelled, recommendation=accepted)
+    fund(cancelled, day(-10), day(400))
+    assert [f[0] for f in found("ended-without-successor")] == [p.code]
+
+
 # 7. stale-record -------------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize(("reviewed", "fires"), [("2025-11-30", True), ("2025-12-01", False)])

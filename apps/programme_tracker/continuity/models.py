@@ -164,6 +164,9 @@ class ScanState(models.Model):
     last_full_scan_as_of = models.DateField(_("last full scan as of"), null=True, blank=True)
     last_full_scan_summary = models.JSONField(_("summary"), default=dict, blank=True)
     locked_at = models.DateTimeField(null=True, blank=True)
+    # How many scans have written alerts: a scan that read the portfolio before taking the lock compares it to
+    # know whether another scan wrote in between.
+    generation = models.PositiveBigIntegerField(default=0, editable=False)
 
     class Meta:
         verbose_name = _("scan state")

@@ -16,7 +16,7 @@ from datetime import date
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone, translation
 
@@ -37,6 +37,9 @@ from programme_tracker.portfolio.models import Organisation, Programme
 # Fields a scan refreshes on an alert that is found again.
 REFRESHED = ("severity", "message", "message_data", "key_date", "until_date", "subject_label", "programme_id",
              "funding_period_id", "recommendation_id", "for_coordinators")
+# What tells a changed finding from an unchanged one: the message text follows from its data (and is made only
+# for the alerts a scan writes).
+COMPARED = tuple(name for name in REFRESHED if name != "message")
 CHUNK = 1000
 
 
@@ -59,36 +62,50 @@ def run_scan(as_of: date | None = None, *, programme_ids=None, rules=None) -> Sc
 
     `programme_ids` limits the programme-level rules to those programmes (recommendation rules always look at the
     whole portfolio); alerts of other programmes are left alone.
+
+    The rules read the portfolio before the scan lock is taken (that is most of a scan's time), so people acting
+    on alerts, who take the same lock, wait only for the writes. If another scan wrote alerts while the rules were
+    reading, they read again under the lock: a scan never writes findings older than the alerts it replaces.
     """
     as_of = as_of or timezone.localdate()
     scope = None if programme_ids is None else frozenset(programme_ids)
     rule_names = list(rules or RULES)
-    with transaction.atomic():
-        take_scan_lock()
-        ctx = Context(today=as_of, programme_ids=scope)
-        with translation.override(settings.LANGUAGE_CODE):
-            findings = {finding.identity: finding for finding in all_findings(ctx, rule_names)}
+    generation = ScanState.objects.filter(pk=1).values_list("generation", flat=True).first() or 0
+    findings = _evaluate(as_of, scope, rule_names)
+    # The messages of the alerts it writes are stored in the site's language.
+    with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
+        if take_scan_lock() != generation:
+            findings = _evaluate(as_of, scope, rule_names)
         result = ScanResult(as_of=as_of, findings=len(findings))
         _apply(findings, _alert_scope(rule_names, scope), as_of, result)
+        state = {"generation": F("generation") + 1}
         if scope is None and rules is None:
-            ScanState.objects.filter(pk=1).update(
-                last_full_scan_at=timezone.now(), last_full_scan_as_of=as_of,
-                last_full_scan_summary=result.summary(),
-            )
+            state.update(last_full_scan_at=timezone.now(), last_full_scan_as_of=as_of,
+                         last_full_scan_summary=result.summary())
+        ScanState.objects.filter(pk=1).update(**state)
         # The outbox rows are written in this same transaction: no alert change without its notifications.
         notify_alert_events(result.batch)
     return result
 
 
-def take_scan_lock() -> None:
-    """Lock the ScanState row for the rest of the transaction (created on first use).
+def _evaluate(as_of: date, scope, rule_names) -> dict[tuple, Finding]:
+    """The findings of the rules, by identity."""
+    ctx = Context(today=as_of, programme_ids=scope)
+    with translation.override(settings.LANGUAGE_CODE):
+        return {finding.identity: finding for finding in all_findings(ctx, rule_names)}
+
+
+def take_scan_lock() -> int:
+    """Lock the ScanState row for the rest of the transaction (created on first use); returns its generation,
+    the number of scans that have written alerts.
 
     Scans, re-evaluations, escalation and people acting on alerts all take it, so none of them decides an alert's
-    state from a row another has changed meanwhile. Each holds it briefly (a daily scan: seconds).
+    state from a row another has changed meanwhile. Each holds it briefly: a scan only while it writes.
     """
     if not ScanState.objects.filter(pk=1).update(locked_at=timezone.now()):
         ScanState.objects.get_or_create(pk=1)
         ScanState.objects.filter(pk=1).update(locked_at=timezone.now())
+    return ScanState.objects.filter(pk=1).values_list("generation", flat=True).get()
 
 
 def _alert_scope(rule_names, scope) -> Q:
@@ -115,7 +132,7 @@ def _apply(findings: dict[tuple, Finding], scope: Q, as_of: date, result: ScanRe
     for identity, row in existing.items():
         finding = findings.get(identity)
         expired = row["state"] == AlertState.DISMISSED and row["accepted_until"] and row["accepted_until"] < as_of
-        if finding is not None and not expired and all(getattr(finding, n) == row[n] for n in REFRESHED):
+        if finding is not None and not expired and all(getattr(finding, n) == row[n] for n in COMPARED):
             continue  # found again, unchanged
         alert = _alert_from(row)
         if finding is None:

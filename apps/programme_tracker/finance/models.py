@@ -76,6 +76,8 @@ class Commitment(ValidatedModel, VersionedModel):
         constraints = [
             models.UniqueConstraint(fields=["funding_period", "reference"], name="commitment_reference_unique"),
         ]
+        # The scan sums the commitments of a funding period from the index alone (sums.find_spending).
+        indexes = [models.Index(fields=["funding_period", "amount"], name="commitment_period_amount")]
 
     def __str__(self):
         return f"{self.reference} ({self.amount} {self.currency})"
@@ -202,6 +204,8 @@ class Expenditure(ValidatedModel, VersionedModel):
             models.UniqueConstraint(fields=["funding_period", "organisation", "period_start", "category"],
                                     name="expenditure_once_per_period_and_category"),
         ]
+        # The scan sums the expenditure per funding period from the index alone (sums.find_spending).
+        indexes = [models.Index(fields=["funding_period", "period_end", "amount"], name="expenditure_spending")]
 
     def __str__(self):
         return f"{self.funding_period.code} {self.period_start:%Y-%m} {self.get_category_display()}"

@@ -11,8 +11,8 @@ from programme_tracker.continuity.messages import say
 from programme_tracker.continuity.models import Severity
 from programme_tracker.continuity.rules import Finding, Rule, register
 from programme_tracker.finance.models import Payment, ReportDue, Tranche
-from programme_tracker.finance.sums import total, with_committed_and_spent
-from programme_tracker.portfolio.models import SECURED_FUNDING_STATUSES, FundingPeriod, ProgrammeStatus
+from programme_tracker.finance.sums import find_spending, total
+from programme_tracker.portfolio.models import ProgrammeStatus
 
 # Money rules look at programmes that still run or are about to.
 RUNNING = (ProgrammeStatus.PLANNED, ProgrammeStatus.ACTIVE, ProgrammeStatus.SUSPENDED)
@@ -119,15 +119,15 @@ class ReportOverdue(Rule):
             )
 
 
-def spending(ctx):
-    """Secured funding periods of running programmes in scope, with what was committed and what was spent.
-
-    Committed is the sum of the period's commitments or, without any, the period's own amount.
-    """
-    periods = with_committed_and_spent(FundingPeriod.objects.filter(
-        ctx.in_scope("programme__"), programme__status__in=RUNNING, status__in=SECURED_FUNDING_STATUSES,
+def spending(ctx) -> list[dict]:
+    """Secured funding periods of running programmes in scope that may be overspent or underspent, with what was
+    committed, spent and reported until; found once per scan for both rules (sums.find_spending)."""
+    limits = ctx.limits
+    return ctx.cached("spending", lambda: find_spending(
+        ctx.in_scope("funding_period__programme__"), RUNNING,
+        near_share=Decimal(limits.overspend_warning_percent) / 100, low_share=Decimal(limits.underspend_percent) / 100,
+        ending=(ctx.today, ctx.days(limits.underspend_days_before_end)),
     ))
-    return periods.order_by().values("pk", "code", "programme_id", "start", "end", "committed", "spent", "currency")
 
 
 @register
@@ -147,8 +147,10 @@ class Overspend(Rule):
                             "commitment. Stop further spending or agree on extra funding.")
         near = gettext_noop("%(spent)s %(currency)s spent of %(committed)s committed on %(code)s (%(percent)s%%). "
                             "Check the spending plan for the rest of the period.")
-        for period in spending(ctx).filter(spent__gt=0):
+        for period in spending(ctx):
             committed, spent = period["committed"], period["spent"]
+            if spent <= 0:
+                continue
             if spent > committed:
                 key, severity, text = "over", Severity.CRITICAL, over
             elif committed and spent >= committed * share:
@@ -180,10 +182,9 @@ class Underspend(Rule):
         text = gettext_noop("Only %(spent)s %(currency)s of %(committed)s committed on %(code)s is reported spent, "
                             "with the period ending on %(end)s. Ask the implementing organisation about the plan for "
                             "the rest, or release the money.")
-        # Only where expenditure is reported at all (then it has a last reported day).
-        candidates = spending(ctx).filter(reported_until__isnull=False, end__gte=ctx.today, end__lte=ctx.days(days),
-                                          committed__gt=0)
-        for period in candidates:
+        for period in spending(ctx):
+            if not ctx.today <= period["end"] <= ctx.days(days) or period["committed"] <= 0:
+                continue
             if period["spent"] >= period["committed"] * share:
                 continue
             checkpoint = period["end"] - timedelta(days=days)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import cached_property
 
 from django.conf import settings
 from django.db.models import Q
@@ -24,7 +25,6 @@ class Finding:
     subject_label: str
     key: str
     severity: str
-    message: str = ""  # made from message_data (in the site's language) when not given
     # The message as source texts and arguments (continuity/messages.py): each reader sees it in their language.
     message_data: list = field(default_factory=list)
     programme_id: int | None = None
@@ -35,9 +35,11 @@ class Finding:
     # True for findings the coordinators answer for (unowned measures, uncovered recommendations).
     for_coordinators: bool = False
 
-    def __post_init__(self):
-        if self.message_data and not self.message:
-            object.__setattr__(self, "message", render(self.message_data))
+    @cached_property
+    def message(self) -> str:
+        """The message as text in the active language (the scan stores it in the site's language, for e-mail and
+        the command line). Made only when an alert is written: most findings of a daily scan change nothing."""
+        return render(self.message_data)
 
     @property
     def identity(self) -> tuple[str, str, str]:

@@ -32,15 +32,17 @@ class Command(BaseCommand):
                             help="show what the scan finds without changing the alerts or notifying anyone")
 
     def handle(self, *args, as_of=None, json=False, dry_run=False, **options):
-        with transaction.atomic():
-            result = run_scan(as_of)
-            alerts = sorted(
-                Alert.objects.filter(state__in=ACTIVE_STATES)
-                .select_related("programme", "funding_period", "recommendation", "assignee"),
-                key=lambda a: (SEVERITY_ORDER.index(a.severity), a.key_date or result.as_of, a.rule, a.subject_label),
-            )
-            if dry_run:
+        if dry_run:
+            # The scan's writes are rolled back; what it found is read inside the transaction, printed after it.
+            with transaction.atomic():
+                result = run_scan(as_of)
+                alerts = _active_alerts(result.as_of)
                 transaction.set_rollback(True)
+        else:
+            # The scan commits (holding its lock only while it writes); listing its alerts is another matter, so
+            # people acting on alerts never wait for the printing.
+            result = run_scan(as_of)
+            alerts = _active_alerts(result.as_of)
         if json:
             self.stdout.write(_json([_record(alert) for alert in alerts]))
             return
@@ -52,6 +54,15 @@ class Command(BaseCommand):
             self.stdout.write(f"{alert.severity:8} {alert.state:12} {alert.rule:26} {alert.subject_label}{when}{until}")
             self.stdout.write(f"{'':48}{alert.message}")
         self.stdout.write(f"{len(alerts)} open alert(s)." + (" Dry run: nothing was saved." if dry_run else ""))
+
+
+def _active_alerts(as_of: date) -> list[Alert]:
+    """The open and acknowledged alerts, most severe and nearest first."""
+    return sorted(
+        Alert.objects.filter(state__in=ACTIVE_STATES)
+        .select_related("programme", "funding_period", "recommendation", "assignee"),
+        key=lambda a: (SEVERITY_ORDER.index(a.severity), a.key_date or as_of, a.rule, a.subject_label),
+    )
 
 
 def _record(alert: Alert) -> dict:
