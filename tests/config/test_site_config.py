@@ -63,3 +63,28 @@ def test_secret_key_is_generated_once(sites):
 def test_readme_settings_reference_is_current():
     readme = (site_config.REPO_ROOT / "README.md").read_text(encoding="utf-8")
     assert site_config.reference_markdown() in readme
+
+
+def test_without_redis_each_process_caches_in_its_own_memory(sites):
+    assert site_config.cache(load("default", environ={}))["BACKEND"].endswith("LocMemCache")
+
+
+def test_with_redis_the_cache_is_shared_in_the_database_after_the_jobs(sites):
+    write(sites, "prod", {"db_type": "mariadb", "redis_url": "redis://127.0.0.1:6379/0"})
+    write(sites, "other", {"db_type": "mariadb", "db_name": "other", "redis_url": "redis://127.0.0.1:6379/0"})
+    prod, other = (site_config.cache(load(site, environ={})) for site in ("prod", "other"))
+    assert prod["BACKEND"] == "programme_tracker.core.cache.TolerantRedisCache"
+    assert prod["LOCATION"] == "redis://127.0.0.1:6379/1"  # emptying the cache never empties the job queues
+    assert prod["KEY_PREFIX"] != other["KEY_PREFIX"]  # two sites on one Redis never read each other's figures
+    assert prod["OPTIONS"]["socket_connect_timeout"] <= 2  # a Redis that does not answer does not hold a page up
+
+
+@pytest.mark.parametrize(("redis_url", "location"), [
+    ("redis://127.0.0.1:6379", "redis://127.0.0.1:6379/1"),
+    ("redis://:secret@cache.example:6380/3", "redis://:secret@cache.example:6380/4"),
+    ("rediss://cache.example/0?ssl_cert_reqs=none", "rediss://cache.example/1?ssl_cert_reqs=none"),
+    ("redis://127.0.0.1:6379/0?db=5", "redis://127.0.0.1:6379/0?db=6"),
+    ("unix:///run/redis/redis.sock", "unix:///run/redis/redis.sock?db=1"),
+])
+def test_the_cache_location_is_the_next_redis_database(redis_url, location):
+    assert site_config.cache_location(redis_url) == location

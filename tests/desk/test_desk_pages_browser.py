@@ -116,16 +116,79 @@ def test_acknowledging_in_the_inbox_changes_the_alert_without_leaving_the_page(l
     page.focus(f"#acknowledge-{other.pk}")
     page.keyboard.press("Enter")
     page.wait_for_selector(f"#alert-{other.pk}[data-state='acknowledged']")
-    # Dismissing asks for a reason, on the row.
+    assert page.evaluate("() => document.activeElement.id") == f"dismiss-{other.pk}"  # still on that row
+    # Dismissing asks for a reason, in the page's one dismiss dialog, filled in for the row's alert.
     third = Alert.objects.get(rule="recommendation-uncovered", subject_label="INV-7")
-    page.click(f"#alert-{third.pk} summary:has-text('Dismiss')")
-    page.fill(f"#reason-{third.pk}", "Not in this cabinet period's plan")
-    page.press(f"#reason-{third.pk}", "Enter")
+    page.click(f"#dismiss-{third.pk}")
+    assert page.locator("#dialog-dismiss").is_visible()
+    assert "INV-7" in page.locator("#dialog-dismiss [data-alert]").inner_text()
+    assert page.evaluate("() => document.activeElement.id") == "dismiss-reason"  # focus moved into the dialog
+    page.fill("#dismiss-reason", "Not in this cabinet period's plan")
+    page.press("#dismiss-reason", "Enter")
     page.wait_for_selector(f"#alert-{third.pk}[data-state='dismissed']")
+    assert not page.locator("#dialog-dismiss").is_visible()
     assert "Not in this cabinet period's plan" in page.locator(f"#alert-{third.pk}").inner_text()
+    assert page.evaluate("() => document.activeElement.id") == f"reassign-{third.pk}"  # back on the row
     third.refresh_from_db()
     assert third.state == AlertState.DISMISSED
+    assert page.evaluate("() => window.stayedOnPage") is True
     assert unlabelled_controls(page) == []
+
+
+def test_the_inbox_dialogs_work_from_the_keyboard(live_server, page, accounts, demo):
+    log_in(page, live_server, accounts[roles.COORDINATOR])
+    page.goto(f"{live_server.url}/desk/inbox/")
+    alert = Alert.objects.get(rule="recommendation-uncovered", subject_label="POL-1")
+    # Enter on the row's link opens the dialog with focus in it; Escape closes it and focus is back on the link.
+    page.focus(f"#reassign-{alert.pk}")
+    page.keyboard.press("Enter")
+    assert page.locator("#dialog-reassign").is_visible()
+    assert page.evaluate("() => document.activeElement.id") == "reassign-assignee"
+    page.keyboard.press("Escape")
+    assert not page.locator("#dialog-reassign").is_visible()
+    assert page.evaluate("() => document.activeElement.id") == f"reassign-{alert.pk}"
+    assert not Alert.objects.get(pk=alert.pk).assigned_by_hand  # nothing was sent
+    # Then reassign for real: choose a person, submit with Enter; the row shows the new assignee.
+    monitor = accounts[roles.MONITOR]
+    page.keyboard.press("Enter")
+    page.select_option("#reassign-assignee", str(monitor.pk))
+    page.focus("#dialog-reassign button[type=submit]")
+    page.keyboard.press("Enter")
+    page.wait_for_selector(f"#alert-{alert.pk}:has-text('{monitor.username}')")
+    assert not page.locator("#dialog-reassign").is_visible()
+    assert page.evaluate("() => document.activeElement.id") == f"reassign-{alert.pk}"
+    alert.refresh_from_db()
+    assert alert.assignee == monitor and alert.assigned_by_hand
+    # Opened again, the dialog starts from the alert's own assignee; Cancel closes it and changes nothing.
+    page.click(f"#reassign-{alert.pk}")
+    assert page.locator("#reassign-assignee").input_value() == str(monitor.pk)
+    page.click("#dialog-reassign [data-close]")
+    assert not page.locator("#dialog-reassign").is_visible()
+    assert page.get_attribute(f"#reassign-{alert.pk}", "aria-haspopup") == "dialog"
+    assert unlabelled_controls(page) == []
+
+
+def test_the_inbox_works_without_javascript(live_server, browser, client, accounts, demo):
+    context = browser.new_context(java_script_enabled=False)
+    # Logged in by cookie: Unfold's login page itself shows its form only with JavaScript.
+    client.force_login(accounts[roles.COORDINATOR])
+    context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}])
+    page = context.new_page()
+    try:
+        page.goto(f"{live_server.url}/desk/inbox/?severity=warning")
+        first = Alert.objects.get(rule="recommendation-uncovered", subject_label="POL-1")
+        page.click(f"#acknowledge-{first.pk}")  # a plain form post, back to the same filtered inbox
+        page.wait_for_url("**/desk/inbox/?severity=warning")
+        assert page.locator(f"#alert-{first.pk}").get_attribute("data-state") == "acknowledged"
+        page.click(f"#dismiss-{first.pk}")  # the dismiss form on a page of its own
+        page.wait_for_url(f"**/desk/inbox/{first.pk}/dismiss/**")
+        page.fill("#dismiss-reason", "Handled by the task force")
+        page.click("#alert-action button[type=submit]")
+        page.wait_for_url("**/desk/inbox/?severity=warning")
+        first.refresh_from_db()
+        assert (first.state, first.dismissed_reason) == (AlertState.DISMISSED, "Handled by the task force")
+    finally:
+        context.close()
 
 
 def test_the_programme_page_and_the_monitoring_report(live_server, page, accounts, demo):

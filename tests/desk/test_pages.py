@@ -159,7 +159,7 @@ def test_reassigning_hands_the_alert_to_the_chosen_person(client, demo, login, a
 def test_monitors_read_the_inbox_but_cannot_act_and_a_plain_form_is_redirected(client, demo, login):
     login(roles.MONITOR)
     page = client.get(reverse("desk:inbox")).content.decode()
-    assert "Acknowledge</button>" not in page
+    assert "Acknowledge</button>" not in page and "Dismiss…" not in page and "<dialog" not in page
     alert = Alert.objects.filter(state=AlertState.OPEN).first()
     assert inbox_act(client, alert, "acknowledge").status_code == 403
     login(roles.COORDINATOR)
@@ -169,6 +169,38 @@ def test_monitors_read_the_inbox_but_cannot_act_and_a_plain_form_is_redirected(c
     response = client.post(reverse("desk:inbox-act", args=[other.pk, "acknowledge"]),
                            {"next": "https://elsewhere.example/"})
     assert response["Location"] == reverse("desk:inbox")  # never sent to another site
+
+
+def test_the_inbox_renders_each_action_form_once_whatever_the_number_of_rows(client, demo, login):
+    login(roles.COORDINATOR)
+    page = client.get(reverse("desk:inbox"), {"state": "all"}).content.decode()
+    desk = page[page.index('id="desk-page"'):]
+    assert desk.count('<tr id="alert-') > 10
+    assert desk.count("<dialog") == 2 and desk.count('name="reason"') == 1 and desk.count('name="assignee"') == 1
+    # The language switch, the filters, the form the acknowledge buttons post, and one in each dialog.
+    assert desk.count("<form") == 5 and desk.count('name="csrfmiddlewaretoken"') == 4
+
+
+def test_without_javascript_each_action_has_a_page_with_its_form(client, demo, login, accounts):
+    login(roles.COORDINATOR)
+    alert = Alert.objects.get(rule="recommendation-uncovered", subject_label="POL-2")
+    back = reverse("desk:inbox") + "?severity=warning"
+    url = reverse("desk:inbox-act", args=[alert.pk, "reassign"])
+    page = client.get(url, {"next": back}).content.decode()
+    assert 'name="csrfmiddlewaretoken"' in page and '<label for="reassign-assignee">' in page
+    assert f'name="next" value="{back}"' in page
+    monitor = accounts[roles.MONITOR]
+    response = client.post(url, {"assignee": str(monitor.pk), "next": back})
+    assert response.status_code == 302 and response["Location"] == back
+    alert.refresh_from_db()
+    assert alert.assignee == monitor
+    page = client.get(reverse("desk:inbox-act", args=[alert.pk, "dismiss"])).content.decode()
+    assert '<label for="dismiss-reason">' in page and f'href="{reverse("desk:inbox")}"' in page
+    assert client.get(reverse("desk:inbox-act", args=[alert.pk, "delete"])).status_code == 404
+    assert client.get(reverse("desk:inbox-act", args=[alert.pk, "dismiss"]),
+                      {"next": "https://elsewhere.example/"}).context["back"] == reverse("desk:inbox")
+    login(roles.MONITOR)
+    assert client.get(url).status_code == 403
 
 
 def test_the_inbox_puts_my_alerts_first(client, demo, login):

@@ -81,6 +81,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # RQ_QUEUES only feeds django-rq's job dashboard (/desk/jobs/), which needs Redis.
 REDIS_URL = SITE["redis_url"]
 RQ_QUEUES = {"default": {"URL": REDIS_URL or "redis://127.0.0.1:6379/0", "DEFAULT_TIMEOUT": 600}}
+# The desk's cached figures (desk/snapshot.py): in Redis when the site has one, so that every web process shares
+# what one worked out (in the database after the jobs'); otherwise in each process's memory.
+CACHES = {"default": site_config.cache(SITE)}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -7,6 +7,7 @@ generated from the same table, so the two cannot drift apart.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import secrets
@@ -14,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 
@@ -119,7 +121,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("db_user", _to_str, "root", "MariaDB user."),
     Setting("db_password", _to_str, "", "MariaDB password."),
     Setting("redis_url", _to_str, "",
-            "Redis for background jobs, e.g. `redis://127.0.0.1:6379/0`. Empty: jobs run in-process."),
+            "Redis for background jobs, e.g. `redis://127.0.0.1:6379/0`, and for the cache all web processes share "
+            "(in the next database, here `/1`). Empty: jobs run in-process, each process caches for itself."),
     Setting("secret_key", _to_str, "",
             "Django secret key. Empty: one is generated once and kept in `sites/<site>/.secret_key`."),
     Setting("debug", _to_bool, False, "Django debug pages. Never on in production."),
@@ -269,6 +272,41 @@ def database(config: SiteConfig) -> dict[str, Any]:
             "isolation_level": "read committed",
         },
         "TEST": {"CHARSET": "utf8mb4", "COLLATION": "utf8mb4_unicode_ci"},
+    }
+
+
+def cache_location(redis_url: str) -> str:
+    """The cache's Redis: the jobs' server, in the database after theirs (`/0` → `/1`).
+
+    A database of its own, because emptying the cache (Django's `cache.clear()`) empties the whole database and
+    must never take the queued jobs with it.
+    """
+    parts = urlsplit(redis_url)
+    query, path = dict(parse_qsl(parts.query)), parts.path
+    if "db" in query or parts.scheme == "unix":  # the database is named in the query (redis-py's rule)
+        query["db"] = str(int(query["db"]) + 1 if query.get("db", "").isdigit() else 1)
+    else:
+        number = path.strip("/")
+        path = f"/{int(number) + 1 if number.isdigit() else 1}"
+    # Not urlunsplit: it writes unix:///run/redis.sock as unix:/run/redis.sock, which redis-py refuses.
+    return f"{parts.scheme}://{parts.netloc}{path}" + (f"?{urlencode(query)}" if query else "")
+
+
+def cache(config: SiteConfig) -> dict[str, Any]:
+    """Django's CACHES['default'] for the site: Redis shared by every process when `redis_url` is set, otherwise
+    each process's own memory."""
+    if not config["redis_url"]:
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    db = database(config)
+    where = f"{db['ENGINE']}:{db.get('HOST', '')}:{db.get('PORT', '')}:{db['NAME']}"
+    return {
+        "BACKEND": "programme_tracker.core.cache.TolerantRedisCache",
+        "LOCATION": cache_location(config["redis_url"]),
+        # Entries are keyed by the state of the site's database (history ids), so two sites sharing a Redis must
+        # never read each other's: the prefix names the site and where its database is.
+        "KEY_PREFIX": f"pt:{config.site}:{hashlib.sha256(where.encode()).hexdigest()[:12]}",
+        # A Redis that does not answer must not hold a page up: the cache then answers as an empty one.
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
     }
 
 

@@ -2,7 +2,8 @@
 open alerts by severity, and how many accepted recommendations are covered.
 
 A fixed number of grouped queries whatever the portfolio's size; secured-until and coverage come from the
-portfolio's snapshot (snapshot.py), worked out once per change of the portfolio.
+portfolio's snapshot (snapshot.py), worked out once per change of the portfolio, and so do the figures that read
+every programme (by area and status, the funding cliff). Only the alerts are read on every view.
 """
 
 from __future__ import annotations
@@ -72,10 +73,14 @@ def _changelist(model: str, **filters) -> str:
     return reverse(f"admin:{model}_changelist") + ("?" + urlencode(filters) if filters else "")
 
 
-def programmes_by_area() -> Chart:
-    """Programmes per area, stacked by status; a click opens the filtered programme list."""
-    counts = Counter({(area, status): n for area, status, n in Programme.objects.order_by().values_list(
+def area_status_counts() -> Counter:
+    """How many programmes there are per (area, status): one grouped query."""
+    return Counter({(area, status): n for area, status, n in Programme.objects.order_by().values_list(
         "area", "status").annotate(n=Count("id"))})
+
+
+def programmes_by_area(counts: Counter) -> Chart:
+    """Programmes per area, stacked by status; a click opens the filtered programme list."""
     statuses = list(ProgrammeStatus)
     return Chart("programmes-by-area", _("Programmes by area and status"), "horizontal",
                  [label for _value, label in Area.choices],
@@ -110,15 +115,24 @@ def money_by_ministry(today: date, version: str) -> Chart:
                          PALETTE[i % len(PALETTE)]) for i, ministry in enumerate(ministries)], money=True)
 
 
-def funding_cliff(snap: Snapshot) -> tuple[Chart, list[Ending], int, int]:
-    """Active programmes by the quarter their secured funding ends (next eight quarters), the programmes ending
-    soonest, how many active programmes have no secured funding today, and how many are active."""
+@dataclass(frozen=True)
+class Cliff:
+    """The funding cliff's figures: active programmes per quarter their secured funding ends, the ten ending
+    soonest (secured-until, programme id), how many active programmes have no secured funding, how many are active."""
+
+    per_quarter: Counter
+    soonest: list[tuple[date, int]]
+    unsecured: int
+    active: int
+
+
+def cliff_figures(snap: Snapshot) -> Cliff:
+    """The cliff from the snapshot and the active programmes (every one of them is read)."""
     quarters = next_quarters(snap.day)
-    active = Programme.objects.filter(status=ProgrammeStatus.ACTIVE).order_by()
     per_quarter: Counter = Counter()
     ending: list[tuple[date, int]] = []
     unsecured = 0
-    active_ids = list(active.values_list("id", flat=True))
+    active_ids = list(Programme.objects.filter(status=ProgrammeStatus.ACTIVE).order_by().values_list("id", flat=True))
     for programme_id in active_ids:
         until = snap.until(programme_id)
         if until is None:
@@ -126,12 +140,19 @@ def funding_cliff(snap: Snapshot) -> tuple[Chart, list[Ending], int, int]:
         elif quarter_of(until) in quarters:
             per_quarter[quarter_of(until)] += 1
             ending.append((until, programme_id))
-    soonest = sorted(ending)[:10]
-    programmes = Programme.objects.select_related("lead_ministry").in_bulk([pid for _d, pid in soonest])
+    return Cliff(per_quarter, sorted(ending)[:10], unsecured, len(active_ids))
+
+
+def funding_cliff(snap: Snapshot, cliff: Cliff) -> tuple[Chart, list[Ending]]:
+    """Active programmes by the quarter their secured funding ends (next eight quarters), and the programmes
+    ending soonest."""
+    quarters = next_quarters(snap.day)
+    programmes = Programme.objects.select_related("lead_ministry").in_bulk([pid for _d, pid in cliff.soonest])
     chart = Chart("funding-cliff", _("Secured funding ending per quarter"), "bar",
                   [quarter_label(*q) for q in quarters],
-                  [Series(_("active programmes"), [per_quarter[q] for q in quarters], SEVERITY_COLOURS["warning"])])
-    return chart, [Ending(programmes[pid], until) for until, pid in soonest], unsecured, len(active_ids)
+                  [Series(_("active programmes"), [cliff.per_quarter[q] for q in quarters],
+                          SEVERITY_COLOURS["warning"])])
+    return chart, [Ending(programmes[pid], until) for until, pid in cliff.soonest]
 
 
 def alerts_by_severity() -> Chart:
@@ -169,15 +190,16 @@ def dashboard(today: date, show_money: bool, show_alerts: bool) -> dict:
     """Everything the dashboard shows, for a user who may (or may not) see money and alerts."""
     version = stamp()
     snap = snapshot(today, version)
-    cliff, ending, unsecured, active = funding_cliff(snap)
+    figures = cached("cliff", today, lambda: cliff_figures(snap), version)
+    cliff, ending = funding_cliff(snap, figures)
     covered, coverage_counts = recommendation_coverage(snap)
     accepted = coverage_counts["covered"] + coverage_counts["at_risk"] + coverage_counts["uncovered"]
-    charts = [programmes_by_area(), cliff, covered]
+    charts = [programmes_by_area(cached("area-status", today, area_status_counts, version)), cliff, covered]
     headlines = [
-        Headline(_("active programmes"), active,
+        Headline(_("active programmes"), figures.active,
                  _changelist("portfolio_programme", status=ProgrammeStatus.ACTIVE)),
-        Headline(_("active without secured funding today"), unsecured, reverse("desk:timeline") + "?"
-                 + urlencode({"status": ProgrammeStatus.ACTIVE, "secured": "no"}), alarm=unsecured > 0),
+        Headline(_("active without secured funding today"), figures.unsecured, reverse("desk:timeline") + "?"
+                 + urlencode({"status": ProgrammeStatus.ACTIVE, "secured": "no"}), alarm=figures.unsecured > 0),
         Headline(_("accepted recommendations covered"), coverage_counts["covered"] + coverage_counts["at_risk"],
                  reverse("desk:coverage"), alarm=coverage_counts["uncovered"] > 0, of=accepted),
     ]

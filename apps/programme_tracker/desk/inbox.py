@@ -29,6 +29,8 @@ from programme_tracker.portfolio.models import Area
 
 PER_PAGE = 50
 STATE_CHOICES = [("active", _("Open or acknowledged")), *AlertState.choices, ("all", _("All"))]
+# The actions on one alert, with the title of the form that asks for them.
+ACTIONS = {"acknowledge": _("Acknowledge alert"), "dismiss": _("Dismiss alert"), "reassign": _("Reassign alert")}
 
 
 @dataclass

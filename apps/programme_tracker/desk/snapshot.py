@@ -6,10 +6,19 @@ only on funding periods, programmes, their links, recommendations, organisations
 change to those writes a history row. So results are cached under the day and the newest history id of those
 tables (one cheap query per request): a saved change shows on the next page view. Changes that write no history
 (loading fixtures, SQL by hand) show once the entry expires.
+
+Two levels. The site's cache (Redis when the site has one, so one process's work serves all of them; otherwise
+each process's memory) holds the entries; each process also keeps the few it used last as they are, because
+unpickling them takes tens of milliseconds at 10k programmes, and checks only that the cache still holds them (so
+emptying the cache empties this too). The cache is an optimisation, never a dependency: when it cannot be reached,
+the figures are worked out here (core/cache.py answers as an empty cache and logs the error).
 """
 
 from __future__ import annotations
 
+import threading
+import time
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -30,7 +39,12 @@ from programme_tracker.portfolio.models import (
 )
 
 EXPIRES = 600  # seconds: the longest a change without history can stay unseen
+KEPT = 16  # entries each process keeps unpickled: today's figures and a few report dates
 TRACKED = (FundingPeriod, Programme, ProgrammeRecommendation, Recommendation, Organisation, BudgetLine)
+
+_kept: OrderedDict[str, tuple[float, object]] = OrderedDict()  # key → (expires at, value), last used last
+_kept_lock = threading.Lock()
+_working: dict[str, threading.Lock] = {}  # key → held while one thread of this process works it out
 
 
 def stamp() -> str:
@@ -46,11 +60,55 @@ def stamp() -> str:
 def cached(name: str, day: date, compute: Callable[[], object], version: str | None = None):
     """`compute()` for this day and state of the portfolio, from the cache when it was worked out before."""
     key = f"desk:{name}:{day.isoformat()}:{version or stamp()}"
-    value = cache.get(key)
-    if value is None:
-        value = compute()
-        cache.set(key, value, EXPIRES)
+    found, value = _kept_value(key)
+    if found:
+        return value
+    try:
+        with _work_lock(key):  # the other threads of this process asking for the same figures wait for the first
+            found, value = _kept_value(key)
+            if not found:
+                entry = _from_cache(key)
+                if entry is None:
+                    entry = (time.time() + EXPIRES, compute())
+                    _to_cache(key, entry)
+                _keep(key, entry)
+                value = entry[1]
+    finally:
+        with _kept_lock:
+            _working.pop(key, None)
     return value
+
+
+def _kept_value(key: str) -> tuple[bool, object]:
+    """The entry this process kept, while it has not expired and the cache still holds it."""
+    with _kept_lock:
+        entry = _kept.get(key)
+        if entry is not None:
+            _kept.move_to_end(key)
+    if entry is None or entry[0] <= time.time() or not cache.has_key(key):
+        return False, None
+    return True, entry[1]
+
+
+def _keep(key: str, entry: tuple[float, object]) -> None:
+    with _kept_lock:
+        _kept[key] = entry
+        while len(_kept) > KEPT:
+            _kept.popitem(last=False)
+
+
+def _work_lock(key: str) -> threading.Lock:
+    with _kept_lock:
+        return _working.setdefault(key, threading.Lock())
+
+
+def _from_cache(key: str) -> tuple[float, object] | None:
+    """(expires at, value) from the cache, or None."""
+    return cache.get(key)
+
+
+def _to_cache(key: str, entry: tuple[float, object]) -> None:
+    cache.set(key, entry, EXPIRES)
 
 
 @dataclass(frozen=True)

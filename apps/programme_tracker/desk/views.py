@@ -4,14 +4,15 @@ from datetime import date
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods
 
 from programme_tracker.continuity.models import Alert
 from programme_tracker.desk import coverage, dashboard, inbox, programme, report, timeline
@@ -65,24 +66,46 @@ def coverage_view(request, desk):
     })
 
 
+def _may_act(request) -> bool:
+    """Whether the person acknowledges, dismisses and reassigns alerts (monitors only read them)."""
+    return request.user.has_perm("continuity.change_alert")
+
+
 @desk_page("inbox")
 def inbox_view(request, desk):
-    """Alerts, the person's own first, with acknowledge, dismiss and reassign on each row."""
+    """Alerts, the person's own first, with acknowledge, dismiss and reassign on each row (their forms once)."""
     filters = inbox.InboxFilters.from_request(request)
+    may_act = _may_act(request)
     return TemplateResponse(request, "desk/inbox.html", {
         **desk, "title": _("Alert inbox"), "filters": filters, "page": inbox.inbox_page(request.user, filters,
                                                                                          request.GET.get("page")),
-        "unread": unread_count(request.user), "assignees": list(inbox.assignees()),
-        "may_act": request.user.has_perm("continuity.change_alert"),
+        "unread": unread_count(request.user), "may_act": may_act, "assignees": inbox.assignees() if may_act else [],
+        "next_query": urlencode({"next": request.get_full_path()}),
+        "dialogs": [(action, inbox.ACTIONS[action]) for action in ("dismiss", "reassign")],
     })
 
 
-@require_POST
+def _back(request, target: str) -> str:
+    """Where to return after acting: `target` when it is on this site, otherwise the inbox."""
+    safe = url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=False)
+    return target if target and safe else reverse("desk:inbox")
+
+
+@require_http_methods(["GET", "POST"])
 @desk_page("inbox")
 def inbox_act_view(request, desk, alert_id, action):
-    """One action on one alert; htmx gets the row back (and the unread count), a plain form is redirected."""
-    if not request.user.has_perm("continuity.change_alert"):
+    """One action on one alert. GET: its form on a page of its own (the inbox's dialog without JavaScript). POST:
+    do it; htmx gets the row back (and the unread count), a plain form is redirected."""
+    if not _may_act(request):
         raise PermissionDenied
+    if request.method == "GET":
+        if action not in inbox.ACTIONS:
+            raise Http404
+        alert = get_object_or_404(inbox.inbox_alerts(request.user, inbox.InboxFilters(state="all")), pk=alert_id)
+        return TemplateResponse(request, "desk/inbox_action.html", {
+            **desk, "title": inbox.ACTIONS[action], "alert": alert, "action": action,
+            "assignees": inbox.assignees(), "back": _back(request, request.GET.get("next", "")),
+        })
     get_object_or_404(Alert, pk=alert_id)
     error = ""
     try:
@@ -92,13 +115,11 @@ def inbox_act_view(request, desk, alert_id, action):
     if not request.headers.get("HX-Request"):
         if error:
             messages.error(request, error)
-        back = request.POST.get("next", "")
-        safe = url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=False)
-        return redirect(back if back and safe else reverse("desk:inbox"))
+        return redirect(_back(request, request.POST.get("next", "")))
     alert = inbox.inbox_alerts(request.user, inbox.InboxFilters(state="all")).get(pk=alert_id)
     return TemplateResponse(request, "desk/_alert_row.html", {
-        "alert": alert, "error": error, "assignees": list(inbox.assignees()), "may_act": True,
-        "unread": unread_count(request.user), "swap_unread": True,
+        "alert": alert, "error": error, "may_act": True, "unread": unread_count(request.user), "swap_unread": True,
+        "next_query": urlencode({"next": reverse("desk:inbox")}),
     })
 
 

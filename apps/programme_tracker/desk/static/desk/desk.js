@@ -164,4 +164,75 @@
   }
 
   document.addEventListener("DOMContentLoaded", drawAll);
+
+  // The inbox: "Dismiss…" and "Reassign…" are links to the action's own page (which works without JavaScript);
+  // here they open the page's one dialog for that action instead, filled in for the row's alert. Its answer (the
+  // row, through htmx) replaces the row; focus goes into the dialog and, when it closes (also with Escape), back
+  // to the row's link, or to the row's first action when that link is gone.
+  function openAction(link) {
+    const dialog = document.getElementById("dialog-" + link.dataset.action);
+    const row = link.closest("tr");
+    if (!dialog || !row || typeof dialog.showModal !== "function") return false;
+    const form = dialog.querySelector("form");
+    const url = link.getAttribute("href").split("?")[0];
+    form.reset();
+    form.action = url;
+    if (window.htmx) {
+      form.setAttribute("hx-post", url);
+      form.setAttribute("hx-target", "#" + row.id);
+      form.setAttribute("hx-swap", "outerHTML");
+      window.htmx.process(form);
+    }
+    const subject = document.getElementById("subject-" + row.id.slice("alert-".length));
+    dialog.querySelector("[data-alert]").textContent = subject ? subject.textContent.replace(/\s+/g, " ").trim() : "";
+    const select = form.querySelector("select[name=assignee]");
+    if (select) {
+      select.value = link.dataset.assignee || "";
+      if (select.selectedIndex < 0) select.value = "";
+    }
+    dialog.dataset.opener = link.id;
+    dialog.dataset.row = row.id;
+    dialog.showModal();
+    (form.querySelector("input:not([type=hidden]), select") || form).focus();
+    return true;
+  }
+
+  // Focus after a row was replaced: the element with this id in the new row, else the row's first action.
+  function focusInRow(rowId, elementId) {
+    const row = document.getElementById(rowId);
+    const target = (elementId && document.getElementById(elementId)) ||
+      (row && row.querySelector(".desk-actions button, .desk-actions a"));
+    if (target) target.focus();
+  }
+
+  document.addEventListener("click", function (event) {
+    const link = event.target.closest("a[data-action]");
+    const plain = event.button === 0 && !event.ctrlKey && !event.metaKey && !event.shiftKey && !event.altKey;
+    if (link && plain && openAction(link)) event.preventDefault();
+    const close = event.target.closest("dialog [data-close]");
+    if (close) close.closest("dialog").close();
+  });
+
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("dialog.desk-dialog").forEach(function (dialog) {
+      dialog.addEventListener("close", function () { focusInRow(dialog.dataset.row, dialog.dataset.opener); });
+      dialog.querySelector("form").addEventListener("htmx:afterRequest", function () { dialog.close(); });
+    });
+  });
+
+  // Acknowledging replaces the row without its button: keep the keyboard in the row rather than at the page's top.
+  document.addEventListener("htmx:afterRequest", function (event) {
+    const row = event.detail.target;
+    const lost = !document.activeElement || document.activeElement === document.body;
+    if (lost && row && row.id && row.id.startsWith("alert-") && !document.body.contains(row)) focusInRow(row.id, null);
+  });
+
+  // Announce, on the links the dialogs enhance, that they open one (only when this script runs).
+  function markDialogLinks(root) {
+    root.querySelectorAll("a[data-action]").forEach(function (link) {
+      if (document.getElementById("dialog-" + link.dataset.action)) link.setAttribute("aria-haspopup", "dialog");
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { markDialogLinks(document); });
+  document.addEventListener("htmx:load", function (event) { markDialogLinks(event.detail.elt); });
 })();
