@@ -15,6 +15,7 @@ from programme_tracker.continuity import services
 from programme_tracker.continuity.models import Alert, AlertEvent, AlertState, ScanState
 from programme_tracker.continuity.scan import run_scan
 from programme_tracker.portfolio.demo import load_demo
+from programme_tracker.portfolio.models import FundingPeriod
 from tests.continuity.builders import T, day, fund, make_programme
 
 
@@ -153,3 +154,17 @@ def test_scan_dry_run_saves_nothing(base, capsys):
     call_command("scan", "--dry-run")
     assert "Dry run" in capsys.readouterr().out
     assert not Alert.objects.exists()
+
+
+def test_a_resolved_alert_keeps_the_facts_it_was_last_found_with(owner):
+    p = make_programme(owner)
+    period = fund(p, day(-300), day(20))
+    run_scan(T)
+    before = Alert.objects.get(programme=p, rule="funding-expiring")
+    FundingPeriod.objects.filter(pk=period.pk).update(end=day(400))  # no re-evaluation: the next scan finds it
+    run_scan(T)
+    after = Alert.objects.get(pk=before.pk)
+    assert after.state == AlertState.RESOLVED
+    assert (after.message, after.message_data, after.severity, after.key_date) == (
+        before.message, before.message_data, before.severity, before.key_date)
+    assert before.message.startswith("Secured funding ends on")

@@ -102,3 +102,10 @@ def test_finance_rules_leave_ended_programmes_alone(accounts, ministry):
     ReportDue.objects.create(funding_period=ended, kind="financial", title="Final", due_on=day(-5))
     spend(ended, "5000.00")
     assert not any(found(rule) for rule in ("tranche-overdue", "report-overdue", "overspend", "underspend"))
+
+
+def test_a_tranche_that_waits_for_no_report_is_never_blocked(period):
+    Tranche.objects.create(funding_period=period, planned_on=day(10), amount=Decimal("500.00"))
+    Tranche.objects.create(funding_period=period, planned_on=day(-40), amount=Decimal("500.00"))
+    assert found("tranche-blocked") == []
+    assert [key for _label, key, _severity in found("tranche-overdue")] == [day(-40).isoformat()]

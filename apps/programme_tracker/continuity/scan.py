@@ -63,18 +63,21 @@ def run_scan(as_of: date | None = None, *, programme_ids=None, rules=None) -> Sc
     `programme_ids` limits the programme-level rules to those programmes (recommendation rules always look at the
     whole portfolio); alerts of other programmes are left alone.
 
-    The rules read the portfolio before the scan lock is taken (that is most of a scan's time), so people acting
-    on alerts, who take the same lock, wait only for the writes. If another scan wrote alerts while the rules were
-    reading, they read again under the lock: a scan never writes findings older than the alerts it replaces.
+    In a full scan the rules read the portfolio before the scan lock is taken (that is most of its time), so people
+    acting on alerts, who take the same lock, wait only for the writes. If another scan wrote alerts while the rules
+    were reading, they read again under the lock: a scan never writes findings older than the alerts it replaces.
     """
     as_of = as_of or timezone.localdate()
     scope = None if programme_ids is None else frozenset(programme_ids)
     rule_names = list(rules or RULES)
-    generation = ScanState.objects.filter(pk=1).values_list("generation", flat=True).first() or 0
-    findings = _evaluate(as_of, scope, rule_names)
+    findings, generation = None, None
+    if scope is None:  # a re-evaluation of a few programmes reads little: it reads under the lock
+        generation = _generation()
+        findings = _evaluate(as_of, scope, rule_names)
     # The messages of the alerts it writes are stored in the site's language.
     with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
-        if take_scan_lock() != generation:
+        take_scan_lock()
+        if findings is None or _generation() != generation:
             findings = _evaluate(as_of, scope, rule_names)
         result = ScanResult(as_of=as_of, findings=len(findings))
         _apply(findings, _alert_scope(rule_names, scope), as_of, result)
@@ -95,17 +98,20 @@ def _evaluate(as_of: date, scope, rule_names) -> dict[tuple, Finding]:
         return {finding.identity: finding for finding in all_findings(ctx, rule_names)}
 
 
-def take_scan_lock() -> int:
-    """Lock the ScanState row for the rest of the transaction (created on first use); returns its generation,
-    the number of scans that have written alerts.
+def take_scan_lock() -> None:
+    """Lock the ScanState row for the rest of the transaction (created on first use).
 
     Scans, re-evaluations, escalation and people acting on alerts all take it, so none of them decides an alert's
-    state from a row another has changed meanwhile. Each holds it briefly: a scan only while it writes.
+    state from a row another has changed meanwhile. Each holds it briefly: a full scan only while it writes.
     """
     if not ScanState.objects.filter(pk=1).update(locked_at=timezone.now()):
         ScanState.objects.get_or_create(pk=1)
         ScanState.objects.filter(pk=1).update(locked_at=timezone.now())
-    return ScanState.objects.filter(pk=1).values_list("generation", flat=True).get()
+
+
+def _generation() -> int:
+    """How many scans have written alerts so far."""
+    return ScanState.objects.filter(pk=1).values_list("generation", flat=True).first() or 0
 
 
 def _alert_scope(rule_names, scope) -> Q:
@@ -122,13 +128,16 @@ def _apply(findings: dict[tuple, Finding], scope: Q, as_of: date, result: ScanRe
     now = timezone.now()
     # Plain rows, not model instances: in a steady state almost nothing changes, and an instance is built only
     # for an alert that does (tens of thousands of instances would cost more than the rules themselves).
-    columns = ("pk", "rule", "subject_key", "key", "state", "accepted_until", *REFRESHED)
+    # The stored message is not read: a finding's message follows from its data, and a resolved alert keeps its own.
+    columns = ("pk", "rule", "subject_key", "key", "state", "accepted_until", *COMPARED)
     existing = {
         row[1:4]: dict(zip(columns, row, strict=True))
         for row in Alert.objects.filter(scope, state__in=UNRESOLVED_STATES).order_by().values_list(*columns)
     }
     events: list[AlertEvent] = []
-    changed: list[Alert] = []
+    resolved: list[Alert] = []
+    reopened: list[Alert] = []
+    refreshed: list[Alert] = []
     for identity, row in existing.items():
         finding = findings.get(identity)
         expired = row["state"] == AlertState.DISMISSED and row["accepted_until"] and row["accepted_until"] < as_of
@@ -138,7 +147,7 @@ def _apply(findings: dict[tuple, Finding], scope: Q, as_of: date, result: ScanRe
         if finding is None:
             events.append(_event(alert, EventKind.RESOLVED, AlertState.RESOLVED, now, "no longer found"))
             alert.state, alert.state_changed_at = AlertState.RESOLVED, now
-            changed.append(alert)
+            resolved.append(alert)
             result.counts["resolved"] += 1
             continue
         was_critical = alert.severity == Severity.CRITICAL
@@ -147,25 +156,29 @@ def _apply(findings: dict[tuple, Finding], scope: Q, as_of: date, result: ScanRe
             events.append(_event(alert, EventKind.REOPENED, AlertState.OPEN, now,
                                  f"the risk was accepted until {alert.accepted_until}"))
             alert.state, alert.state_changed_at, alert.accepted_until = AlertState.OPEN, now, None
+            reopened.append(alert)
             result.counts["reopened"] += 1
-        elif alert.severity == Severity.CRITICAL and not was_critical and alert.is_active:
-            events.append(_event(alert, EventKind.CRITICAL, alert.state, now, ""))
-        changed.append(alert)
+        else:
+            if alert.severity == Severity.CRITICAL and not was_critical and alert.is_active:
+                events.append(_event(alert, EventKind.CRITICAL, alert.state, now, ""))
+            refreshed.append(alert)
         result.counts["refreshed"] += 1
+    # Resolved alerts keep the facts they were last found with; reopened and refreshed ones take the finding's.
     # Resolved and reopened alerts get a new state_changed_at; refreshed ones keep theirs.
-    for fields in (["state", "state_changed_at", "accepted_until"], []):
-        rows = [a for a in changed if (a.state_changed_at == now) == bool(fields)]
-        Alert.objects.bulk_update(rows, [*REFRESHED, *fields], batch_size=CHUNK)
+    state = ["state", "state_changed_at", "accepted_until"]
+    Alert.objects.bulk_update(resolved, state, batch_size=CHUNK)
+    Alert.objects.bulk_update(reopened, [*REFRESHED, *state], batch_size=CHUNK)
+    Alert.objects.bulk_update(refreshed, list(REFRESHED), batch_size=CHUNK)
     fresh = [finding for identity, finding in findings.items() if identity not in existing]
     events += _open(fresh, as_of, now, result)
     # Everything still unresolved in scope was found by this scan.
     Alert.objects.filter(scope, state__in=UNRESOLVED_STATES).exclude(last_seen=as_of).update(last_seen=as_of)
     _assign(scope)
-    batch = uuid.uuid4().hex
-    for event in events:
-        event.batch = batch
-    bulk.insert(events)
-    result.batch = batch
+    if events:
+        result.batch = uuid.uuid4().hex
+        for event in events:
+            event.batch = result.batch
+        bulk.insert(events)
 
 
 def _alert_from(row: dict) -> Alert:

@@ -22,10 +22,7 @@ def insert(objs: Sequence[models.Model]) -> None:
         return
     meta = objs[0]._meta
     fields = [f for f in meta.concrete_fields if not isinstance(f, models.AutoField | models.BigAutoField)]
-    convert = [
-        (lambda value, f=f: f.get_db_prep_save(value, connection)) if isinstance(f, CONVERTED) else None
-        for f in fields
-    ]
+    convert = [_converter(f) if isinstance(f, CONVERTED) else None for f in fields]
     attnames = [f.attname for f in fields]
     quote = connection.ops.quote_name
     sql = "INSERT INTO {} ({}) VALUES ({})".format(
@@ -39,3 +36,21 @@ def insert(objs: Sequence[models.Model]) -> None:
     with connection.cursor() as cursor:
         for start in range(0, len(rows), BATCH):
             cursor.executemany(sql, rows[start:start + BATCH])
+
+
+def _converter(field: models.Field):
+    """The field's conversion to its database form, remembering each value converted: the rows of one insert share
+    most of theirs (the scan's `now` in every alert, event and notification), and converting an aware datetime
+    costs more than the rest of the row."""
+    converted = {}
+
+    def convert(value):
+        try:
+            return converted[value]
+        except KeyError:
+            converted[value] = result = field.get_db_prep_save(value, connection)
+            return result
+        except TypeError:  # unhashable (JSON lists and dicts): converted each time
+            return field.get_db_prep_save(value, connection)
+
+    return convert

@@ -4,7 +4,7 @@ tranche-blocked, report-overdue, overspend and underspend. Thresholds are site s
 from datetime import timedelta
 from decimal import Decimal
 
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy, gettext_noop
 
 from programme_tracker.continuity.messages import say
@@ -23,18 +23,26 @@ def late_severity(ctx, day):
     return Severity.CRITICAL if day < ctx.days(-ctx.limits.critical_days) else Severity.WARNING
 
 
-def unpaid_tranches(ctx):
-    """Tranches of running programmes in scope, annotated with what has been paid on them, not yet fully paid."""
-    return (
-        Tranche.objects.filter(ctx.in_scope("funding_period__programme__"),
-                               funding_period__programme__status__in=RUNNING)
-        .annotate(paid=total(Payment, through="tranche")).filter(paid__lt=F("amount")).order_by()
-    )
-
-
 # What both tranche rules read of a tranche, and how they name it.
 TRANCHE_FIELDS = ("pk", "planned_on", "amount", "currency", "paid", "funding_period_id", "funding_period__code",
-                  "funding_period__programme_id")
+                  "funding_period__programme_id", "requires_report_id", "requires_report__title",
+                  "requires_report__received_on", "requires_report__approved_on")
+
+
+def unpaid_tranches(ctx) -> list[dict]:
+    """Tranches of running programmes in scope, not yet fully paid, that either rule may flag (late, or due soon);
+    with what has been paid on them and their required report. One query, once per scan, for both rules."""
+    def load():
+        late = Q(planned_on__lt=ctx.days(-ctx.limits.tranche_grace_days))
+        due_soon = Q(planned_on__lte=ctx.days(ctx.limits.critical_days))
+        tranches = (
+            Tranche.objects.filter(ctx.in_scope("funding_period__programme__"),
+                                   funding_period__programme__status__in=RUNNING)
+            .filter(late | due_soon).annotate(paid=total(Payment, through="tranche")).filter(paid__lt=F("amount"))
+        )
+        return list(tranches.order_by().values(*TRANCHE_FIELDS))
+
+    return ctx.cached("unpaid-tranches", load)
 
 
 def tranche_finding(rule: Rule, tranche: dict, severity: str, message: dict) -> Finding:
@@ -61,8 +69,9 @@ class TrancheOverdue(Rule):
         text = gettext_noop("The tranche of %(amount)s %(currency)s planned for %(day)s is not paid (paid so far: "
                             "%(paid)s). Pay it, or record the payment, or move the planned date with the funder's "
                             "agreement.")
-        late = unpaid_tranches(ctx).filter(planned_on__lt=ctx.days(-ctx.limits.tranche_grace_days))
-        for tranche in late.values(*TRANCHE_FIELDS):
+        for tranche in unpaid_tranches(ctx):
+            if tranche["planned_on"] >= ctx.days(-ctx.limits.tranche_grace_days):
+                continue
             yield tranche_finding(self, tranche, late_severity(ctx, tranche["planned_on"]), say(
                 text, amount=tranche["amount"], currency=tranche["currency"], day=tranche["planned_on"],
                 paid=tranche["paid"]))
@@ -81,10 +90,12 @@ class TrancheBlocked(Rule):
     def findings(self, ctx):
         text = gettext_noop("The tranche planned for %(day)s waits for the approval of %(report)s (%(state)s). Get "
                             "the report in and approved, or agree on another condition.")
-        blocked = unpaid_tranches(ctx).filter(requires_report__approved_on__isnull=True,
-                                              planned_on__lte=ctx.days(ctx.limits.critical_days))
         received, missing = say(gettext_noop("received, not approved")), say(gettext_noop("not received"))
-        for tranche in blocked.values(*TRANCHE_FIELDS, "requires_report__title", "requires_report__received_on"):
+        for tranche in unpaid_tranches(ctx):
+            # Only a tranche that waits for a report can be blocked by one.
+            waiting = tranche["requires_report_id"] is not None and tranche["requires_report__approved_on"] is None
+            if not waiting or tranche["planned_on"] > ctx.days(ctx.limits.critical_days):
+                continue
             severity = Severity.CRITICAL if tranche["planned_on"] < ctx.today else Severity.WARNING
             yield tranche_finding(self, tranche, severity, say(
                 text, day=tranche["planned_on"], report=tranche["requires_report__title"],

@@ -28,10 +28,14 @@ ACCEPTED = (GovernmentResponse.ACCEPTED, GovernmentResponse.PARTLY_ACCEPTED)
 
 def coverage(ctx: Context) -> dict[int, date]:
     """For each accepted recommendation: the latest secured-until on the reference date among the active programmes
-    implementing it, or None when none of them has secured funding that day (uncovered).
+    implementing it, or None when none of them has secured funding that day (uncovered); once per scan.
 
     Always the whole portfolio: whether a recommendation is covered depends on every programme implementing it.
     """
+    return ctx.cached("coverage", lambda: _coverage(ctx))
+
+
+def _coverage(ctx: Context) -> dict[int, date]:
     links = ProgrammeRecommendation.objects.filter(
         recommendation__government_response__in=ACCEPTED, programme__status=ProgrammeStatus.ACTIVE
     )
@@ -48,8 +52,10 @@ class _RecommendationRule(Rule):
     subject = "recommendation"
 
     @staticmethod
-    def accepted():
-        return Recommendation.objects.filter(government_response__in=ACCEPTED).order_by().values_list("id", "code")
+    def accepted(ctx: Context) -> list[tuple[int, str]]:
+        """(id, code) of the recommendations the government accepted, once per scan."""
+        return ctx.cached("accepted", lambda: list(
+            Recommendation.objects.filter(government_response__in=ACCEPTED).order_by().values_list("id", "code")))
 
 
 @register
@@ -65,7 +71,7 @@ class RecommendationUncovered(_RecommendationRule):
 
     def findings(self, ctx):
         covered = coverage(ctx)
-        for recommendation_id, code in self.accepted():
+        for recommendation_id, code in self.accepted(ctx):
             if recommendation_id not in covered:
                 yield Finding(
                     rule=self.name, subject_key=f"recommendation:{recommendation_id}", subject_label=code, key="",
@@ -91,7 +97,7 @@ class RecommendationAtRisk(_RecommendationRule):
     def findings(self, ctx):
         covered = coverage(ctx)
         horizon = ctx.days(ctx.limits.coverage_horizon_days)
-        for recommendation_id, code in self.accepted():
+        for recommendation_id, code in self.accepted(ctx):
             until = covered.get(recommendation_id)
             if until is not None and until < horizon:
                 yield Finding(
