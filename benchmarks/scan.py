@@ -4,10 +4,10 @@
     .venv/bin/python benchmarks/scan.py --mariadb --programmes 100000 --periods 1000000
 
 SQLite runs in a throw-away folder; MariaDB uses (and first empties) the database `programme_tracker_bench` on
-127.0.0.1 as root (`--reuse` measures the portfolio the last run left there, its alerts removed first). Prints the full-scan time (the first scan,
-which opens the alerts, and the median of three steady-state scans),
-a single programme's re-evaluation, the bare SQL query that finds the expiring funding (the floor), their ratio and
-the query counts.
+127.0.0.1 as root (`--reuse` measures the portfolio the last run left there, its alerts removed first). Builds the
+portfolio with its money, then prints the full-scan time (the first scan, which opens the alerts, and the median of
+three steady-state scans), a single programme's re-evaluation, the floor (the cheapest exact query for expiring
+funding), their ratio, the query counts, and each rule's own time.
 """
 
 import argparse

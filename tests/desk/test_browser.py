@@ -108,3 +108,41 @@ def test_finance_officer_imports_a_spreadsheet_fixes_a_bad_row_and_reads_budget_
     assert "HELPLINE\t2026\t1250000.00" in table and "HELPLINE\t2027\t1300000.50" in table
     page.goto(f"{live_server.url}/desk/finance/budget-against-actual/?group_by=ministry")
     assert "2550000.50" in page.locator("#budget-against-actual tfoot").inner_text()
+
+
+def test_an_xlsx_whose_data_is_on_its_second_sheet_is_read_through_the_page(live_server, page, accounts, programme,
+                                                                             tmp_path):
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    workbook.active.title = "Toelichting"
+    sheet = workbook.create_sheet("Begroting")
+    sheet.append(["Programme", "Fiscal year", "Kind", "Amount"])
+    sheet.append(["HELPLINE", 2026, "original", 1250000])
+    path = tmp_path / "begroting.xlsx"
+    workbook.save(path)
+    log_in(page, live_server, accounts[roles.FINANCE_OFFICER])
+    page.goto(f"{live_server.url}/desk/finance/import/")
+    page.select_option("#id_kind", "budget-lines")
+
+    page.set_input_files("#id_file", str(path))
+
+    assert page.input_value("#id_sheet") == ""  # choosing the file leaves the sheet to be read alone
+    page.click("#import-preview")
+    assert "Read the sheet “Begroting”" in page.locator("#import-reading").inner_text()
+    assert "1 to create" in page.locator("#import-summary").inner_text()
+
+
+def test_a_refused_save_brings_the_row_with_the_error_into_view(live_server, page, accounts, programme):
+    log_in(page, live_server, accounts[roles.COORDINATOR])
+    page.goto(f"{live_server.url}/desk/portfolio/programme/{programme.pk}/change/")
+    page.select_option("#id_funding_periods-0-renewal_decision", "renewed")  # without its date
+    page.click("button[name=_continue]")
+    page.wait_for_load_state()
+
+    field = page.locator("#id_funding_periods-0-renewal_decision_date")
+    assert "Give the date of the renewal decision." in page.inner_text("body")
+    assert field.evaluate("element => element === document.activeElement")
+    box, viewport = field.bounding_box(), page.viewport_size  # its middle on the screen
+    assert 0 <= box["x"] + box["width"] / 2 <= viewport["width"]
+    assert 0 <= box["y"] + box["height"] / 2 <= viewport["height"]

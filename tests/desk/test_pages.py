@@ -10,6 +10,8 @@ from django.contrib.auth.models import Permission
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from openpyxl import load_workbook
 
 from programme_tracker.accounts import roles
@@ -278,3 +280,36 @@ def test_a_saved_change_shows_at_once_although_the_figures_are_cached(client, de
     page = client.get(reverse("desk:coverage")).content.decode()
     row = page[page.index('id="rec-POL-1"'):]
     assert 'class="cov cov-covered"' in row[:row.index("</tr>")]
+
+
+def sidebar_inbox_link(html: str) -> str:
+    """The text of the sidebar's link to the inbox, tags stripped."""
+    import re
+
+    link = re.search(r'<a[^>]*href="/desk/inbox/"[^>]*>(.*?)</a>', html, re.S).group(1)
+    return " ".join(re.sub(r"<[^>]+>", " ", link).split())
+
+
+def test_the_sidebar_counts_unread_alerts_and_shows_no_badge_without_any(client, demo, accounts):
+    coordinator = accounts[roles.COORDINATOR]
+    client.force_login(coordinator)
+    unread = Notification.objects.filter(recipient=coordinator, read_at__isnull=True).count()
+    assert unread
+    page = client.get(reverse("desk:report")).content.decode()
+    assert sidebar_inbox_link(page) == f"notifications Alert inbox {unread}"
+    Notification.objects.filter(recipient=coordinator).update(read_at=timezone.now())
+    assert sidebar_inbox_link(client.get(reverse("desk:report")).content.decode()) == "notifications Alert inbox"
+
+
+def test_a_plain_form_dismissal_says_so_and_the_row_shows_until_when_the_risk_is_accepted(client, demo, login):
+    login(roles.COORDINATOR)
+    alert = Alert.objects.get(rule="recommendation-uncovered", subject_label="POL-2")
+    until = demo + timedelta(days=60)
+    response = client.post(reverse("desk:inbox-act", args=[alert.pk, "dismiss"]),
+                           {"reason": "decided in the task force", "accepted_until": until.isoformat()}, follow=True)
+    page = response.content.decode()
+    assert "Dismissed: Recommendation uncovered · POL-2" in page
+    response = client.get(reverse("desk:inbox"), {"state": "dismissed"})
+    row = response.content.decode().split(f'id="alert-{alert.pk}"')[1].split("</tr>")[0]
+    assert "decided in the task force" in row
+    assert f"risk accepted until {date_format(until, 'DATE_FORMAT')}" in row

@@ -264,7 +264,7 @@ def test_the_command_line_chooses_the_sheet_and_the_decimal_separator(programme,
                  stdout=out)
     assert out.getvalue().splitlines() == ["sheet read: 'Begroting'",
                                            "decimal separator: comma (chosen for this import)",
-                                           "1 rows imported: 1 created, 0 updated, 0 unchanged."]
+                                           "1 row imported: 1 created, 0 updated, 0 unchanged."]
     assert BudgetLine.objects.get().amount == Decimal("12345")
     with pytest.raises(CommandError, match="not allowed with argument"):
         call_command("import_money", "budget-lines", str(file), "--decimal-comma", "--decimal-point")

@@ -1,6 +1,7 @@
 """Django settings, built from the current site's configuration (see site_config.py)."""
 
 from django.core.exceptions import ImproperlyConfigured
+from django.templatetags.static import static
 from django.utils.translation import gettext_lazy as _
 
 from programme_tracker.config import site_config
@@ -156,6 +157,8 @@ UNFOLD = {
     "ENVIRONMENT": "programme_tracker.notifications.admin.unread_badge",
     # The desk pages first, each shown only to those who may see it; then the records, as the admin lists them.
     "SIDEBAR": {"show_all_applications": True, "navigation": "programme_tracker.desk.navigation.sidebar"},
+    # After a refused save, the first field with an error is brought into view.
+    "SCRIPTS": [lambda request: static("core/first-error.js")],
 }
 
 LOGGING = {

@@ -31,6 +31,9 @@ PER_PAGE = 50
 STATE_CHOICES = [("active", _("Open or acknowledged")), *AlertState.choices, ("all", _("All"))]
 # The actions on one alert, with the title of the form that asks for them.
 ACTIONS = {"acknowledge": _("Acknowledge alert"), "dismiss": _("Dismiss alert"), "reassign": _("Reassign alert")}
+# What is said after an action, on the page a plain form returns to.
+DONE = {"acknowledge": _("Acknowledged: %(alert)s"), "dismiss": _("Dismissed: %(alert)s"),
+        "reassign": _("Reassigned: %(alert)s")}
 
 
 @dataclass

@@ -4,13 +4,7 @@ from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from programme_tracker.desk.access import may_open
-
-
-def inbox_badge(request):
-    """The sidebar badge of the inbox: how many alert notifications the person has not read."""
-    from programme_tracker.notifications.services import unread_count
-
-    return unread_count(request.user) or None
+from programme_tracker.notifications.services import unread_count
 
 
 def _record(title, icon, model):
@@ -18,6 +12,13 @@ def _record(title, icon, model):
     app_label, name = model.split(".")
     return {"title": title, "icon": icon, "link": reverse_lazy(f"admin:{app_label}_{name}_changelist"),
             "permission": lambda request: request.user.has_perm(f"{app_label}.view_{name}")}
+
+
+def _unread_badge(request) -> dict:
+    """The inbox's badge: how many alert notifications the person has not read; none at all when that is none
+    (Unfold draws every badge it is given, even an empty one)."""
+    count = unread_count(request.user) if request.user.is_authenticated else 0
+    return {"badge": count} if count else {}
 
 
 def sidebar(request):
@@ -33,7 +34,7 @@ def sidebar(request):
             {"title": _("Coverage matrix"), "icon": "grid_on", "link": reverse_lazy("desk:coverage"),
              "permission": may_open("coverage")},
             {"title": _("Alert inbox"), "icon": "notifications", "link": reverse_lazy("desk:inbox"),
-             "permission": may_open("inbox"), "badge": "programme_tracker.desk.navigation.inbox_badge"},
+             "permission": may_open("inbox"), **_unread_badge(request)},
             {"title": _("Monitoring report"), "icon": "summarize", "link": reverse_lazy("desk:report"),
              "permission": may_open("report")},
             {"title": _("Budget against actual"), "icon": "euro", "link": reverse_lazy("finance-budget-against-actual"),

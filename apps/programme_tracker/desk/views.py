@@ -106,7 +106,7 @@ def inbox_act_view(request, desk, alert_id, action):
             **desk, "title": inbox.ACTIONS[action], "alert": alert, "action": action,
             "assignees": inbox.assignees(), "back": _back(request, request.GET.get("next", "")),
         })
-    get_object_or_404(Alert, pk=alert_id)
+    alert = get_object_or_404(Alert, pk=alert_id)
     error = ""
     try:
         inbox.act(alert_id, request.user, action, request.POST)
@@ -115,6 +115,8 @@ def inbox_act_view(request, desk, alert_id, action):
     if not request.headers.get("HX-Request"):
         if error:
             messages.error(request, error)
+        elif action in inbox.DONE:
+            messages.success(request, inbox.DONE[action] % {"alert": f"{alert.rule_title} · {alert.subject_label}"})
         return redirect(_back(request, request.POST.get("next", "")))
     alert = inbox.inbox_alerts(request.user, inbox.InboxFilters(state="all")).get(pk=alert_id)
     return TemplateResponse(request, "desk/_alert_row.html", {

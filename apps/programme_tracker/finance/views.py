@@ -15,6 +15,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from unfold.widgets import (
+    UnfoldAdminFileFieldWidget,
+    UnfoldAdminRadioSelectWidget,
+    UnfoldAdminSelectWidget,
+    UnfoldAdminTextInputWidget,
+)
 
 from programme_tracker.finance.imports import KINDS, import_money
 from programme_tracker.finance.reports import GROUPS, MEASURES, budget_against_actual, by_year, spending_projection
@@ -87,12 +93,15 @@ DECIMAL_MARKS = [("", gettext_lazy("detect from the file")), (",", gettext_lazy(
 class ImportForm(forms.Form):
     """What to import, the file, and how to read it (which sheet, which decimal separator)."""
 
-    kind = forms.ChoiceField(label=gettext_lazy("Records"), choices=list(KIND_LABELS.items()))
-    file = forms.FileField(label=gettext_lazy("Spreadsheet (XLSX or CSV)"))
+    # The desk's own widgets: Unfold's script fills the file widget's name box, which a plain file input lacks
+    # (it then wrote the file's name into the next text box on the page: the sheet).
+    kind = forms.ChoiceField(label=gettext_lazy("Records"), choices=list(KIND_LABELS.items()),
+                             widget=UnfoldAdminSelectWidget)
+    file = forms.FileField(label=gettext_lazy("Spreadsheet (XLSX or CSV)"), widget=UnfoldAdminFileFieldWidget)
     sheet = forms.CharField(label=gettext_lazy("Sheet (of an XLSX file with several)"), required=False,
-                            max_length=100)
+                            max_length=100, widget=UnfoldAdminTextInputWidget)
     decimal_mark = forms.ChoiceField(label=gettext_lazy("Decimal separator"), choices=DECIMAL_MARKS,
-                                     required=False, initial="", widget=forms.RadioSelect)
+                                     required=False, initial="", widget=UnfoldAdminRadioSelectWidget)
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

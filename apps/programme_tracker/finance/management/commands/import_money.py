@@ -36,7 +36,8 @@ class Command(BaseCommand):
             raise CommandError(f"{len(report.errors)} problem(s); nothing was imported:\n"
                                + "\n".join(str(error) for error in report.errors))
         verb = "imported" if report.committed else "dry run (nothing saved; add --commit to import)"
-        self.stdout.write(f"{report.rows} rows {verb}: {report.created} created, {report.updated} updated, "
+        rows = f"{report.rows} row" + ("s" if report.rows != 1 else "")
+        self.stdout.write(f"{rows} {verb}: {report.created} created, {report.updated} updated, "
                           f"{report.unchanged} unchanged.")
 
     def describe_reading(self, report) -> None:
