@@ -158,6 +158,43 @@ def test_reassigning_hands_the_alert_to_the_chosen_person(client, demo, login, a
     assert "Choose an active account" in body
 
 
+def test_a_recommendation_alert_goes_back_to_the_automatic_choice(client, demo, login, accounts):
+    login(roles.COORDINATOR)
+    alert = Alert.objects.get(rule="recommendation-uncovered", subject_label="INV-7")
+    inbox_act(client, alert, "reassign", assignee=str(accounts[roles.MONITOR].pk))
+    response = inbox_act(client, alert, "reassign", assignee="")
+    assert response.status_code == 200 and 'role="alert"' not in response.content.decode()
+    alert.refresh_from_db()
+    assert (alert.assignee, alert.assigned_by_hand) == (None, False)  # recommendations: the coordinators'
+
+
+@pytest.mark.parametrize(("action", "data", "message"), [
+    ("dismiss", {"reason": "r", "accepted_until": "2026-02-30"}, "Enter the date as YYYY-MM-DD."),
+    ("dismiss", {"reason": "r", "accepted_until": "2099-13-01"}, "Enter the date as YYYY-MM-DD."),
+    ("reassign", {"assignee": "²"}, "Choose an active account."),
+    ("reassign", {"assignee": "١"}, "Choose an active account."),
+    ("reassign", {"assignee": "9" * 30}, "Choose an active account."),
+])
+def test_odd_values_in_an_inbox_action_are_refused_on_the_row(client, demo, login, action, data, message):
+    login(roles.COORDINATOR)
+    alert = Alert.objects.get(rule="recommendation-uncovered", subject_label="POL-2")
+    response = inbox_act(client, alert, action, **data)
+    assert response.status_code == 200 and message in response.content.decode()
+    alert.refresh_from_db()
+    assert (alert.state, alert.assigned_by_hand) == (AlertState.OPEN, False)
+
+
+def test_an_alert_is_handed_only_to_someone_who_may_read_alerts(client, demo, login):
+    login(roles.COORDINATOR)
+    nobody = get_user_model().objects.create_user("nobody", password="x-long-password-1", is_staff=True)
+    alert = Alert.objects.get(rule="recommendation-uncovered", subject_label="POL-2")
+    assert nobody not in client.get(reverse("desk:inbox")).context["assignees"]
+    body = inbox_act(client, alert, "reassign", assignee=str(nobody.pk)).content.decode()
+    assert "Choose an active account." in body
+    alert.refresh_from_db()
+    assert alert.assignee is None
+
+
 def test_monitors_read_the_inbox_but_cannot_act_and_a_plain_form_is_redirected(client, demo, login):
     login(roles.MONITOR)
     page = client.get(reverse("desk:inbox")).content.decode()

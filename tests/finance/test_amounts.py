@@ -104,9 +104,10 @@ def written(amount: Decimal, style: str) -> str:
     return ("-" if amount < 0 else "") + text + (mark + decimals if decimals else "")
 
 
-# Up to 15 significant digits, so that an Excel number (a double) holds the amount exactly.
-amounts = st.builds(lambda units, places: Decimal(units).scaleb(-places),
-                    st.integers(-(10**15) + 1, 10**15 - 1), st.sampled_from([0, 1, 2]))
+# Any amount the money fields hold: at most twelve digits before the decimals (so at most 14 significant digits,
+# which an Excel number, a double, holds exactly).
+amounts = st.sampled_from([0, 1, 2]).flatmap(lambda places: st.integers(
+    -(10 ** (12 + places)) + 1, 10 ** (12 + places) - 1).map(lambda units: Decimal(units).scaleb(-places)))
 
 
 @given(amounts, st.sampled_from(sorted(STYLES)))
@@ -142,3 +143,17 @@ def test_no_text_is_read_as_two_different_amounts(text):
         if amount is not None:
             read.add(amount)
     assert len(read) <= 1
+
+
+@given(st.integers(10**12, 10**30), st.sampled_from(sorted(STYLES)))
+def test_an_amount_larger_than_the_money_fields_hold_is_refused_in_every_style(units, style):
+    for amount in (Decimal(units), -Decimal(units)):
+        for value in (written(amount, style), float(amount)):
+            with pytest.raises(ValueError, match="larger than an amount can be"):
+                parse_amount(value, Notation(STYLES[style][1], chosen=True))
+
+
+@pytest.mark.parametrize("value", [float("inf"), float("-inf"), float("nan")])
+def test_an_excel_number_that_is_not_a_number_is_refused(value):
+    with pytest.raises(ValueError, match="is not an amount"):
+        parse_amount(value)

@@ -174,3 +174,31 @@ def test_desk_saves_two_new_funding_rows_without_codes(client, login, ministry, 
     assert response.status_code == 302, form_errors(response)
     codes = list(FundingPeriod.objects.filter(programme__code="TWO").order_by("start").values_list("code", flat=True))
     assert codes == ["TWO-2026", "TWO-2026-2"]
+
+
+@pytest.mark.parametrize("day", [date(9999, 12, 31), date(3000, 1, 1), date(1899, 12, 31), date(1, 1, 1)])
+def test_a_date_outside_1900_to_2999_is_refused_naming_the_field(programme, ministry, day):
+    period = programme.funding_periods.get()
+    period.end = day
+    assert "Give a date from 1900 to 2999." in refused("end", period.save)
+    programme.refresh_from_db()
+    programme.planned_end = day
+    assert "Give a date from 1900 to 2999." in refused("planned_end", programme.save)
+
+
+def test_a_funding_period_ending_in_9999_is_refused_in_the_desk(client, login, programme):
+    login(roles.COORDINATOR)
+    period = programme.funding_periods.get()
+    response = client.post(f"/desk/portfolio/fundingperiod/{period.pk}/change/",
+                           funding_form(period, end="9999-12-31"))
+    assert response.status_code == 200 and "Give a date from 1900 to 2999." in form_errors(response)
+
+
+def test_pages_still_show_a_period_stored_to_the_end_of_the_calendar(client, login, programme, ministry):
+    """Stored before the check (or by hand): the day arithmetic must not overflow."""
+    FundingPeriod.objects.create(programme=programme, funder=ministry, instrument="subsidy", amount=Decimal("1"),
+                                 status="committed", start=date(2027, 1, 1), end=date(2027, 12, 31))
+    FundingPeriod.objects.filter(code="HELPLINE-2025").update(end=date.max)
+    login(roles.COORDINATOR)
+    for url in ("/desk/timeline/", f"/desk/programmes/{programme.pk}/"):
+        assert client.get(url).status_code == 200, url

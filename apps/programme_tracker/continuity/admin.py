@@ -2,7 +2,6 @@
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import Case, Q, Value, When
 from django.urls import reverse
@@ -76,7 +75,7 @@ class AlertActionForm(ModelForm):
                                    widget=UnfoldAdminSingleDateWidget,
                                    help_text=_("Optional: the alert reopens after this day if still true."))
     new_assignee = forms.ModelChoiceField(label=_("New assignee"), required=False, widget=UnfoldAdminSelectWidget,
-                                          queryset=get_user_model().objects.filter(is_active=True),
+                                          queryset=services.assignable_people(),
                                           help_text=_("Empty: back to the automatic choice."))
 
     class Meta:

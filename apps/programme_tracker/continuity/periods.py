@@ -16,7 +16,7 @@ def merge(periods: Iterable[tuple[date, date]]) -> list[Run]:
     """The unbroken runs of days the periods cover, in date order."""
     runs: list[list[date]] = []
     for start, end in sorted(periods):
-        if runs and start <= runs[-1][1] + ONE_DAY:
+        if runs and start - ONE_DAY <= runs[-1][1]:  # (not end + 1 day: that overflows at date.max)
             if end > runs[-1][1]:
                 runs[-1][1] = end
         else:

@@ -8,6 +8,7 @@ one row per programme. The property tests check the result against a day-by-day 
 from collections import defaultdict
 from datetime import date, timedelta
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Max, Q
 
@@ -27,8 +28,11 @@ def load_runs(today: date, periods_of: Q) -> dict[int, list[periods.Run]]:
     """
     secured = FundingPeriod.objects.filter(periods_of, status__in=SECURED_FUNDING_STATUSES).order_by()
     yesterday = today - timedelta(days=1)
-    recent_sql, params = secured.filter(end__gte=yesterday).values_list("programme_id", "start", "end").query \
-        .sql_with_params()
+    try:
+        recent_sql, params = secured.filter(end__gte=yesterday).values_list("programme_id", "start", "end").query \
+            .sql_with_params()
+    except EmptyResultSet:  # no programmes to look at (an empty scope)
+        return {}
     runs: dict[int, list[periods.Run]] = defaultdict(list)
     with connection.cursor() as cursor:
         cursor.execute(_RUNS_SQL.format(base=recent_sql, **_DIALECT[connection.vendor]), params)

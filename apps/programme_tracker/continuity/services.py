@@ -6,8 +6,10 @@ import uuid
 from collections.abc import Iterable
 from datetime import date
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -72,10 +74,21 @@ def dismiss(alert_id: int, actor, reason: str, accepted_until: date | None = Non
                          dismissed_reason=reason, accepted_until=accepted_until)
 
 
+def assignable_people():
+    """The people an alert can be handed to: active staff accounts that may read alerts (through their role)."""
+    may_read = Q(groups__permissions__codename="view_alert", groups__permissions__content_type__app_label="continuity")
+    may_read |= Q(user_permissions__codename="view_alert",
+                  user_permissions__content_type__app_label="continuity") | Q(is_superuser=True)
+    return get_user_model().objects.filter(
+        pk__in=get_user_model().objects.filter(may_read, is_active=True, is_staff=True).values("pk")
+    ).order_by("username")
+
+
 def reassign(alert_id: int, actor, assignee) -> Alert:
     """Hand an alert to another person (None: back to the automatic choice); scans keep a hand-picked assignee."""
-    if assignee is not None and not assignee.is_active:
-        raise ValidationError({"assignee": _("%(user)s has no active account.") % {"user": assignee}})
+    if assignee is not None and not assignable_people().filter(pk=assignee.pk).exists():
+        raise ValidationError({"assignee": _("%(user)s has no active account that may read alerts.")
+                               % {"user": assignee}})
     with transaction.atomic():
         take_scan_lock()
         alert = Alert.objects.get(pk=alert_id)

@@ -3,31 +3,68 @@ concurrent-edit guard and the history-aware base class."""
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 from simple_history.admin import SimpleHistoryAdmin
 from unfold import admin as unfold
 
-from programme_tracker.core.forms import ModelForm
+from programme_tracker.core.forms import (
+    KeyCheckedModelChoiceField,
+    KeyCheckedModelMultipleChoiceField,
+    ModelForm,
+    can_be_key,
+)
 from programme_tracker.core.models import ConcurrentEditError, JobRun, concurrent_edit_message
 
 
-class ModelAdmin(unfold.ModelAdmin):
+class KeyCheckedAutocomplete(AutocompleteSelect):
+    """The admin's autocomplete select, which ignores a posted value that cannot be a key when it shows a refused
+    form again (Django looks it up as it is: `abc`, `²` or a 30-digit number in an id field is a server error)."""
+
+    def optgroups(self, name, value, attr=None):
+        """The options, for the values that can be keys of the related model."""
+        remote = self.field.remote_field
+        target = remote.model._meta.get_field(remote.field_name)
+        return super().optgroups(name, [v for v in value if can_be_key(target, v)], attr)
+
+
+class SafeFormsMixin:
+    """Forms that show every model error (core.forms.ModelForm) and refuse any posted value of a related field
+    that cannot be a key with a field error, before the database sees it."""
+
+    form = ModelForm
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = KeyCheckedAutocomplete(db_field, self.admin_site, using=kwargs.get("using"))
+        kwargs.setdefault("form_class", KeyCheckedModelChoiceField)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        kwargs.setdefault("form_class", KeyCheckedModelMultipleChoiceField)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+class ModelAdmin(SafeFormsMixin, unfold.ModelAdmin):
     """Unfold's admin whose forms put every model error on a field they show or on the form itself."""
 
-    form = ModelForm
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        """Turn what is refused only at the last moment, when saving (someone else's save in between, or a rule a
+        tampered form reached past the form's checks), into a message; the whole save is undone."""
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except (ConcurrentEditError, ValidationError) as exc:
+            messages.error(request, str(exc) if isinstance(exc, ConcurrentEditError) else "; ".join(exc.messages))
+            return HttpResponseRedirect(request.get_full_path())
 
 
-class TabularInline(unfold.TabularInline):
+class TabularInline(SafeFormsMixin, unfold.TabularInline):
     """Unfold's tabular inline whose rows show every model error (on a field, or on the row)."""
 
-    form = ModelForm
 
-
-class StackedInline(unfold.StackedInline):
+class StackedInline(SafeFormsMixin, unfold.StackedInline):
     """Unfold's stacked inline whose rows show every model error (on a field, or on the row)."""
-
-    form = ModelForm
 
 
 class VersionedForm(ModelForm):
@@ -80,14 +117,6 @@ class VersionedAdminMixin:
 
     def get_fieldsets(self, request, obj=None):
         return _with_version(super().get_fieldsets(request, obj))
-
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        """Turn a conflict found at the last moment (between the form check and the save) into a message."""
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except ConcurrentEditError as exc:
-            messages.error(request, str(exc))
-            return HttpResponseRedirect(request.get_full_path())
 
 
 class VersionedInlineMixin:

@@ -43,3 +43,40 @@ class ShowsModelErrors:
 
 class ModelForm(ShowsModelErrors, forms.ModelForm):
     """The project's model form: every model error lands on a field the form shows, or on the form itself."""
+
+
+def can_be_key(field, value) -> bool:
+    """Whether `value` can be a value of the key `field` (a database would not refuse to look it up)."""
+    try:
+        key = field.to_python(value)
+    except (ValidationError, TypeError, ValueError):
+        return False
+    return not isinstance(key, int) or -(2**63) <= key < 2**63  # what the databases' integer keys hold
+
+
+def _key_field(field: forms.ModelChoiceField):
+    model = field.queryset.model
+    return model._meta.get_field(field.to_field_name) if field.to_field_name else model._meta.pk
+
+
+class KeyCheckedModelChoiceField(forms.ModelChoiceField):
+    """A related field that refuses `abc`, `²` or a 30-digit number as an invalid choice (Django's own looks such a
+    value up, and SQLite cannot take a number that large: a server error)."""
+
+    def to_python(self, value):
+        """The chosen record, or an invalid-choice error for a value that cannot be a key."""
+        if value not in self.empty_values and not can_be_key(_key_field(self), value):
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)
+
+
+class KeyCheckedModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """The several-records variant of KeyCheckedModelChoiceField."""
+
+    def _check_values(self, value):
+        key = _key_field(self)
+        for item in value:
+            if not can_be_key(key, item):
+                raise ValidationError(self.error_messages["invalid_pk_value"], code="invalid_pk_value",
+                                      params={"pk": item})
+        return super()._check_values(value)

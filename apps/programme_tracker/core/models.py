@@ -1,5 +1,9 @@
-"""The concurrent-edit guard: a version number checked by a conditional UPDATE on every save."""
+"""Model building blocks: the concurrent-edit guard, records validated however they are saved (dates within sane
+years), and the runs of the background jobs."""
 
+from datetime import date, datetime
+
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import F
 from django.utils.translation import gettext_lazy as _
@@ -57,6 +61,11 @@ class VersionedModel(models.Model):
             return super().save(*args, **kwargs)
 
 
+# No programme, grant or report is dated outside these years: such a date is a typing error, or 31-12-9999 written
+# for "open-ended", and the rules' day arithmetic (the day after an end) would overflow at the end of the calendar.
+EARLIEST, LATEST = date(1900, 1, 1), date(2999, 12, 31)
+
+
 class ValidatedModel(models.Model):
     """A record whose rules hold however it is saved: the admin, an import, a service or the shell.
 
@@ -71,6 +80,23 @@ class ValidatedModel(models.Model):
         """Validate every field and rule, then save."""
         self.full_clean()
         return super().save(*args, **kwargs)
+
+    def clean_fields(self, exclude=None):
+        """Each field's own validation, and every date within EARLIEST … LATEST."""
+        errors = {}
+        try:
+            super().clean_fields(exclude)
+        except ValidationError as exc:
+            errors = exc.update_error_dict(errors)
+        for field in self._meta.concrete_fields:
+            value = getattr(self, field.attname)
+            if isinstance(value, date) and not isinstance(value, datetime) and field.name not in errors \
+                    and field.name not in (exclude or ()) and not EARLIEST <= value <= LATEST:
+                errors[field.name] = [ValidationError(
+                    _("Give a date from %(first)s to %(last)s.") % {"first": EARLIEST.year, "last": LATEST.year},
+                    code="date_range")]
+        if errors:
+            raise ValidationError(errors)
 
 
 class JobRun(models.Model):

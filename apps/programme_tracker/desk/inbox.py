@@ -3,9 +3,9 @@ continuity services), which also mark the person's notifications about it read."
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
@@ -109,8 +109,8 @@ def inbox_page(user, filters: InboxFilters, page_number):
 
 
 def assignees():
-    """The people an alert can be handed to: active staff accounts."""
-    return get_user_model().objects.filter(is_active=True, is_staff=True).order_by("username")
+    """The people an alert can be handed to (continuity's rule: active staff who may read alerts)."""
+    return services.assignable_people()
 
 
 def act(alert_id: int, user, action: str, data) -> Alert:
@@ -120,7 +120,10 @@ def act(alert_id: int, user, action: str, data) -> Alert:
         alert = services.acknowledge(alert_id, user)
     elif action == "dismiss":
         until_text = (data.get("accepted_until") or "").strip()
-        until = parse_date(until_text) if until_text else None
+        try:
+            until = parse_date(until_text) if until_text else None
+        except ValueError:  # well formed, but no such day (2026-02-30)
+            until = None
         if until_text and until is None:
             raise ValidationError({"accepted_until": _("Enter the date as YYYY-MM-DD.")})
         alert = services.dismiss(alert_id, user, data.get("reason", ""), until)
@@ -128,7 +131,9 @@ def act(alert_id: int, user, action: str, data) -> Alert:
         assignee_id = data.get("assignee") or ""
         assignee = None
         if assignee_id:
-            assignee = assignees().filter(pk=assignee_id).first() if assignee_id.isdigit() else None
+            # ASCII digits only: "²".isdigit() is true, and the database would refuse it.
+            assignee = assignees().filter(pk=assignee_id).first() if re.fullmatch(r"[0-9]{1,18}", assignee_id) \
+                else None
             if assignee is None:
                 raise ValidationError({"assignee": _("Choose an active account.")})
         alert = services.reassign(alert_id, user, assignee)

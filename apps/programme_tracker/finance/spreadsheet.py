@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 import re
 import zipfile
 import zlib
@@ -261,11 +262,26 @@ def parse_amount(value, notation: Notation = Notation()) -> Decimal | None:
     """
     if _blank(value):
         return None
+    amount = _read_amount(value, notation)
+    if not amount.is_finite() or abs(amount) > LARGEST_AMOUNT:
+        raise ValueError(f"{value!r} is larger than an amount can be (at most {LARGEST_AMOUNT:,})")
+    return amount
+
+
+# What the money fields hold: twelve digits before the decimal separator.
+LARGEST_AMOUNT = Decimal("999999999999.99")
+
+
+def _read_amount(value, notation: Notation) -> Decimal:
     if isinstance(value, bool):
         raise ValueError(f"{value!r} is not an amount")
     if isinstance(value, int | Decimal):
         return Decimal(value)
     if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValueError(f"{value!r} is not an amount")
+        if abs(value) > LARGEST_AMOUNT:  # checked first: cents of 1e300 are beyond Decimal's precision
+            return Decimal(repr(value))
         return _excel_number(value)
     sign, text = _amount_text(value)
     written = _take_apart(text, value)
@@ -394,7 +410,7 @@ def parse_date(value) -> date | None:
     if isinstance(value, date):
         return value
     if isinstance(value, int | float) and not isinstance(value, bool):
-        if value != int(value) or not 1 <= value <= 2958465:  # 9999-12-31
+        if not math.isfinite(value) or value != int(value) or not 1 <= value <= 2958465:  # 9999-12-31
             raise ValueError(f"{value!r} is not a date")
         return EXCEL_EPOCH + timedelta(days=int(value))
     text = str(value).strip()

@@ -6,6 +6,7 @@ Shared by the finance rules and the reports, so that "committed" and "spent" mea
 from datetime import date
 from decimal import Decimal
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import DecimalField, F, Max, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
@@ -46,11 +47,14 @@ def find_spending(scope: Q, programme_statuses, near_share: Decimal, low_share: 
     neither rule. The database picks the candidates with a little slack (its arithmetic may be binary on SQLite);
     the rules decide exactly, in Decimal.
     """
-    spent_sql, spent_params = (
-        Expenditure.objects.filter(scope).order_by().values("funding_period_id")
-        .annotate(spent=Sum("amount"), reported_until=Max("period_end"))
-        .values_list("funding_period_id", "spent", "reported_until").query.sql_with_params()
-    )
+    try:
+        spent_sql, spent_params = (
+            Expenditure.objects.filter(scope).order_by().values("funding_period_id")
+            .annotate(spent=Sum("amount"), reported_until=Max("period_end"))
+            .values_list("funding_period_id", "spent", "reported_until").query.sql_with_params()
+        )
+    except EmptyResultSet:  # no programmes to look at (an empty scope)
+        return []
     mysql = connection.vendor == "mysql"
     # MariaDB: sum the expenditure once for all periods, then join in the order written (left to itself, it sums
     # per joined period: "split materialized", several times slower), and filter with HAVING (a wrapping SELECT
