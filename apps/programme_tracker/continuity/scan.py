@@ -1,10 +1,11 @@
-"""The scan: evaluate the rules and bring the alerts in line with what they find, in one transaction.
+"""The scan: evaluate the rules and bring the alerts in line with what they find, writing in one transaction.
 
 Set-based: each rule runs a bounded number of queries whatever the portfolio's size, and the alerts are written
-with bulk statements. Idempotent: the same reference date twice changes nothing. One scan at a time: every scan
-(and every re-evaluation after a save) first updates the single ScanState row, which MariaDB locks until commit
-and which makes SQLite take its write lock, so a second scan waits and then finds everything already done. The
-unique constraint on (rule, subject, key) is the last line of defence.
+with bulk statements. Idempotent: the same reference date twice changes nothing. One scan writes at a time: before
+writing, every scan (and every re-evaluation after a save) updates the single ScanState row, which MariaDB locks
+until commit and which makes SQLite take its write lock, so a second scan waits and then finds everything already
+done. A full scan reads the portfolio before that and reads again under the lock only if another scan wrote in
+between (ScanState.generation). The unique constraint on (rule, subject, key) is the last line of defence.
 """
 
 from __future__ import annotations
