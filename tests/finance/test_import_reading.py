@@ -216,17 +216,21 @@ def test_a_file_with_only_the_column_names_has_no_rows_to_import(programme, data
     assert not report.committed
 
 
-def test_a_sheet_is_read_without_padding_it_to_its_declared_size(programme):
-    """A file may declare its sheet as A1:XFD1048576; only the rows it stores are read."""
-    data = xlsx_bytes(BUDGET_ROWS)
+def with_sheet_xml(data: bytes, change) -> bytes:
+    """The XLSX file with its first sheet's XML passed through `change`."""
     source, out = zipfile.ZipFile(io.BytesIO(data)), io.BytesIO()
     with zipfile.ZipFile(out, "w") as target:
         for item in source.infolist():
             content = source.read(item)
-            if item.filename == "xl/worksheets/sheet1.xml":
-                content = re.sub(rb'<dimension ref="[^"]*"', b'<dimension ref="A1:XFD1048576"', content)
-            target.writestr(item, content)
-    table = read_table(out.getvalue(), "budget.xlsx")
+            target.writestr(item, change(content) if item.filename == "xl/worksheets/sheet1.xml" else content)
+    return out.getvalue()
+
+
+def test_a_sheet_is_read_without_padding_it_to_its_declared_size(programme):
+    """A file may declare its sheet as A1:XFD1048576; only the rows it stores are read."""
+    data = with_sheet_xml(xlsx_bytes(BUDGET_ROWS),
+                          lambda xml: re.sub(rb'<dimension ref="[^"]*"', b'<dimension ref="A1:XFD1048576"', xml))
+    table = read_table(data, "budget.xlsx")
     assert table.headers == ["programme", "fiscal year", "amount"] and table.rows == [(2, ["HELPLINE", 2026, 1000])]
 
 
@@ -240,13 +244,8 @@ def test_damaged_files_are_refused_as_a_whole(programme, data):
 
 
 def test_a_damaged_sheet_inside_a_sound_zip_is_refused(programme):
-    data = xlsx_bytes(BUDGET_ROWS)
-    source, out = zipfile.ZipFile(io.BytesIO(data)), io.BytesIO()
-    with zipfile.ZipFile(out, "w") as target:
-        for item in source.infolist():
-            content = source.read(item)
-            target.writestr(item, content[:-200] if item.filename == "xl/worksheets/sheet1.xml" else content)
-    assert problems(import_money("budget-lines", out.getvalue(), "b.xlsx"))[0].startswith(
+    data = with_sheet_xml(xlsx_bytes(BUDGET_ROWS), lambda xml: xml[:-200])
+    assert problems(import_money("budget-lines", data, "b.xlsx"))[0].startswith(
         "file: This XLSX file is damaged")
 
 

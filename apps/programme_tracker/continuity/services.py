@@ -79,9 +79,7 @@ def assignable_people():
     may_read = Q(groups__permissions__codename="view_alert", groups__permissions__content_type__app_label="continuity")
     may_read |= Q(user_permissions__codename="view_alert",
                   user_permissions__content_type__app_label="continuity") | Q(is_superuser=True)
-    return get_user_model().objects.filter(
-        pk__in=get_user_model().objects.filter(may_read, is_active=True, is_staff=True).values("pk")
-    ).order_by("username")
+    return get_user_model().objects.filter(may_read, is_active=True, is_staff=True).distinct().order_by("username")
 
 
 def reassign(alert_id: int, actor, assignee) -> Alert:

@@ -67,10 +67,10 @@ def cached(name: str, day: date, compute: Callable[[], object], version: str | N
         with _work_lock(key):  # the other threads of this process asking for the same figures wait for the first
             found, value = _kept_value(key)
             if not found:
-                entry = _from_cache(key)
+                entry = cache.get(key)  # (expires at, value)
                 if entry is None:
                     entry = (time.time() + EXPIRES, compute())
-                    _to_cache(key, entry)
+                    cache.set(key, entry, EXPIRES)
                 _keep(key, entry)
                 value = entry[1]
     finally:
@@ -100,15 +100,6 @@ def _keep(key: str, entry: tuple[float, object]) -> None:
 def _work_lock(key: str) -> threading.Lock:
     with _kept_lock:
         return _working.setdefault(key, threading.Lock())
-
-
-def _from_cache(key: str) -> tuple[float, object] | None:
-    """(expires at, value) from the cache, or None."""
-    return cache.get(key)
-
-
-def _to_cache(key: str, entry: tuple[float, object]) -> None:
-    cache.set(key, entry, EXPIRES)
 
 
 @dataclass(frozen=True)
