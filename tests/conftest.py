@@ -2,6 +2,7 @@
 
 import os
 import shutil
+import tempfile
 from datetime import date
 from decimal import Decimal
 
@@ -65,6 +66,14 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def second_factor_not_required(settings):
+    """Tests about other things log in as every role with the password alone, so no role must have a second factor
+    here (the site's default asks it of Administrators and Finance officers). Whoever has one is still asked for it.
+    The second factor's own tests put the default back with `second_factor_roles` (tests/accounts/conftest.py)."""
+    settings.SECOND_FACTOR_ROLES = []
+
+
 @pytest.fixture
 def redis_server():
     """A Redis server of this test's own. In CI (CI=true) a missing redis-server is a failure, not a skip."""
@@ -84,3 +93,20 @@ def empty_cache():
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """On SQLite, the test database is a file (in memory-backed /dev/shm where there is one), as a site's is.
+
+    Django's default in-memory test database is shared between threads in SQLite's shared-cache mode, where a
+    second writer fails at once ("database table is locked") instead of waiting as it does on a file (the busy
+    timeout): a background job finishing while a page saves its session would fail in tests and never on a site.
+    """
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"].endswith("sqlite3"):
+        folder = "/dev/shm" if os.path.isdir("/dev/shm") else None
+        database.setdefault("TEST", {})["NAME"] = os.path.join(folder or tempfile.gettempdir(),
+                                                               f"programme-tracker-test-{os.getpid()}.sqlite3")

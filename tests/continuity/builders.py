@@ -19,7 +19,8 @@ def make_programme(owner, status="active", planned_start=None, planned_end=None,
     """A programme led by JenV and owned by `owner`, with a fresh code."""
     number = next(_numbers)
     return Programme.objects.create(
-        code=fields.pop("code", f"P{number}"), name=f"Programme {number}", area=fields.pop("area", "prevention"),
+        code=fields.pop("code", f"P{number}"), name=fields.pop("name", f"Programme {number}"),
+        area=fields.pop("area", "prevention"),
         status=status, lead_ministry=fields.pop("lead_ministry", Organisation.objects.get(short_name="JenV")),
         owner=owner, planned_start=planned_start, planned_end=planned_end, last_reviewed=fields.pop("last_reviewed", T),
         **fields,

@@ -16,7 +16,7 @@ from programme_tracker.continuity.models import AlertEvent
 from programme_tracker.continuity.scan import run_scan
 from programme_tracker.core.forms import ModelForm
 from programme_tracker.finance.models import BudgetLine, Commitment, Expenditure, Payment, ReportDue, Tranche
-from programme_tracker.notifications.models import Notification, Preference, Subscription
+from programme_tracker.notifications.models import EmailState, Notification, Preference, Subscription
 from programme_tracker.portfolio.models import FundingPeriod, Organisation, Programme, Recommendation
 from tests.helpers import browser_form_data, form_errors, programme_form_for
 
@@ -36,6 +36,9 @@ def world(accounts, client):
     Subscription.objects.create(user=superuser, area="prevention")
     event = AlertEvent.objects.order_by("pk").first()
     Notification.objects.create(recipient=superuser, event=event, alert=event.alert, reason="test")
+    Notification.objects.create(recipient=superuser, event=AlertEvent.objects.order_by("pk")[1],
+                                alert=AlertEvent.objects.order_by("pk")[1].alert, reason="test",
+                                email_state=EmailState.FAILED, last_error="550 no such mailbox")
     client.force_login(superuser)
     return {"superuser": superuser, **records}
 

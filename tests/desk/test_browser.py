@@ -78,61 +78,6 @@ def test_finance_officer_extends_funding_and_the_alert_resolves_on_save(live_ser
     assert "Secured funding ends on" not in page.inner_text("body")
 
 
-def test_finance_officer_imports_a_spreadsheet_fixes_a_bad_row_and_reads_budget_against_actual(
-        live_server, page, accounts, programme, tmp_path):
-    log_in(page, live_server, accounts[roles.FINANCE_OFFICER])
-    page.goto(f"{live_server.url}/desk/finance/budgetline/")
-    page.click("#import-link")
-    bad = tmp_path / "begroting.csv"
-    bad.write_bytes("\ufeffProgramme;Fiscal year;Kind;Amount\nHELPLINE;2026;original;1.250.000,00\n"
-                    "HELPLINE;2027;original;1.300.000,5O\n".encode())
-    page.select_option("#id_kind", "budget-lines")
-    page.set_input_files("#id_file", str(bad))
-    page.click("#import-preview")
-    errors = page.locator("#import-errors").inner_text()
-    assert "3\tamount\t'1.300.000,5O' is not an amount" in errors  # row 3, the letter O for a zero
-    assert page.locator("#import-commit").count() == 0
-
-    fixed = tmp_path / "begroting-2.csv"
-    fixed.write_bytes(bad.read_bytes().replace(b"5O", b"50"))
-    page.select_option("#id_kind", "budget-lines")
-    page.set_input_files("#id_file", str(fixed))
-    page.click("#import-preview")
-    assert "2 to create, 0 to change, 0 unchanged" in page.locator("#import-summary").inner_text()
-    page.click("#import-commit")
-    page.wait_for_load_state()
-    assert "2 created, 0 updated, 0 unchanged" in page.content()
-
-    page.goto(f"{live_server.url}/desk/finance/budget-against-actual/?group_by=programme")
-    table = page.locator("#budget-against-actual").inner_text()
-    assert "HELPLINE\t2026\t1250000.00" in table and "HELPLINE\t2027\t1300000.50" in table
-    page.goto(f"{live_server.url}/desk/finance/budget-against-actual/?group_by=ministry")
-    assert "2550000.50" in page.locator("#budget-against-actual tfoot").inner_text()
-
-
-def test_an_xlsx_whose_data_is_on_its_second_sheet_is_read_through_the_page(live_server, page, accounts, programme,
-                                                                             tmp_path):
-    from openpyxl import Workbook
-
-    workbook = Workbook()
-    workbook.active.title = "Toelichting"
-    sheet = workbook.create_sheet("Begroting")
-    sheet.append(["Programme", "Fiscal year", "Kind", "Amount"])
-    sheet.append(["HELPLINE", 2026, "original", 1250000])
-    path = tmp_path / "begroting.xlsx"
-    workbook.save(path)
-    log_in(page, live_server, accounts[roles.FINANCE_OFFICER])
-    page.goto(f"{live_server.url}/desk/finance/import/")
-    page.select_option("#id_kind", "budget-lines")
-
-    page.set_input_files("#id_file", str(path))
-
-    assert page.input_value("#id_sheet") == ""  # choosing the file leaves the sheet to be read alone
-    page.click("#import-preview")
-    assert "Read the sheet “Begroting”" in page.locator("#import-reading").inner_text()
-    assert "1 to create" in page.locator("#import-summary").inner_text()
-
-
 def test_a_refused_save_brings_the_row_with_the_error_into_view(live_server, page, accounts, programme):
     log_in(page, live_server, accounts[roles.COORDINATOR])
     page.goto(f"{live_server.url}/desk/portfolio/programme/{programme.pk}/change/")

@@ -245,8 +245,8 @@ def test_damaged_files_are_refused_as_a_whole(programme, data):
 
 def test_a_damaged_sheet_inside_a_sound_zip_is_refused(programme):
     data = with_sheet_xml(xlsx_bytes(BUDGET_ROWS), lambda xml: xml[:-200])
-    assert problems(import_money("budget-lines", data, "b.xlsx"))[0].startswith(
-        "file: This XLSX file is damaged")
+    assert problems(import_money("budget-lines", data, "b.xlsx")) == [
+        "file: The sheet 'Sheet' of this XLSX file is damaged (unclosed token: line 1, column 571)."]
 
 
 # -- the command line -------------------------------------------------------------------------------------------

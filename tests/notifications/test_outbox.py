@@ -19,14 +19,6 @@ AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
 
 @pytest.fixture
-def people(accounts):
-    for user in accounts.values():
-        user.email = f"{user.username}@example.invalid"
-        user.save()
-    return accounts
-
-
-@pytest.fixture
 def expiring(people):
     """An owned programme whose funding ends in 10 days (critical) and one ending in 100 days (info)."""
     owner = people[roles.FINANCE_OFFICER]

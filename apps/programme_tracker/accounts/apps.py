@@ -10,3 +10,9 @@ class AccountsConfig(AppConfig):
     name = "programme_tracker.accounts"
     label = "accounts"
     verbose_name = _("Accounts and roles")
+
+    def ready(self):
+        from programme_tracker.accounts.lockouts import forget_old_log_in_records
+        from programme_tracker.core import retention
+
+        retention.register("log-in records", forget_old_log_in_records)

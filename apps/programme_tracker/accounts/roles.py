@@ -41,6 +41,9 @@ PERSONAL_MODELS = {
 }
 ALERT_MODELS = ("continuity.alert", "continuity.alertevent")
 
+# The log-in records (django-axes', shown in accounts): Administrators read them and clear lockouts (a delete).
+LOGIN_RECORDS = {"accounts.lockout": "vd", "accounts.failedlogin": "v", "accounts.login": "v"}
+
 ROLES: dict[str, dict[str, str]] = {
     # Coordinators keep the portfolio: programmes, their links, organisations and the recommendations' responses.
     # Recommendations come from the reports, so they are edited (responses) but not deleted. Coordinators record
@@ -62,10 +65,12 @@ ROLES: dict[str, dict[str, str]] = {
     | PERSONAL_MODELS,
     # Monitors read everything and change nothing in the register; they are the independent eye on the alerts.
     MONITOR: {model: "v" for model in (*PORTFOLIO_MODELS, *FINANCE_MODELS, *ALERT_MODELS)} | PERSONAL_MODELS,
-    # Administrators manage the register and the accounts.
+    # Administrators manage the register and the accounts. They give roles but do not define them: the groups'
+    # permissions come from this table, so they only read them.
     ADMINISTRATOR: {model: "vacd" for model in (*PORTFOLIO_MODELS, *FINANCE_MODELS)}
-    | {"auth.user": "vacd", "auth.group": "vacd", "continuity.alert": "vc", "continuity.alertevent": "v",
-       "continuity.scanstate": "v", "core.jobrun": "v"} | PERSONAL_MODELS,
+    | {"auth.user": "vacd", "auth.group": "v", "continuity.alert": "vc", "continuity.alertevent": "v",
+       "continuity.scanstate": "v", "core.jobrun": "v", "core.auditevent": "v",
+       "notifications.undeliveredemail": "vc"} | LOGIN_RECORDS | PERSONAL_MODELS,
 }
 
 
@@ -76,3 +81,10 @@ def permission_codenames(role: str) -> set[tuple[str, str]]:
         app_label, model = model_label.split(".")
         pairs.update((app_label, f"{ACTIONS[letter]}_{model}") for letter in actions)
     return pairs
+
+
+def is_administrator(user) -> bool:
+    """Whether the account administers the site: a superuser, or an active staff member in the Administrator role."""
+    if not (user.is_active and user.is_staff):
+        return False
+    return user.is_superuser or user.groups.filter(name=ADMINISTRATOR).exists()

@@ -4,6 +4,8 @@ import secrets
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 
@@ -32,13 +34,37 @@ def sync_roles() -> dict[str, int]:
 @transaction.atomic
 def create_account(username: str, role: str, *, email: str = "", password: str | None = None,
                    first_name: str = "", last_name: str = "", superuser: bool = False):
-    """Create a staff account in a role; with no password given, a random one is set and returned."""
+    """Create a staff account in a role; with no password given, a random one is set and returned.
+
+    The user name, e-mail and a given password pass the same checks as in the desk (the site's password
+    validators included); otherwise ValidationError names each field and nothing is saved.
+    """
     if role not in ROLES:
         raise ValueError(f"unknown role {role!r}; choose one of {', '.join(ROLES)}")
+    User = get_user_model()
+    user = User(username=User.normalize_username(username), email=User.objects.normalize_email(email),
+                first_name=first_name, last_name=last_name, is_staff=True, is_superuser=superuser)
+    errors: dict[str, list[str]] = {}
+    try:
+        user.full_clean(exclude=["password"])
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if password:
+        try:
+            validate_password(password, user)
+        except ValidationError as exc:
+            errors["password"] = exc.messages
+    if errors:
+        raise ValidationError(errors)
     password = password or secrets.token_urlsafe(12)
-    user = get_user_model().objects.create_user(
-        username=username, email=email, password=password, first_name=first_name, last_name=last_name,
-        is_staff=True, is_superuser=superuser,
-    )
+    user.set_password(password)
+    user.save()
     user.groups.add(Group.objects.get(name=role))
     return user, password
+
+
+def validation_messages(error: ValidationError) -> list[str]:
+    """A refused account's problems, one line per problem, each starting with the field it is about."""
+    if hasattr(error, "error_dict"):
+        return [f"{field}: {message}" for field, messages in error.message_dict.items() for message in messages]
+    return list(error.messages)

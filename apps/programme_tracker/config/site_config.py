@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
+from programme_tracker.accounts import roles
+
 REPO_ROOT = Path(__file__).resolve().parents[3]
 
 
@@ -79,6 +81,32 @@ def _to_clock(value: Any) -> str:
     return f"{int(hours):02d}:{minutes}"
 
 
+def _to_header(value: Any) -> str:
+    """Accept an HTTP header name (letters, digits and '-'), or nothing."""
+    text = _to_str(value).strip()
+    if text and not all(char.isascii() and (char.isalnum() or char == "-") for char in text):
+        raise ValueError("must be an HTTP header name such as X-Forwarded-Proto")
+    return text
+
+
+def _to_positive(value: Any) -> int:
+    """Accept whole numbers of one or more (a limit, minutes, hours)."""
+    number = _to_int(value)
+    if number < 1:
+        raise ValueError("must be 1 or more")
+    return number
+
+
+def _to_roles(value: Any) -> list[str]:
+    """Accept a list of role names (in any case), given as roles.py spells them; an unknown name is refused."""
+    by_lower = {role.lower(): role for role in roles.ROLES}
+    names = _to_list(value)
+    unknown = [name for name in names if name.strip().lower() not in by_lower]
+    if unknown:
+        raise ValueError(f"names no role {', '.join(map(repr, unknown))} (the roles are {', '.join(roles.ROLES)})")
+    return [by_lower[name.strip().lower()] for name in names]
+
+
 def _choice(*allowed: str) -> Callable[[Any], str]:
     def convert(value: Any) -> str:
         text = _to_str(value).strip().lower()
@@ -106,7 +134,8 @@ class Setting:
     @property
     def type_name(self) -> str:
         names = {_to_bool: "boolean", _to_int: "integer", _to_count: "whole number ≥ 0", _to_str: "text",
-                 _to_list: "list", _to_clock: "time (HH:MM)"}
+                 _to_list: "list", _to_clock: "time (HH:MM)", _to_header: "header name",
+                 _to_positive: "whole number ≥ 1", _to_roles: "list of roles"}
         return names.get(self.convert, getattr(self.convert, "__name__", "text"))
 
 
@@ -129,6 +158,35 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("allowed_hosts", _to_list, ["localhost", "127.0.0.1", "[::1]"], "Host names the web server answers."),
     Setting("csrf_trusted_origins", _to_list, [],
             "Origins (scheme and host) trusted for form posts behind a proxy, e.g. `https://tracker.example.nl`."),
+    # HTTPS behind a TLS proxy (README, Security); all off by default so that the embedded site works on plain HTTP.
+    Setting("https_proxy_header", _to_header, "",
+            "Behind a TLS proxy: the header the proxy sets to `https` on secure requests, e.g. `X-Forwarded-Proto` "
+            "(the proxy must set or remove it on every request). Empty: requests are secure only when they reach "
+            "the web server over TLS themselves."),
+    Setting("ssl_redirect", _to_bool, False, "Redirect every plain-HTTP request to HTTPS."),
+    Setting("hsts_seconds", _to_count, 0,
+            "Strict-Transport-Security: how long browsers use only HTTPS for the site once they have seen it "
+            "(`31536000` is a year). 0: no such header."),
+    Setting("hsts_include_subdomains", _to_bool, False, "Strict-Transport-Security covers every sub-domain too."),
+    Setting("hsts_preload", _to_bool, False,
+            "Strict-Transport-Security allows the domain on the browsers' preload list."),
+    Setting("secure_cookies", _to_bool, False,
+            "Send the session, CSRF and language cookies over HTTPS only."),
+    # Log-in throttling, second factor and sessions (README, Security: log-in).
+    Setting("login_failure_limit", _to_positive, 5,
+            "Failed log-ins after which a user name, and separately an address, is locked out."),
+    Setting("login_lockout_minutes", _to_positive, 15,
+            "How long a lockout lasts after the last failed log-in (an Administrator can clear it sooner)."),
+    Setting("reverse_proxies", _to_count, 0,
+            "How many reverse proxies stand in front of the web server (1 for a TLS proxy): the address a log-in "
+            "comes from is then read from `X-Forwarded-For` as the outermost of them saw it. 0: the connection's "
+            "own address."),
+    Setting("second_factor_roles", _to_roles, [roles.ADMINISTRATOR, roles.FINANCE_OFFICER],
+            "Roles whose members must log in with a second factor (a code from an authenticator app); they are sent "
+            "to set it up at their next log-in. Superusers count as Administrators. Empty: nobody must."),
+    Setting("session_idle_hours", _to_positive, 8, "A log-in session ends after this many hours without a request."),
+    Setting("session_expire_at_browser_close", _to_bool, False,
+            "Also end the session when the browser is closed."),
     Setting("time_zone", _to_str, "Europe/Amsterdam", "Time zone dates are shown in (stored in UTC)."),
     Setting("language_code", _choice("en", "nl"), "en", "Default language of the desk."),
     Setting("mail_server", _to_str, "",
@@ -166,6 +224,20 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("daily_scan_time", _to_clock, "06:00", "Local time (HH:MM) after which the daily scan runs."),
     Setting("digest_time", _to_clock, "07:00", "Local time (HH:MM) the daily digest e-mail goes out."),
     Setting("site_url", _to_str, "http://127.0.0.1:8000", "Address of the desk, for links in e-mail."),
+    # Imports (finance/spreadsheet.py, portfolio/exchange.py): a file beyond these is refused before it is read.
+    Setting("import_max_megabytes", _to_positive, 25,
+            "Largest file an import reads (a spreadsheet uploaded or given to `import-money`, a portfolio document "
+            "for `import-portfolio`), in MB; an XLSX file may unpack to at most 10 times this."),
+    Setting("import_max_rows", _to_positive, 250000,
+            "Most rows a spreadsheet import reads under the row naming the columns (and at most 2.5 million cells)."),
+    Setting("import_max_columns", _to_positive, 200, "Most columns with values a spreadsheet import reads."),
+    # Retention (core/retention.py): what is older is deleted by the daily retention job.
+    Setting("keep_history_months", _to_positive, 84,
+            "Change history kept this many months (the latest version of each record always stays)."),
+    Setting("keep_audit_days", _to_positive, 730, "Audit records (log-ins, exports, imports) kept this many days."),
+    Setting("keep_notifications_days", _to_positive, 365,
+            "Read notifications whose e-mail is settled kept this many days."),
+    Setting("keep_job_runs_days", _to_positive, 90, "Job runs kept this many days."),
 )
 
 _BY_NAME = {setting.name: setting for setting in SETTINGS}
@@ -254,8 +326,12 @@ def database(config: SiteConfig) -> dict[str, Any]:
     if config["db_type"] == "sqlite":
         name = config["db_name"] or str(config.site_dir / "db.sqlite3")
         config.site_dir.mkdir(parents=True, exist_ok=True)
-        # A busy timeout lets a second writer wait for the first instead of failing at once.
-        return {"ENGINE": "django.db.backends.sqlite3", "NAME": name, "OPTIONS": {"timeout": 20}}
+        # A busy timeout lets a second writer wait for the first instead of failing at once; write-ahead logging
+        # lets the pages read while a job writes (a big import's transaction would otherwise hold them up).
+        return {"ENGINE": "django.db.backends.sqlite3", "NAME": name, "OPTIONS": {
+            "timeout": 20, "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+            # A transaction takes the write lock when it begins: one that read first could not wait for it later.
+            "transaction_mode": "IMMEDIATE"}}
     return {
         "ENGINE": "django.db.backends.mysql",
         "NAME": config["db_name"] or "programme_tracker",

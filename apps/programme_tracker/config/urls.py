@@ -4,19 +4,34 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from programme_tracker.finance.views import budget_against_actual_view, export_view, import_view
+from programme_tracker.desk import jobs
+from programme_tracker.finance.views import (
+    budget_against_actual_view,
+    export_view,
+    import_commit_view,
+    import_progress_view,
+    import_status_view,
+    import_view,
+)
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="desk:dashboard", permanent=False)),
     # Before the admin: its catch-all view would otherwise answer for these paths.
-    path("desk/jobs/", include("django_rq.urls")),
+    path("desk/jobs/", include((jobs.urlpatterns, "django_rq"))),
     path("desk/finance/budget-against-actual/", admin.site.admin_view(budget_against_actual_view),
          {"admin_site": admin.site}, name="finance-budget-against-actual"),
     path("desk/finance/import/", admin.site.admin_view(import_view), {"admin_site": admin.site},
          name="finance-import"),
+    path("desk/finance/import/<uuid:public_id>/", admin.site.admin_view(import_status_view),
+         {"admin_site": admin.site}, name="finance-import-status"),
+    path("desk/finance/import/<uuid:public_id>/progress/", admin.site.admin_view(import_progress_view),
+         {"admin_site": admin.site}, name="finance-import-progress"),
+    path("desk/finance/import/<uuid:public_id>/commit/", admin.site.admin_view(import_commit_view),
+         {"admin_site": admin.site}, name="finance-import-commit"),
     path("desk/finance/export/<slug:kind>/", admin.site.admin_view(export_view), {"admin_site": admin.site},
          name="finance-export"),
     path("desk/", include("programme_tracker.desk.urls")),
+    path("desk/account/", include("programme_tracker.accounts.urls")),  # the second factor
     path("desk/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

@@ -20,12 +20,12 @@ from programme_tracker.continuity.models import (
     ScanState,
 )
 from programme_tracker.continuity.rules import RULES, rule_title
-from programme_tracker.core.admin import ModelAdmin, TabularInline
+from programme_tracker.core.admin import ListFilter, ModelAdmin, TabularInline
 from programme_tracker.core.forms import ModelForm
 from programme_tracker.portfolio.models import Area, Organisation, OrganisationKind
 
 
-class RuleFilter(admin.SimpleListFilter):
+class RuleFilter(ListFilter):
     """Filter by continuity rule (from the registry, so new rules appear by themselves)."""
 
     title, parameter_name = _("rule"), "rule"
@@ -37,7 +37,7 @@ class RuleFilter(admin.SimpleListFilter):
         return queryset.filter(rule=self.value()) if self.value() else queryset
 
 
-class AreaFilter(admin.SimpleListFilter):
+class AreaFilter(ListFilter):
     """Filter by the area of the programme or recommendation the alert is about."""
 
     title, parameter_name = _("area"), "area"
@@ -50,7 +50,7 @@ class AreaFilter(admin.SimpleListFilter):
         return queryset.filter(Q(programme__area=value) | Q(recommendation__area=value)) if value else queryset
 
 
-class MinistryFilter(admin.SimpleListFilter):
+class MinistryFilter(ListFilter):
     """Filter by the lead ministry of the programme the alert is about."""
 
     title, parameter_name = _("lead ministry"), "ministry"

@@ -15,8 +15,11 @@ from django.utils.translation import gettext as _
 
 from programme_tracker.continuity.models import ACTIVE_STATES, Alert, AlertEvent, AlertState, EventKind
 from programme_tracker.continuity.scan import ScanResult, run_scan, take_scan_lock
+from programme_tracker.core.models import refused_characters
 from programme_tracker.notifications.services import notify_alert_events
 from programme_tracker.portfolio.models import Programme, ProgrammeRecommendation
+
+MAX_REASON = 2000  # a reason is a few sentences; the alert's history and e-mails repeat it
 
 
 def neighbours(programme_ids: Iterable[int]) -> set[int]:
@@ -67,6 +70,10 @@ def dismiss(alert_id: int, actor, reason: str, accepted_until: date | None = Non
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Give the reason for dismissing the alert.")})
+    if len(reason) > MAX_REASON:
+        raise ValidationError({"reason": _("Keep the reason to %(max)s characters.") % {"max": MAX_REASON}})
+    if refused_characters(reason, multi_line=True):
+        raise ValidationError({"reason": _("Remove the invisible control characters from the reason.")})
     if accepted_until is not None and accepted_until < (today or timezone.localdate()):
         raise ValidationError({"accepted_until": _("The date the risk is accepted until cannot be in the past.")})
     note = reason + (f" (risk accepted until {accepted_until})" if accepted_until else "")

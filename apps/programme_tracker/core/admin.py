@@ -3,9 +3,12 @@ concurrent-edit guard and the history-aware base class."""
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.utils import unquote
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import ValidationError
-from django.http import HttpResponseRedirect
+from django.db import DataError
+from django.http import Http404, HttpResponseRedirect
 from simple_history.admin import SimpleHistoryAdmin
 from unfold import admin as unfold
 
@@ -15,7 +18,15 @@ from programme_tracker.core.forms import (
     ModelForm,
     can_be_key,
 )
-from programme_tracker.core.models import ConcurrentEditError, JobRun, concurrent_edit_message
+from programme_tracker.core.models import AuditEvent, ConcurrentEditError, JobRun, concurrent_edit_message
+
+
+class ListFilter(admin.SimpleListFilter):
+    """A list filter that takes only its own choices: a hand-typed `?ministry=abc` lists everything, not a 500."""
+
+    def value(self):
+        value = super().value()
+        return value if value in {str(key) for key, _label in self.lookup_choices} else None
 
 
 class KeyCheckedAutocomplete(AutocompleteSelect):
@@ -48,6 +59,25 @@ class SafeFormsMixin:
 
 class ModelAdmin(SafeFormsMixin, unfold.ModelAdmin):
     """Unfold's admin whose forms put every model error on a field they show or on the form itself."""
+
+    def get_object(self, request, object_id, from_field=None):
+        """The record, or None (the admin's "not found") for an id in the address that cannot be a key.
+
+        An empty `?_to_field=` means the primary key (Django would look for a field named "").
+        """
+        from_field = from_field or None
+        field = self.model._meta.get_field(from_field) if from_field else self.model._meta.pk
+        if not can_be_key(field, unquote(object_id)):
+            return None
+        return super().get_object(request, object_id, from_field)
+
+    def get_changelist_instance(self, request):
+        """The list; a filter value beyond what the database or the calendar holds (year 10^30, a 30-digit id,
+        0001-01-01 moved into UTC) is treated like any other wrong filter: the plain list with a notice."""
+        try:
+            return super().get_changelist_instance(request)
+        except (OverflowError, DataError) as exc:
+            raise IncorrectLookupParameters(exc) from exc
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         """Turn what is refused only at the last moment, when saving (someone else's save in between, or a rule a
@@ -134,6 +164,12 @@ class HistoryAdmin(SimpleHistoryAdmin, ModelAdmin):
     history_list_display: list[str] = []
     list_per_page = 50
 
+    def history_view(self, request, object_id, extra_context=None):
+        """The record's history; an id that cannot be a key is not found (simple-history looks it up as it is)."""
+        if not can_be_key(self.model._meta.pk, unquote(object_id)):
+            raise Http404
+        return super().history_view(request, object_id, extra_context)
+
 
 class VersionedHistoryAdmin(VersionedAdminMixin, HistoryAdmin):
     """History admin for records guarded against concurrent edits."""
@@ -147,16 +183,35 @@ class VersionedStackedInline(VersionedInlineMixin, StackedInline):
     """Stacked inline whose rows are guarded against concurrent edits."""
 
 
+class RecordAdmin(ModelAdmin):
+    """Records the system keeps as things happened (job runs, the audit record, log-ins): read here, never added
+    or changed; only what a subclass allows is deleted (retention deletes the rest)."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(JobRun)
-class JobRunAdmin(ModelAdmin):
+class JobRunAdmin(RecordAdmin):
     """Runs of the background jobs, failures with their error (read-only)."""
 
     list_display = ["job", "started_at", "finished_at", "outcome", "attempt", "runner"]
     list_filter = ["job", "outcome"]
     readonly_fields = ["job", "attempt", "started_at", "finished_at", "outcome", "result", "error", "runner"]
 
-    def has_add_permission(self, request):
-        return False
 
-    def has_change_permission(self, request, obj=None):
+@admin.register(AuditEvent)
+class AuditEventAdmin(RecordAdmin):
+    """Log-ins, exports and imports: who, when, from where (read-only, for Administrators)."""
+
+    list_display = ["at", "username", "kind", "detail", "address"]
+    list_filter = ["kind"]
+    search_fields = ["username", "detail"]
+    date_hierarchy = "at"
+    readonly_fields = ["at", "user", "username", "kind", "detail", "address"]
+
+    def has_delete_permission(self, request, obj=None):
         return False

@@ -5,8 +5,12 @@ from django.utils.translation import gettext_lazy as _
 
 
 class CoreConfig(AppConfig):
-    """Shared building blocks (no tables of its own)."""
+    """Shared building blocks: the models' base classes, job runs, the audit record and retention."""
 
     name = "programme_tracker.core"
     label = "core"
     verbose_name = _("Core")
+
+    def ready(self):
+        from programme_tracker.core import audit, retention  # noqa: F401 - log-in records; the retention job
+

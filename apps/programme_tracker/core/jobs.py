@@ -3,7 +3,8 @@
 Every job is idempotent and checks itself whether there is work (the daily scan runs once per local day after
 daily_scan_time; delivery sends what is due), so running one late, twice or after a crash is safe. Each run is
 recorded as a JobRun (desk: Core → Job runs) with its error; on RQ a failed run is retried with backoff and ends
-in RQ's failed-job registry (desk: /desk/jobs/).
+in RQ's failed-job registry (desk: /desk/jobs/). A module adds its own scheduled jobs with `register()`, and hands
+one-off work (a big import) to a worker with `enqueue()`.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import socket
 import threading
 import time
 import traceback
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from django.db import connections
@@ -42,6 +44,11 @@ JOBS = {
     )
 }
 RETRY_DELAYS = [30, 120, 600]  # seconds between attempts after a failure (backoff)
+
+
+def register(job: Job) -> None:
+    """Add a higher module's scheduled job (called from its AppConfig.ready, before any scheduler starts)."""
+    JOBS[job.name] = job
 
 
 def run_job(name: str, attempt: int = 1) -> str:
@@ -85,6 +92,38 @@ def run_on_rq(name: str) -> None:
         run_job, name, job_id=None, job_timeout=job.timeout_seconds,
         retry=Retry(max=len(RETRY_DELAYS), interval=RETRY_DELAYS), description=f"programme-tracker {name}",
     )
+
+
+_in_process_runner: ThreadPoolExecutor | None = None
+_in_process_lock = threading.Lock()
+
+
+def enqueue(function: str, *args, timeout_seconds: int, description: str) -> None:
+    """Run `function(*args)` (a dotted path) once in the background: on an RQ worker when the site has Redis, else
+    on a thread of this process, one job after the other.
+
+    Call it after the transaction that wrote what the job reads has committed. With Redis unreachable it raises
+    redis' ConnectionError or TimeoutError and nothing is queued. No retries: the job records its own outcome.
+    """
+    from django.conf import settings
+
+    if settings.REDIS_URL:
+        queue().enqueue(function, *args, job_timeout=timeout_seconds, description=description)
+        return
+    global _in_process_runner
+    with _in_process_lock:
+        if _in_process_runner is None:
+            _in_process_runner = ThreadPoolExecutor(max_workers=1, thread_name_prefix="programme-tracker-job")
+    _in_process_runner.submit(_run_in_process, function, args)
+
+
+def _run_in_process(function: str, args: tuple) -> None:
+    try:
+        import_string(function)(*args)
+    except Exception:
+        log.exception("Background job %s%r failed", function, args)
+    finally:
+        connections.close_all()  # this thread's own connections
 
 
 def keep_trying_while_redis_is_down(run, report) -> None:

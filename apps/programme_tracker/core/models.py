@@ -1,6 +1,7 @@
 """Model building blocks: the concurrent-edit guard, records validated however they are saved (dates within sane
 years), and the runs of the background jobs."""
 
+import re
 from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
@@ -66,6 +67,20 @@ class VersionedModel(models.Model):
 EARLIEST, LATEST = date(1900, 1, 1), date(2999, 12, 31)
 
 
+# Characters no register text needs: control characters (a newline in a name breaks e-mail headers for good) and
+# the Unicode bidirectional overrides and isolates, which make text display in another order than it is stored
+# ("Trojan Source"). Multi-line fields keep their line breaks and tabs.
+BIDI_CONTROLS = "\u202a-\u202e\u2066-\u2069"
+SINGLE_LINE_REFUSED = re.compile(f"[\x00-\x1f\x7f-\x9f{BIDI_CONTROLS}]")
+MULTI_LINE_REFUSED = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{BIDI_CONTROLS}]")
+
+
+def refused_characters(value: str, *, multi_line: bool = False) -> str | None:
+    """The first character a text may not hold, as U+XXXX, or None when the text is clean."""
+    found = (MULTI_LINE_REFUSED if multi_line else SINGLE_LINE_REFUSED).search(value)
+    return f"U+{ord(found.group()):04X}" if found else None
+
+
 class ValidatedModel(models.Model):
     """A record whose rules hold however it is saved: the admin, an import, a service or the shell.
 
@@ -82,7 +97,7 @@ class ValidatedModel(models.Model):
         return super().save(*args, **kwargs)
 
     def clean_fields(self, exclude=None):
-        """Each field's own validation, and every date within EARLIEST … LATEST."""
+        """Each field's own validation, every date within EARLIEST … LATEST, and text without control characters."""
         errors = {}
         try:
             super().clean_fields(exclude)
@@ -90,6 +105,13 @@ class ValidatedModel(models.Model):
             errors = exc.update_error_dict(errors)
         for field in self._meta.concrete_fields:
             value = getattr(self, field.attname)
+            if isinstance(value, str) and field.name not in errors and field.name not in (exclude or ()):
+                bad = refused_characters(value, multi_line=isinstance(field, models.TextField))
+                if bad:
+                    errors[field.name] = [ValidationError(
+                        _("Remove the invisible control character (%(char)s): line breaks belong only in "
+                          "multi-line fields, and characters that reverse the reading order are refused.")
+                        % {"char": bad}, code="control_character")]
             if isinstance(value, date) and not isinstance(value, datetime) and field.name not in errors \
                     and field.name not in (exclude or ()) and not EARLIEST <= value <= LATEST:
                 errors[field.name] = [ValidationError(
@@ -123,3 +145,32 @@ class JobRun(models.Model):
 
     def __str__(self):
         return f"{self.job} {self.started_at:%Y-%m-%d %H:%M} {self.outcome}"
+
+
+class AuditEvent(models.Model):
+    """Who logged in, exported or imported what, and when: the record Administrators read to see who took data
+    out of the register or put it in. Kept for `keep_audit_days` (core/retention.py)."""
+
+    class Kind(models.TextChoices):
+        LOG_IN = "log-in", _("Logged in")
+        LOG_IN_FAILED = "log-in-failed", _("Log-in failed")
+        LOG_OUT = "log-out", _("Logged out")
+        EXPORT = "export", _("Export")
+        IMPORT = "import", _("Import")
+
+    at = models.DateTimeField(_("when"), db_index=True)
+    # The account, while it exists; the name stays when the account is deleted (and is what a failed log-in typed).
+    user = models.ForeignKey("auth.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+                             verbose_name=_("account"))
+    username = models.CharField(_("user name"), max_length=150, blank=True)
+    kind = models.CharField(_("what"), max_length=20, choices=Kind.choices, db_index=True)
+    detail = models.CharField(_("detail"), max_length=300, blank=True)
+    address = models.GenericIPAddressField(_("from address"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("audit record")
+        verbose_name_plural = _("audit records")
+        ordering = ["-at", "-id"]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.kind}"

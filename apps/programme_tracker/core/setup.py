@@ -2,16 +2,19 @@
 
 import getpass
 import os
-import secrets
 import sys
 from collections.abc import Callable
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.db import transaction
 
 from programme_tracker.accounts import roles
-from programme_tracker.accounts.services import create_account, sync_roles
+from programme_tracker.accounts.passwords import hand_over
+from programme_tracker.accounts.services import create_account, sync_roles, validation_messages
 from programme_tracker.portfolio.services import load_base_data
 
 
@@ -26,30 +29,42 @@ def prepare_site(log: Callable[[str], None] = print) -> None:
 
 
 def ask_password(username: str) -> str | None:
-    """Prompt for the first administrator's password on a terminal; None when nobody is there to answer."""
+    """Prompt for the first administrator's password on a terminal until it passes the site's password checks;
+    None when nobody is there to answer."""
     if not sys.stdin.isatty():
         return None
     while True:
         first = getpass.getpass(f"Password for the first administrator {username!r} (empty: generate one): ")
         if not first:
             return None
+        try:
+            validate_password(first, get_user_model()(username=username))
+        except ValidationError as exc:
+            print("Not accepted: " + " ".join(exc.messages) + " Try another.")
+            continue
         if first == getpass.getpass("Again: "):
             return first
         print("The two passwords differ; try again.")
 
 
 @transaction.atomic
-def ensure_first_administrator(log: Callable[[str], None] = print, prompt: bool = True) -> None:
-    """Create the first administrator when the site has none: password from PT_ADMIN_PASSWORD, asked or printed."""
+def ensure_first_administrator(log: Callable[[str], None] = print, prompt: bool = True, terminal=None) -> None:
+    """Create the first administrator when the site has none: password from PT_ADMIN_PASSWORD or asked (either must
+    pass the site's password checks), else generated and handed over: shown when `terminal` (the output stream) is
+    an interactive terminal, otherwise written to a file only its owner can read."""
     User = get_user_model()
     if User.objects.filter(is_superuser=True).exists():
         return
     username = os.environ.get("PT_ADMIN_USERNAME") or "admin"
     password = os.environ.get("PT_ADMIN_PASSWORD") or (ask_password(username) if prompt else None)
-    generated = password is None
-    password = password or secrets.token_urlsafe(12)
-    create_account(username, roles.ADMINISTRATOR, password=password, superuser=True)
-    if generated:
-        log(f"Created the first administrator: user name {username!r}, password {password!r} (change it in the desk).")
+    try:
+        _user, used = create_account(username, roles.ADMINISTRATOR, password=password, superuser=True)
+    except ValidationError as exc:
+        # The user name and password may have come from PT_ADMIN_USERNAME and PT_ADMIN_PASSWORD: say so.
+        raise CommandError("the first administrator was not created (PT_ADMIN_USERNAME, PT_ADMIN_PASSWORD):\n  "
+                           + "\n  ".join(validation_messages(exc))) from None
+    if password is None:
+        log(f"Created the first administrator: user name {username!r}, "
+            f"{hand_over(username, used, terminal or sys.stdout)}.")
     else:
         log(f"Created the first administrator {username!r}.")

@@ -17,6 +17,12 @@ from programme_tracker.portfolio.models import (
     ProgrammeStatus,
 )
 
+
+def is_id(value: str) -> bool:
+    """Whether a query-string value can be a record's id (ASCII digits that fit the databases' keys)."""
+    return value.isascii() and value.isdigit() and len(value) <= 18
+
+
 SECURED_CHOICES = [("yes", _("secured today")), ("no", _("not secured today"))]
 
 
@@ -43,7 +49,7 @@ class ProgrammeFilters(Filters):
         get = request.GET
         return cls(
             area=get.get("area", "") if get.get("area") in Area.values else "",
-            ministry=get.get("ministry", "") if get.get("ministry", "").isdigit() else "",
+            ministry=get.get("ministry", "") if is_id(get.get("ministry", "")) else "",
             status=get.get("status", "") if get.get("status") in ProgrammeStatus.values else "",
             secured=get.get("secured", "") if get.get("secured") in ("yes", "no") else "",
         )

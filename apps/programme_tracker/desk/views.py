@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from programme_tracker.continuity.models import Alert
+from programme_tracker.core.models import EARLIEST, LATEST
 from programme_tracker.desk import coverage, dashboard, inbox, programme, report, timeline
 from programme_tracker.desk.access import ALERTS, FUNDING, HISTORY, MONEY, can, desk_page
 from programme_tracker.desk.filters import ProgrammeFilters
@@ -137,11 +138,13 @@ def programme_view(request, desk, pk):
 
 
 def _reference_date(request, today: date) -> date:
-    """The report's reference date from `?date=YYYY-MM-DD` (today when absent or not a date)."""
+    """The report's reference date from `?date=YYYY-MM-DD` (today when absent, not a date or outside the years
+    the register holds)."""
     try:
-        return parse_date(request.GET.get("date", "")) or today
+        day = parse_date(request.GET.get("date", ""))
     except ValueError:
         return today
+    return day if day and EARLIEST <= day <= LATEST else today
 
 
 @desk_page("report")
@@ -152,7 +155,7 @@ def report_view(request, desk):
     groups, counts = report.monitoring_report(day, today, with_alerts=can(request, ALERTS))
     if request.GET.get("format") == "xlsx":
         headers, rows = report.report_rows(groups)
-        return download(f"monitoring-report-{day.isoformat()}", headers, rows, "xlsx")
+        return download(request, f"monitoring-report-{day.isoformat()}", headers, rows, "xlsx")
     return TemplateResponse(request, "desk/report.html", {
         **desk, "title": _("Monitoring report"), "day": day, "today": today, "groups": groups,
         "counts": [(kind, coverage.COVERAGE_LABELS[kind], counts[kind]) for kind in coverage.KINDS],

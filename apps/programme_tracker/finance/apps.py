@@ -12,7 +12,10 @@ class FinanceConfig(AppConfig):
 
     def ready(self):
         # Saving money records re-evaluates the programme's finance rules once the transaction commits.
-        from programme_tracker.finance import exchange, receivers  # noqa: F401
+        from programme_tracker.core import jobs as core_jobs
+        from programme_tracker.finance import exchange, jobs, receivers  # noqa: F401
 
         # The money travels in the portfolio exchange as two sections of its own.
         exchange.register()
+        # Uploads that are done with are removed by a scheduled job.
+        core_jobs.register(jobs.PURGE)

@@ -6,12 +6,15 @@ related records it refers to by code. `import_money()` is the service: a dry run
 changed and every error by spreadsheet row and column; a commit writes everything or, on any error, nothing.
 
 The rows are written in bulk, with their history, and the programmes they touch are re-evaluated once on commit.
-Speed is in benchmarks/finance_import.py.
+Speed is in benchmarks/finance.py. A big file takes longer than a web request may: the desk runs the dry run and
+the commit as background jobs (finance/jobs.py) and follows them with a Progress (finance/progress.py).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -23,6 +26,7 @@ from tablib import Dataset
 
 from programme_tracker.continuity.receivers import programme_changed
 from programme_tracker.finance.models import BudgetLine, Expenditure, Payment, Tranche
+from programme_tracker.finance.progress import Progress
 from programme_tracker.finance.spreadsheet import (
     FORMULA_WITHOUT_VALUE,
     Notation,
@@ -36,6 +40,8 @@ from programme_tracker.finance.spreadsheet import (
 from programme_tracker.portfolio.models import FundingPeriod, Organisation, Programme
 
 MAX_LISTED_CHANGES = 500  # the preview lists this many changed rows; the counts are always complete
+MAX_KEPT_PROBLEMS = 1000  # a report kept for the import page lists this many problems; the count is complete
+MAX_KEPT_TEXT = 300  # characters of a problem or a changed value kept for the page (a cell may hold 32,767)
 
 
 # -- widgets: one cell to one value, or ValueError with a message for the user ----------------------------------
@@ -63,7 +69,7 @@ class YearWidget(widgets.Widget):
             return None
         text = str(value).strip()
         text = text[:-2] if text.endswith(".0") else text  # Excel numbers come as 2026.0
-        if not text.isdigit():
+        if not (text.isascii() and text.isdigit()):  # int() reads Arabic-Indic and other digits too
             raise ValueError(f"{value!r} is not a year")
         return int(text)
 
@@ -188,6 +194,7 @@ class MoneyResource(resources.ModelResource):
         self.row_numbers: list[int] = []
         self.changes: list[dict] = []
         self.programme_ids: set[int] = set()
+        self.progress: Progress | None = None
 
     @classmethod
     def ordered_fields(cls) -> list:
@@ -296,7 +303,10 @@ class MoneyResource(resources.ModelResource):
     def import_row(self, row, instance_loader, **kwargs):
         # Keep the instance at hand for after_import_row without storing every instance in the result.
         self._current = None
-        return super().import_row(row, instance_loader, **kwargs)
+        result = super().import_row(row, instance_loader, **kwargs)
+        if self.progress is not None:
+            self.progress.checking(kwargs["row_number"], len(self.row_numbers))
+        return result
 
     def save_instance(self, instance, is_create, row, **kwargs):
         self._current = instance
@@ -466,31 +476,92 @@ class ImportReport:
     errors: list[ImportProblem] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)
     sheet: str = ""
+    encoding: str = ""  # how a CSV file's text was read: UTF-8 or Windows-1252 (spreadsheet.read_table)
     notation: Notation = field(default_factory=Notation)
+    unlisted_errors: int = 0  # problems left out of `errors` when the report was kept (see as_dict)
 
     @property
     def ok(self) -> bool:
         return not self.errors
 
+    @property
+    def problem_count(self) -> int:
+        """How many problems the file has, listed or not."""
+        return len(self.errors) + self.unlisted_errors
+
+    def as_dict(self) -> dict:
+        """The report as JSON values, to keep it for the import page: the first MAX_KEPT_PROBLEMS problems (and
+        how many more there are), the listed changes with their amounts and dates kept exact."""
+        kept = self.errors[:MAX_KEPT_PROBLEMS]
+        return {
+            "kind": self.kind, "committed": self.committed, "rows": self.rows, "created": self.created,
+            "updated": self.updated, "unchanged": self.unchanged, "ignored_columns": self.ignored_columns,
+            "sheet": self.sheet, "encoding": self.encoding, "notation": asdict(self.notation),
+            "errors": [[e.row, _shortened(e.column), _shortened(e.message)] for e in kept],
+            "unlisted_errors": self.unlisted_errors + len(self.errors) - len(kept),
+            "changes": [{**change, "changed": [{**c, "old": _json_value(c["old"]), "new": _json_value(c["new"])}
+                                               for c in change["changed"]]} for change in self.changes],
+        }
+
+    @classmethod
+    def from_dict(cls, values: dict) -> ImportReport:
+        """A report kept with `as_dict()`."""
+        return cls(
+            kind=values["kind"], committed=values["committed"], rows=values["rows"], created=values["created"],
+            updated=values["updated"], unchanged=values["unchanged"], ignored_columns=values["ignored_columns"],
+            sheet=values["sheet"], encoding=values.get("encoding", ""), notation=Notation(**values["notation"]),
+            errors=[ImportProblem(*error) for error in values["errors"]], unlisted_errors=values["unlisted_errors"],
+            changes=[{**change, "changed": [{**c, "old": _python_value(c["old"]), "new": _python_value(c["new"])}
+                                            for c in change["changed"]]} for change in values["changes"]],
+        )
+
+
+def _json_value(value):
+    """A changed value as JSON, tagged where JSON has no type for it (amounts, dates)."""
+    if isinstance(value, Decimal):
+        return {"decimal": str(value)}
+    if isinstance(value, date):
+        return {"date": value.isoformat()}
+    if value is None or isinstance(value, int | float | bool):
+        return value
+    return _shortened(str(value))
+
+
+def _shortened(text: str) -> str:
+    return text if len(text) <= MAX_KEPT_TEXT else text[:MAX_KEPT_TEXT - 1] + "…"
+
+
+def _python_value(value):
+    if isinstance(value, dict) and "decimal" in value:
+        return Decimal(value["decimal"])
+    if isinstance(value, dict) and "date" in value:
+        return date.fromisoformat(value["date"])
+    return value
+
 
 def import_money(kind: str, data: bytes, filename: str = "", *, user=None, commit: bool = False,
-                 decimal_mark: str | None = None, sheet: str | None = None) -> ImportReport:
+                 decimal_mark: str | None = None, sheet: str | None = None,
+                 progress: Progress | None = None) -> ImportReport:
     """Import a spreadsheet of budget lines, payments or expenditure: a dry run unless `commit`; all or nothing.
 
-    `decimal_mark` (`,` or `.`) overrides the decimal separator read from the file; `sheet` names the XLSX sheet.
+    `decimal_mark` (`,` or `.`) overrides the decimal separator read from the file; `sheet` names the XLSX sheet;
+    `progress` is told how many rows have been read and checked.
     """
     resource_class = KINDS[kind]
     report = ImportReport(kind=kind)
-    headers, rows = _rows_to_import(resource_class, data, filename, sheet, decimal_mark, report)
+    headers, rows = _rows_to_import(resource_class, data, filename, sheet, decimal_mark, report, progress)
     if headers is None:
         return report
     resource = resource_class(user=user, source=f"imported from {filename or 'a spreadsheet'}")
     resource.read_amounts_with(report.notation)
     resource.row_numbers = [number for number, _row in rows]
+    resource.progress = progress
     dataset = Dataset(*[tuple(row) for _number, row in rows], headers=headers)
     with transaction.atomic():
         result = resource.import_data(dataset, dry_run=not commit, use_transactions=True,
                                       rollback_on_validation_errors=True)
+        if progress is not None:
+            progress.saving()
         _collect(resource, result, report)
         if commit and report.ok:
             for programme_id in resource.programme_ids:
@@ -501,15 +572,15 @@ def import_money(kind: str, data: bytes, filename: str = "", *, user=None, commi
     return report
 
 
-def _rows_to_import(resource_class, data, filename, sheet, decimal_mark, report: ImportReport):
+def _rows_to_import(resource_class, data, filename, sheet, decimal_mark, report: ImportReport, progress=None):
     """The file's headers as column names and the rows to import (None, None when the file cannot be imported);
     records in the report the sheet read, the decimal separator and the problems of the file as a whole."""
     try:
-        table = read_table(data, filename, sheet=sheet)
+        table = read_table(data, filename, sheet=sheet, progress=progress.reading if progress else None)
     except SpreadsheetError as exc:
         report.errors.append(ImportProblem(0, "", str(exc)))
         return None, None
-    report.sheet, report.rows = table.sheet, len(table.rows)
+    report.sheet, report.encoding, report.rows = table.sheet, table.encoding, len(table.rows)
     headers = _headers(resource_class, table, report)
     if not table.rows:
         where = f"the sheet {table.sheet!r}" if table.sheet else "the file"

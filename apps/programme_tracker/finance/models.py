@@ -4,11 +4,18 @@ A budget line is what a programme may spend in a fiscal year; a commitment is th
 period; tranches are its planned disbursements and payments the actual ones; reports due are the progress and
 financial reports a funding period requires (a tranche can wait for one); expenditure is what the implementing
 organisation reports it spent. Money is Decimal with a currency per record (EUR by default).
+
+A spreadsheet import (budget lines, payments or expenditure) is kept as a record too, with its uploaded file in
+parts, so that its dry run and commit can run as background jobs on any worker and be followed from any web process.
 """
 
+import uuid
+
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -214,3 +221,71 @@ class Expenditure(ValidatedModel, VersionedModel):
         """The reporting period's dates are in order."""
         if are_dates(self.period_start, self.period_end) and self.period_end < self.period_start:
             raise ValidationError({"period_end": _("The end cannot be before the start.")})
+
+
+class SpreadsheetImport(models.Model):
+    """A spreadsheet uploaded for import: who uploaded it, how to read it, where its dry run and commit stand, and
+    their report. Its file is kept (in parts) only until the import ends or a day has passed."""
+
+    class State(models.TextChoices):
+        WAITING_TO_CHECK = "check-queued", _("Waiting to be checked")
+        CHECKING = "checking", _("Being checked")
+        CHECKED = "checked", _("Checked: ready to import")
+        REFUSED = "refused", _("Refused: nothing imported")
+        WAITING_TO_IMPORT = "import-queued", _("Waiting to be imported")
+        IMPORTING = "importing", _("Being imported")
+        IMPORTED = "imported", _("Imported")
+        FAILED = "failed", _("Stopped: nothing imported")
+
+    # In the page's address: not a counter, so that one import's address does not lead to the next.
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                    related_name="spreadsheet_imports", verbose_name=_("uploaded by"))
+    uploaded_at = models.DateTimeField(_("uploaded"), default=timezone.now, db_index=True)
+    kind = models.CharField(_("records"), max_length=20)
+    filename = models.CharField(_("file"), max_length=255)
+    size = models.PositiveBigIntegerField(_("size (bytes)"), default=0)
+    sheet = models.CharField(_("sheet"), max_length=100, blank=True)
+    decimal_mark = models.CharField(_("decimal separator"), max_length=1, blank=True)
+    state = models.CharField(_("state"), max_length=20, choices=State.choices, default=State.WAITING_TO_CHECK,
+                             db_index=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    confirmed_at = models.DateTimeField(_("import confirmed"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    report = models.JSONField(_("report"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    run_by = models.CharField(_("run by"), max_length=100, blank=True)
+
+    RUNNING = (State.CHECKING, State.IMPORTING)
+    WAITING = (State.WAITING_TO_CHECK, State.WAITING_TO_IMPORT)
+    ENDED = (State.REFUSED, State.IMPORTED, State.FAILED)
+
+    class Meta:
+        verbose_name = _("spreadsheet import")
+        verbose_name_plural = _("spreadsheet imports")
+        ordering = ["-uploaded_at", "-id"]
+
+    def __str__(self):
+        return f"{self.filename} ({self.kind}, {self.get_state_display()})"
+
+    @property
+    def in_progress(self) -> bool:
+        """Whether a dry run or commit of this import is waiting for a worker or running."""
+        return self.state in self.RUNNING or self.state in self.WAITING
+
+
+class SpreadsheetPart(models.Model):
+    """One part (at most a mebibyte) of an uploaded spreadsheet: a database packet holds a part, not a whole file."""
+
+    spreadsheet_import = models.ForeignKey(SpreadsheetImport, on_delete=models.CASCADE, related_name="parts")
+    number = models.PositiveIntegerField()
+    data = models.BinaryField()
+
+    class Meta:
+        ordering = ["spreadsheet_import", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["spreadsheet_import", "number"], name="spreadsheet_part_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.spreadsheet_import_id} part {self.number}"

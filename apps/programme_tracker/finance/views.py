@@ -1,20 +1,20 @@
-"""Finance pages of the desk: budget against actual (with XLSX and CSV downloads) and the spreadsheet import."""
+"""Finance pages of the desk: budget against actual (with XLSX and CSV downloads) and the spreadsheet import (the
+upload, then the import's own page: its progress while a background job checks or imports it, then its report)."""
 
-import os
-import tempfile
-import uuid
+from functools import wraps
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
-from django.shortcuts import redirect
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.http import require_POST
 from unfold.widgets import (
     UnfoldAdminFileFieldWidget,
     UnfoldAdminRadioSelectWidget,
@@ -22,13 +22,27 @@ from unfold.widgets import (
     UnfoldAdminTextInputWidget,
 )
 
-from programme_tracker.finance.imports import KINDS, import_money
+from programme_tracker.accounts.roles import is_administrator
+from programme_tracker.core import audit
+from programme_tracker.core.models import AuditEvent
+from programme_tracker.finance import services
+from programme_tracker.finance.imports import KINDS, ImportReport
+from programme_tracker.finance.models import SpreadsheetImport
+from programme_tracker.finance.progress import CHECKING, READING, SAVING, Snapshot
 from programme_tracker.finance.reports import GROUPS, MEASURES, budget_against_actual, by_year, spending_projection
-from programme_tracker.finance.spreadsheet import XLSX_CONTENT_TYPE, write_csv, write_xlsx
+from programme_tracker.finance.spreadsheet import (
+    XLSX_CONTENT_TYPE,
+    SpreadsheetError,
+    check_file_size,
+    write_csv,
+    write_xlsx,
+)
 
 
-def download(name: str, headers, rows, file_format: str) -> HttpResponse:
-    """A table as an XLSX or CSV download; every cell is safe to open in Excel."""
+def download(request, name: str, headers, rows, file_format: str) -> HttpResponse:
+    """A table as an XLSX or CSV download; every cell is safe to open in Excel. Each download is an export in the
+    audit record."""
+    audit.record(AuditEvent.Kind.EXPORT, user=request.user, detail=f"{name}.{file_format}", request=request)
     if file_format == "xlsx":
         response = HttpResponse(write_xlsx(headers, rows, title=name), content_type=XLSX_CONTENT_TYPE)
     else:
@@ -50,7 +64,8 @@ def budget_against_actual_view(request, admin_site):
         measure = "budget"
     file_format = request.GET.get("format")
     if file_format in ("csv", "xlsx"):
-        return _report_download(request.GET.get("table", "budget"), group_by, measure, lines, total, file_format)
+        return _report_download(request, request.GET.get("table", "budget"), group_by, measure, lines, total,
+                                file_format)
     context = {
         **admin_site.each_context(request), "title": _("Budget against actual"), "lines": lines, "total": total,
         "group_by": group_by, "groups": list(GROUPS), "measures": MEASURES,
@@ -60,11 +75,11 @@ def budget_against_actual_view(request, admin_site):
     return TemplateResponse(request, "finance/budget_against_actual.html", context)
 
 
-def _report_download(table, group_by, measure, lines, total, file_format):
+def _report_download(request, table, group_by, measure, lines, total, file_format):
     """One table of the page as a file: `budget` (the default), `multi-year` or `projection`."""
     if table == "multi-year":
         years, rows, totals = by_year(lines, measure)
-        return download(f"{measure}-by-{group_by}-and-year", [group_by, *years, _("all years")],
+        return download(request, f"{measure}-by-{group_by}-and-year", [group_by, *years, _("all years")],
                         [*([group, *amounts, row_total] for group, amounts, row_total in rows),
                          [_("total"), *totals]], file_format)
     if table == "projection":
@@ -72,22 +87,20 @@ def _report_download(table, group_by, measure, lines, total, file_format):
                    "per 30 days", "projected at the end", "projected %"]
         rows = ([p.code, p.programme, p.start, p.end, p.committed, p.spent, p.reported_until, p.per_month,
                  p.projected, p.projected_share] for p in spending_projection(timezone.localdate()))
-        return download("spending-projection", headers, rows, file_format)
+        return download(request, "spending-projection", headers, rows, file_format)
     rows = [[line.group, line.year, *(line.amounts[m] for m in MEASURES)] for line in lines]
     rows.append([_("total"), None, *(total.amounts[m] for m in MEASURES)])
-    return download(f"budget-against-actual-by-{group_by}", [group_by, "year", *MEASURES], rows, file_format)
+    return download(request, f"budget-against-actual-by-{group_by}", [group_by, "year", *MEASURES], rows, file_format)
 
 
 # -- spreadsheet import ------------------------------------------------------------------------------------------
-MAX_UPLOAD_BYTES = 50 * 1024 * 1024
-# An uploaded file waits here between the dry run and the commit, named by a random token kept in the session.
-UPLOADS = os.path.join(tempfile.gettempdir(), "programme-tracker-imports")
 KIND_LABELS = {"budget-lines": gettext_lazy("Budget lines"), "payments": gettext_lazy("Payments"),
                "expenditure": gettext_lazy("Expenditure")}
 
 
 DECIMAL_MARKS = [("", gettext_lazy("detect from the file")), (",", gettext_lazy("comma (1.234,56)")),
                  (".", gettext_lazy("point (1,234.56)"))]
+RECENT_IMPORTS = 20  # listed on the upload page, to find a running import again
 
 
 class ImportForm(forms.Form):
@@ -105,82 +118,147 @@ class ImportForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(_("The file is larger than 50 MB; split it."))
+        try:  # refused before it is kept: the site's import_max_megabytes
+            check_file_size(upload.size)
+        except SpreadsheetError as exc:
+            raise forms.ValidationError(str(exc)) from None
         return upload
 
 
-def _may_import(user, kind) -> bool:
-    model = KINDS[kind]._meta.model._meta
-    return user.has_perms([f"{model.app_label}.add_{model.model_name}", f"{model.app_label}.change_{model.model_name}"])
+def _may_import_anything(user) -> bool:
+    return any(services.may_import(user, kind) for kind in KINDS)
 
 
-def _held_path(token: str) -> str:
-    return os.path.join(UPLOADS, f"{token}.upload")
-
-
-def _hold(data: bytes) -> str:
-    """Keep an uploaded file for the commit; returns its token. Files older than a day are cleared away."""
-    os.makedirs(UPLOADS, mode=0o700, exist_ok=True)
-    cutoff = timezone.now().timestamp() - 86400
-    for entry in os.scandir(UPLOADS):
-        if entry.name.endswith(".upload") and entry.stat().st_mtime < cutoff:
-            os.remove(entry.path)
-    token = uuid.uuid4().hex
-    with open(_held_path(token), "wb") as held:
-        held.write(data)
-    return token
+def _import_context(request, admin_site, **context) -> dict:
+    """What every import page shows: the desk's frame and the columns of each kind of file."""
+    return {**admin_site.each_context(request), "title": _("Import money records from a spreadsheet"),
+            "kinds": [(kind, KIND_LABELS[kind], KINDS[kind].column_names(), KINDS[kind].required)
+                      for kind in KINDS], **context}
 
 
 def import_view(request, admin_site):
-    """Upload a spreadsheet, see the dry run (every change and every error by row and column), then commit it."""
-    if not any(_may_import(request.user, kind) for kind in KINDS):
+    """Upload a spreadsheet: its dry run runs in the background, and the browser goes to the import's own page."""
+    if not _may_import_anything(request.user):
         raise PermissionDenied
-    context = {**admin_site.each_context(request), "title": _("Import money records from a spreadsheet"),
-               "kinds": [(kind, KIND_LABELS[kind], KINDS[kind].column_names(), KINDS[kind].required)
-                         for kind in KINDS]}
     form = ImportForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and request.POST.get("token"):
-        return _commit(request, context)
     if request.method == "POST" and form.is_valid():
         kind, upload = form.cleaned_data["kind"], form.cleaned_data["file"]
-        if not _may_import(request.user, kind):
+        if not services.may_import(request.user, kind):
             raise PermissionDenied
-        data = upload.read()
-        reading = {name: form.cleaned_data[name] or None for name in ("sheet", "decimal_mark")}  # how to read it
-        report = import_money(kind, data, upload.name, user=request.user, **reading)
-        if report.ok:
-            token = _hold(data)
-            request.session["finance_import"] = {"token": token, "kind": kind, "filename": upload.name, **reading}
-            context["token"] = token
-        context |= {"report": report, "filename": upload.name, "kind_label": KIND_LABELS[kind]}
-    context["form"] = form
-    return TemplateResponse(request, "finance/import.html", context)
+        spreadsheet = services.upload_spreadsheet(request.user, kind, upload.name, upload.read(),
+                                                  sheet=form.cleaned_data["sheet"].strip(),
+                                                  decimal_mark=form.cleaned_data["decimal_mark"])
+        return redirect("finance-import-status", spreadsheet.public_id)
+    recent = SpreadsheetImport.objects.select_related("uploaded_by")
+    if not is_administrator(request.user):
+        recent = recent.filter(uploaded_by=request.user)
+    return TemplateResponse(request, "finance/import.html", _import_context(
+        request, admin_site, form=form, recent=recent[:RECENT_IMPORTS], kind_labels=KIND_LABELS))
 
 
-def _commit(request, context):
-    held = request.session.get("finance_import") or {}
-    if held.get("token") != request.POST["token"] or not os.path.exists(_held_path(held["token"])):
-        messages.error(request, _("That upload has expired; upload the file again."))
-        return redirect("finance-import")
-    kind = held["kind"]
-    if not _may_import(request.user, kind):
+def _followed(request, public_id) -> SpreadsheetImport:
+    """The import at this address, if the person may follow it: 404 for someone else's (not even its existence is
+    shown), 403 for those who import nothing."""
+    if not _may_import_anything(request.user):
         raise PermissionDenied
-    with open(_held_path(held["token"]), "rb") as file:
-        data = file.read()
-    report = import_money(kind, data, held["filename"], user=request.user, commit=True,
-                          sheet=held.get("sheet"), decimal_mark=held.get("decimal_mark"))
-    if not report.ok:  # the stored records changed since the dry run in a way that makes a row wrong
-        context |= {"report": report, "filename": held["filename"], "kind_label": KIND_LABELS[kind],
-                    "form": ImportForm()}
-        return TemplateResponse(request, "finance/import.html", context)
-    os.remove(_held_path(held["token"]))
-    del request.session["finance_import"]
-    messages.success(request, _("Imported %(file)s: %(created)d created, %(updated)d updated, %(unchanged)d "
-                                "unchanged.") % {"file": held["filename"], "created": report.created,
-                                                 "updated": report.updated, "unchanged": report.unchanged})
-    model = KINDS[kind]._meta.model._meta
-    return redirect(reverse(f"admin:{model.app_label}_{model.model_name}_changelist"))
+    spreadsheet = get_object_or_404(SpreadsheetImport.objects.select_related("uploaded_by"), public_id=public_id)
+    if not services.may_follow(request.user, spreadsheet):
+        raise Http404
+    return spreadsheet
+
+
+def _reads_only(view):
+    """For the pages that follow a running import: their requests write nothing, not even the session, which
+    SESSION_SAVE_EVERY_REQUEST saves on every request. On SQLite the import's transaction holds the database's only
+    write lock: a poll that saved the session would wait for the import to end, and the bar would stand still."""
+
+    @wraps(view)
+    def reading(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        request.session.save = _not_saved
+        return response
+
+    return reading
+
+
+def _not_saved(must_create=False):
+    """The session is not saved again (its expiry is extended by the next other page)."""
+
+
+@_reads_only
+def import_status_view(request, admin_site, public_id):
+    """An import's own page: a progress bar while its dry run or commit runs (htmx polls it), its report when done."""
+    spreadsheet = _followed(request, public_id)
+    model = KINDS[spreadsheet.kind]._meta.model._meta
+    context = _import_context(request, admin_site, spreadsheet=spreadsheet, kind_label=KIND_LABELS[spreadsheet.kind],
+                              may_confirm=spreadsheet.uploaded_by_id == request.user.pk
+                              and services.may_import(request.user, spreadsheet.kind),
+                              records_list=f"admin:{model.app_label}_{model.model_name}_changelist")
+    if spreadsheet.in_progress:
+        context |= _progress(spreadsheet)
+    else:
+        context |= {"report": ImportReport.from_dict(spreadsheet.report) if spreadsheet.report else None,
+                    "form": ImportForm(initial={"kind": spreadsheet.kind})}
+    return TemplateResponse(request, "finance/import_status.html", context)
+
+
+@_reads_only
+def import_progress_view(request, admin_site, public_id):
+    """The progress bar of an import's page, as htmx polls it; once the job has ended, the browser is sent to the
+    page again, which then shows the report."""
+    spreadsheet = _followed(request, public_id)
+    page = reverse("finance-import-status", args=[spreadsheet.public_id])
+    if not request.headers.get("HX-Request"):
+        return redirect(page)
+    if not spreadsheet.in_progress:
+        response = HttpResponse()
+        response["HX-Redirect"] = page
+        return response
+    return TemplateResponse(request, "finance/_import_progress.html", _progress(spreadsheet))
+
+
+def _progress(spreadsheet: SpreadsheetImport) -> dict:
+    """The figures of the progress bar, with the stage and the time left in words."""
+    progress = services.progress_of(spreadsheet) if spreadsheet.state in SpreadsheetImport.RUNNING else Snapshot()
+    committing = spreadsheet.state in (SpreadsheetImport.State.WAITING_TO_IMPORT, SpreadsheetImport.State.IMPORTING)
+    if spreadsheet.state in SpreadsheetImport.WAITING:
+        stage = _("Waiting for a worker to take the job…")
+    elif progress.stage == READING:
+        stage = _("Reading the file…")
+    elif progress.stage == CHECKING:
+        stage = _("Checking and saving the rows…") if committing else _("Checking the rows (dry run)…")
+    elif progress.stage == SAVING:
+        stage = _("Saving the rows…") if committing else _("Finishing the dry run…")
+    else:
+        stage = _("Started…")
+    return {"spreadsheet": spreadsheet, "progress": progress, "stage": stage, "committing": committing,
+            "time_left": _time_left(progress.seconds_left)}
+
+
+def _time_left(seconds: int | None) -> str:
+    if seconds is None:
+        return ""
+    if seconds < 60:
+        return ngettext("about %(seconds)d second", "about %(seconds)d seconds", seconds) % {"seconds": seconds}
+    minutes = round(seconds / 60)
+    return ngettext("about %(minutes)d minute", "about %(minutes)d minutes", minutes) % {"minutes": minutes}
+
+
+@require_POST
+def import_commit_view(request, admin_site, public_id):
+    """Import the rows of a checked file (its uploader confirms the dry run): the commit runs in the background."""
+    spreadsheet = _followed(request, public_id)
+    if spreadsheet.uploaded_by_id != request.user.pk or not services.may_import(request.user, spreadsheet.kind):
+        raise PermissionDenied  # an administrator follows someone else's import but does not confirm it
+    if not services.confirm_import(request.user, spreadsheet):
+        spreadsheet.refresh_from_db()
+        if spreadsheet.state == SpreadsheetImport.State.CHECKED:
+            messages.error(request, _("The job queue cannot be reached; nothing was imported. Try again in a few "
+                                      "minutes."))
+        else:
+            messages.error(request, _("This file is not waiting to be imported (it was confirmed already, or its "
+                                      "dry run found problems); nothing more was started."))
+    return redirect("finance-import-status", spreadsheet.public_id)
 
 
 def export_view(request, admin_site, kind):
@@ -192,4 +270,4 @@ def export_view(request, admin_site, kind):
         raise PermissionDenied
     resource = KINDS[kind]()
     file_format = "csv" if request.GET.get("format") == "csv" else "xlsx"
-    return download(kind, resource.column_names(), resource.export_rows(), file_format)
+    return download(request, kind, resource.column_names(), resource.export_rows(), file_format)

@@ -9,9 +9,15 @@ from django.utils.translation import ngettext
 
 from programme_tracker.continuity.rules import RULES
 from programme_tracker.core.admin import ModelAdmin
-from programme_tracker.core.forms import ModelForm
+from programme_tracker.core.forms import ModelForm, can_be_key
 from programme_tracker.notifications import services
-from programme_tracker.notifications.models import Notification, Preference, Subscription
+from programme_tracker.notifications.models import (
+    EmailState,
+    Notification,
+    Preference,
+    Subscription,
+    UndeliveredEmail,
+)
 from programme_tracker.portfolio.models import Organisation, OrganisationKind
 
 
@@ -57,8 +63,9 @@ class NotificationAdmin(OwnRowsAdmin):
         return False
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        # Opening a notification reads it.
-        services.mark_read(request.user, [object_id])
+        # Opening a notification reads it (an id that is no number is left to the admin's "not found").
+        if can_be_key(Notification._meta.pk, object_id):
+            services.mark_read(request.user, [object_id])
         return super().change_view(request, object_id, form_url, extra_context)
 
     @admin.display(description=_("unread"), boolean=True)
@@ -78,6 +85,36 @@ class NotificationAdmin(OwnRowsAdmin):
     def mark_selected_read(self, request, queryset):
         count = services.mark_read(request.user, list(queryset.values_list("pk", flat=True)))
         self.message_user(request, _("%(count)s marked read.") % {"count": count})
+
+
+@admin.register(UndeliveredEmail)
+class UndeliveredEmailAdmin(ModelAdmin):
+    """E-mails about alerts that could not be sent, for Administrators: whose, why, and send again once fixed."""
+
+    list_display = ["created_at", "recipient", "recipient_email", "alert", "attempts", "last_error"]
+    list_select_related = ["recipient", "alert"]
+    readonly_fields = ["created_at", "recipient", "recipient_email", "alert", "reason", "attempts", "last_error"]
+    fields = readonly_fields
+    actions = ["send_selected_again"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(email_state=EmailState.FAILED)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("e-mail address"))
+    def recipient_email(self, notification):
+        return notification.recipient.email or _("(none)")
+
+    @admin.action(description=_("Send the selected e-mails again"), permissions=["change"])
+    def send_selected_again(self, request, queryset):
+        count = services.send_again(list(queryset.values_list("pk", flat=True)))
+        self.message_user(request, ngettext("%(count)s e-mail is back in the outbox.",
+                                            "%(count)s e-mails are back in the outbox.", count) % {"count": count})
 
 
 @admin.register(Preference)

@@ -9,3 +9,9 @@ class NotificationsConfig(AppConfig):
 
     name = "programme_tracker.notifications"
     verbose_name = _("Notifications")
+
+    def ready(self):
+        from programme_tracker.core import retention
+        from programme_tracker.notifications.services import forget_old_notifications
+
+        retention.register("notifications", forget_old_notifications)

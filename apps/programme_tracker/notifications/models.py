@@ -60,6 +60,7 @@ class EmailState(models.TextChoices):
     PENDING = "pending", _("Waiting")
     CLAIMED = "claimed", _("Being sent")
     SENT = "sent", _("Sent")
+    FAILED = "failed", _("Not delivered")
 
 
 class Notification(models.Model):
@@ -98,3 +99,13 @@ class Notification(models.Model):
 
     def __str__(self):
         return f"{self.recipient}: {self.alert}"
+
+
+class UndeliveredEmail(Notification):
+    """The outbox's e-mails that could not be sent (a bad address, a header no retry can fix, or too many tries):
+    Administrators see them across all people, fix the cause and send them again."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("undelivered e-mail")
+        verbose_name_plural = _("undelivered e-mails")

@@ -13,6 +13,7 @@ import logging
 import uuid
 from collections import defaultdict
 from datetime import datetime, timedelta
+from smtplib import SMTPRecipientsRefused
 from typing import NamedTuple
 
 from django.conf import settings
@@ -42,6 +43,11 @@ log = logging.getLogger(__name__)
 CLAIM_TIMEOUT = timedelta(minutes=10)  # a claim older than this belongs to a worker that died
 BATCH = 1000
 RETRY_DELAYS = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30), timedelta(hours=2))
+# After this many tries the mail server has been refusing for more than a day: the e-mail is marked not delivered,
+# shown to Administrators, and no longer retried.
+MAX_ATTEMPTS = 16
+# Failures that trying again cannot fix: a header the message cannot carry, an address the server refuses.
+PERMANENT_FAILURES = (ValueError, UnicodeError, SMTPRecipientsRefused)
 
 
 def next_digest(now: datetime) -> datetime:
@@ -236,10 +242,18 @@ def send_claimed(token: str) -> int:
     for recipient_id, notifications in per_recipient.items():
         mine = Notification.objects.filter(claim_token=token, recipient_id=recipient_id)
         try:
+            address = notifications[0].recipient.email
+            if not address:
+                raise SMTPRecipientsRefused({"": (0, b"the person has no e-mail address")})
             subject, body = compose(notifications)
-            send_mail(subject, body, None, [notifications[0].recipient.email])
+            send_mail(subject, body, None, [address])
         except Exception as exc:  # the mail server is down or refused: wait and try again, nothing is lost
             attempts = max(n.attempts for n in notifications)
+            if isinstance(exc, PERMANENT_FAILURES) or attempts >= MAX_ATTEMPTS:
+                # Retrying cannot help: set it aside for an Administrator, so it neither loops nor holds others up.
+                log.error("E-mail to user %s not delivered (attempt %s): %s", recipient_id, attempts, exc)
+                mine.update(email_state=EmailState.FAILED, claim_token="", last_error=str(exc)[:1000])
+                continue
             delay = RETRY_DELAYS[min(attempts, len(RETRY_DELAYS)) - 1]
             log.warning("E-mail to user %s failed (attempt %s): %s", recipient_id, attempts, exc)
             mine.update(email_state=EmailState.PENDING, claim_token="", email_due_at=timezone.now() + delay,
@@ -258,6 +272,8 @@ def compose(notifications: list[Notification]) -> tuple[str, str]:
                       f"{first.alert.subject_label}"
         else:
             subject = "[Programme Tracker] " + _("%(count)s alerts for you") % {"count": len(notifications)}
+        # A subject is one line: names saved before control characters were refused must not break the header.
+        subject = " ".join(subject.split())
         blocks = []
         for n in notifications:
             alert = n.alert
@@ -270,6 +286,20 @@ def compose(notifications: list[Notification]) -> tuple[str, str]:
             ]))
         footer = _("You can change how you receive these e-mails under Notifications → Preferences in the desk.")
         return subject, "\n\n".join(blocks) + "\n\n-- \n" + footer
+
+
+@transaction.atomic
+def send_again(notification_ids) -> int:
+    """Put undelivered e-mails back in the outbox, due now, with a fresh count of tries (after fixing the cause)."""
+    return Notification.objects.filter(pk__in=notification_ids, email_state=EmailState.FAILED).update(
+        email_state=EmailState.PENDING, email_due_at=timezone.now(), attempts=0, claim_token="")
+
+
+def forget_old_notifications(now: datetime) -> int:
+    """Delete read notifications older than the retention setting whose e-mail needs nothing more."""
+    cutoff = now - timedelta(days=settings.RETENTION["keep_notifications_days"])
+    return Notification.objects.filter(created_at__lt=cutoff, read_at__isnull=False, email_state__in=[
+        EmailState.NONE, EmailState.SENT]).delete()[0]
 
 
 def apply_preference(user) -> int:

@@ -14,7 +14,13 @@ from unfold.contrib.filters.admin import RangeDateFilter
 
 from programme_tracker.continuity.models import ACTIVE_STATES, SEVERITY_ORDER
 from programme_tracker.continuity.rules import rule_title
-from programme_tracker.core.admin import HistoryAdmin, TabularInline, VersionedHistoryAdmin, VersionedTabularInline
+from programme_tracker.core.admin import (
+    HistoryAdmin,
+    ListFilter,
+    TabularInline,
+    VersionedHistoryAdmin,
+    VersionedTabularInline,
+)
 from programme_tracker.portfolio.history import programme_change_log
 from programme_tracker.portfolio.models import (
     SECURED_FUNDING_STATUSES,
@@ -81,7 +87,7 @@ class RecommendationAdmin(HistoryAdmin):
         return recommendation.programme_total
 
 
-class FundingEndFilter(admin.SimpleListFilter):
+class FundingEndFilter(ListFilter):
     """Filter programmes by when their latest secured funding ends."""
 
     title = _("secured funding ends")

@@ -173,7 +173,7 @@ def load_demo(today: date) -> dict:
 
     Needs the base data and the roles (see `core.setup.prepare_site`).
     """
-    counts = import_portfolio(demo_document(today))
+    counts = import_portfolio(demo_document(today), update_accounts=True)  # its own accounts: brought up to date
     _load_demo_money(today)
     passwords = {}
     User = get_user_model()

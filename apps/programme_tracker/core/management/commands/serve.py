@@ -19,7 +19,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, addrport, no_input=False, **options):
         prepare_site(self.stdout.write)
-        ensure_first_administrator(self.stdout.write, prompt=not no_input)
+        ensure_first_administrator(self.stdout.write, prompt=not no_input, terminal=self.stdout)
         if not settings.REDIS_URL:
             # The embedded default has no Redis: the daily scan and e-mail delivery run on a thread of this process.
             InProcessScheduler().start()

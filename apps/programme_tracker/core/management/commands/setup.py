@@ -15,4 +15,4 @@ class Command(BaseCommand):
 
     def handle(self, *args, no_input=False, **options):
         prepare_site(self.stdout.write)
-        ensure_first_administrator(self.stdout.write, prompt=not no_input)
+        ensure_first_administrator(self.stdout.write, prompt=not no_input, terminal=self.stdout)

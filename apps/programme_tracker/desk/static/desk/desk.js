@@ -234,5 +234,10 @@
     });
   }
   document.addEventListener("DOMContentLoaded", function () { markDialogLinks(document); });
+
+  // "Print" buttons (here rather than in an onclick attribute, which the Content Security Policy forbids).
+  document.addEventListener("click", function (event) {
+    if (event.target.closest("button[data-print]")) window.print();
+  });
   document.addEventListener("htmx:load", function (event) { markDialogLinks(event.detail.elt); });
 })();
