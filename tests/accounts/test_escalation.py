@@ -65,3 +65,20 @@ def test_superuser_may_still_make_a_superuser(client, login, accounts):
     assert response.status_code == 302, response.content.decode()[:2000]
     monitor.refresh_from_db()
     assert monitor.is_superuser
+
+
+@pytest.mark.parametrize("role", [roles.MONITOR, roles.COORDINATOR, roles.FINANCE_OFFICER, roles.ADMINISTRATOR])
+def test_a_past_version_is_read_only_for_every_role(client, login, programme, role):
+    """simple-history would save a form posted to a version's page with only the view permission (a revert)."""
+    login(role)
+    version = programme.history.first()
+    url = reverse("admin:portfolio_programme_simple_history", args=[programme.pk, version.history_id])
+    assert client.get(url).status_code == 200
+    data = {"code": programme.code, "name": "Changed through history", "area": "prevention", "status": "active",
+            "version": programme.version, "_save": "Save"}
+    assert client.post(url, data).status_code == 403
+    programme.refresh_from_db()
+    assert programme.name == "Helpline"
+    for bad in ("abc", "1.0", "²", "9" * 30):
+        assert client.get(reverse("admin:portfolio_programme_change", args=[programme.pk]).replace(
+            "/change/", f"/history/{bad}/")).status_code == 404, bad

@@ -59,6 +59,16 @@ def test_a_user_name_is_locked_out_after_failures_from_several_addresses(client,
     assert log_in(client, accounts[roles.COORDINATOR].username, PASSWORD, address="10.0.1.0").status_code == 302
 
 
+def test_spellings_of_one_user_name_count_together(client, accounts):
+    """MariaDB's collation finds the account for `MONITOR` or `Mönitor` too: they must not get five tries each."""
+    monitor = accounts[roles.MONITOR]
+    name = monitor.username
+    for i, spelling in enumerate([name.upper(), name.title(), name.replace("o", "ö", 1), f" {name} ", name]):
+        log_in(client, spelling, "guess", address=f"10.0.3.{i}")
+    assert log_in(client, name, PASSWORD, address="10.0.4.1").status_code == 429
+    assert set(AccessAttempt.objects.values_list("username", flat=True)) == {name.casefold()}
+
+
 def test_the_lockout_ends_after_its_minutes(client, accounts):
     monitor = accounts[roles.MONITOR]
     for _ in range(5):

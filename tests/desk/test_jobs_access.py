@@ -98,3 +98,9 @@ def test_without_redis_the_page_says_jobs_run_in_process(client, login, settings
     settings.REDIS_URL = ""
     response = client.get(reverse("django_rq:home"))
     assert response.status_code == 200 and "no Redis is configured" in response.content.decode()
+
+
+def test_django_rq_adds_no_dashboard_of_its_own_to_the_desk(client, login):
+    """django-rq registers an admin page of its own, open to every staff account, unless told not to."""
+    login(roles.MONITOR)
+    assert client.get("/desk/django_rq/dashboard/").status_code == 404

@@ -157,3 +157,11 @@ def test_an_amount_larger_than_the_money_fields_hold_is_refused_in_every_style(u
 def test_an_excel_number_that_is_not_a_number_is_refused(value):
     with pytest.raises(ValueError, match="is not an amount"):
         parse_amount(value)
+
+
+def test_csv_export_quotes_text_with_a_semicolon_so_dutch_excel_finds_no_formula():
+    """Excel set to Dutch splits CSV at semicolons: `x;=1+1` unquoted would be a formula in the next column."""
+    from programme_tracker.finance.spreadsheet import write_csv
+
+    text = write_csv(["note", "amount"], [["XSS;=6+6", Decimal("1.50")], ["=1+1", None], ['say "hi", then', 2]])
+    assert text == '\ufeffnote,amount\r\n"XSS;=6+6",1.50\r\n\'=1+1,\r\n"say ""hi"", then",2\r\n'

@@ -28,12 +28,16 @@ def test_a_name_with_a_line_break_is_refused(people):
     with pytest.raises(ValidationError) as refused:
         make_programme(people[roles.COORDINATOR], name="Helpline\nBcc: someone@example.org")
     assert "name" in refused.value.message_dict and "U+000A" in refused.value.message_dict["name"][0]
-    for text in ("tab\there", "nul\x00", "evil\u202egnp.exe", "isolate\u2066x"):
+    for text in ("tab\there", "nul\x00", "evil\u202egnp.exe", "isolate\u2066x", "line\u2028separator",
+                 "zero\u200bwidth", "bom\ufeff"):
         with pytest.raises(ValidationError):
             make_programme(people[roles.COORDINATOR], name=text)
     # Multi-line fields keep their line breaks.
     programme = make_programme(people[roles.COORDINATOR], description="line one\nline two\ttabbed")
     assert programme.description == "line one\nline two\ttabbed"
+    with pytest.raises(ValidationError) as refused:
+        make_programme(people[roles.COORDINATOR], description="x" * 20_001)
+    assert "20,000" in refused.value.message_dict["description"][0]
 
 
 def test_a_line_break_saved_earlier_does_not_break_the_mail(people):

@@ -1,5 +1,6 @@
 """Log-in lockouts (django-axes): where a log-in comes from, which counts lock out now, and clearing them."""
 
+import unicodedata
 from collections.abc import Iterable
 from datetime import timedelta
 
@@ -10,6 +11,17 @@ from django.db import transaction
 from django.db.models import OuterRef, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+
+
+def attempted_username(request, credentials=None) -> str:
+    """The user name a log-in tried, as the lockout counts it (settings.AXES_USERNAME_CALLABLE): without case,
+    accents or width differences. MariaDB's collation finds the account `coord2` for `COORD2` or `Coörd2` too, so
+    each spelling must count against the same account, not get five tries of its own."""
+    name = (credentials or {}).get("username")
+    if name is None and request is not None:
+        name = request.POST.get("username", "")
+    decomposed = unicodedata.normalize("NFKD", str(name or "").strip())
+    return "".join(char for char in decomposed if not unicodedata.combining(char)).casefold()
 
 
 def lockout_period():

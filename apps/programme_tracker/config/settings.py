@@ -114,6 +114,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # RQ_QUEUES only feeds django-rq's job dashboard (/desk/jobs/), which needs Redis.
 REDIS_URL = SITE["redis_url"]
 RQ_QUEUES = {"default": {"URL": REDIS_URL or "redis://127.0.0.1:6379/0", "DEFAULT_TIMEOUT": 600}}
+# django-rq would also add its own dashboard to the admin, open to every staff account; /desk/jobs/ is the one.
+RQ_SHOW_ADMIN_LINK = False
 # The desk's cached figures (desk/snapshot.py): in Redis when the site has one, so that every web process shares
 # what one worked out (in the database after the jobs'); otherwise in each process's memory.
 CACHES = {"default": site_config.cache(SITE)}
@@ -136,6 +138,7 @@ AXES_COOLOFF_TIME = timedelta(minutes=SITE["login_lockout_minutes"])
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each on its own, not the pair
 AXES_LOCKOUT_CALLABLE = "programme_tracker.accounts.views.locked_out"
 AXES_CLIENT_IP_CALLABLE = "programme_tracker.core.network.client_address"
+AXES_USERNAME_CALLABLE = "programme_tracker.accounts.lockouts.attempted_username"
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_ENABLE_ADMIN = False  # the desk shows them with its own admin classes (accounts/admin.py)
 AXES_VERBOSE = False  # its start-up banner would open the output of every command

@@ -6,7 +6,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.widgets import AutocompleteSelect
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DataError
 from django.http import Http404, HttpResponseRedirect
 from simple_history.admin import SimpleHistoryAdmin
@@ -170,6 +170,17 @@ class HistoryAdmin(SimpleHistoryAdmin, ModelAdmin):
             raise Http404
         return super().history_view(request, object_id, extra_context)
 
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        """One past version, to read. Only reading: simple-history would save whatever is posted to this page with
+        no more than the view permission (SIMPLE_HISTORY_REVERT_DISABLED only hides the button), and a revert
+        would bypass the concurrent-edit check; edit the record instead."""
+        if request.method not in ("GET", "HEAD"):
+            raise PermissionDenied
+        history_id = self.model.history.model._meta.get_field("history_id")
+        if not (can_be_key(self.model._meta.pk, unquote(object_id)) and can_be_key(history_id, version_id)):
+            raise Http404
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
 
 class VersionedHistoryAdmin(VersionedAdminMixin, HistoryAdmin):
     """History admin for records guarded against concurrent edits."""
@@ -210,7 +221,6 @@ class AuditEventAdmin(RecordAdmin):
     list_display = ["at", "username", "kind", "detail", "address"]
     list_filter = ["kind"]
     search_fields = ["username", "detail"]
-    date_hierarchy = "at"
     readonly_fields = ["at", "user", "username", "kind", "detail", "address"]
 
     def has_delete_permission(self, request, obj=None):

@@ -67,12 +67,16 @@ class VersionedModel(models.Model):
 EARLIEST, LATEST = date(1900, 1, 1), date(2999, 12, 31)
 
 
-# Characters no register text needs: control characters (a newline in a name breaks e-mail headers for good) and
-# the Unicode bidirectional overrides and isolates, which make text display in another order than it is stored
-# ("Trojan Source"). Multi-line fields keep their line breaks and tabs.
-BIDI_CONTROLS = "\u202a-\u202e\u2066-\u2069"
-SINGLE_LINE_REFUSED = re.compile(f"[\x00-\x1f\x7f-\x9f{BIDI_CONTROLS}]")
-MULTI_LINE_REFUSED = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{BIDI_CONTROLS}]")
+# Characters no register text needs: control characters (a newline in a name breaks e-mail headers for good), the
+# Unicode line and paragraph separators, the invisible zero-width space and byte-order mark (which make look-alike
+# names), and the bidirectional overrides and isolates, which make text display in another order than it is
+# stored ("Trojan Source"). Multi-line fields keep their line breaks and tabs.
+INVISIBLE = "\u200b\u2028\u2029\ufeff\u202a-\u202e\u2066-\u2069"
+SINGLE_LINE_REFUSED = re.compile(f"[\x00-\x1f\x7f-\x9f{INVISIBLE}]")
+MULTI_LINE_REFUSED = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{INVISIBLE}]")
+# A description or note is read by people: a few pages at most. Without a bound, a million characters would be
+# stored, repeated in every history version and sent in e-mails.
+LONGEST_TEXT = 20_000
 
 
 def refused_characters(value: str, *, multi_line: bool = False) -> str | None:
@@ -107,7 +111,11 @@ class ValidatedModel(models.Model):
             value = getattr(self, field.attname)
             if isinstance(value, str) and field.name not in errors and field.name not in (exclude or ()):
                 bad = refused_characters(value, multi_line=isinstance(field, models.TextField))
-                if bad:
+                if isinstance(field, models.TextField) and len(value) > LONGEST_TEXT:
+                    errors[field.name] = [ValidationError(
+                        _("Keep this text to %(max)s characters (it has %(count)s).")
+                        % {"max": f"{LONGEST_TEXT:,}", "count": f"{len(value):,}"}, code="too_long")]
+                elif bad:
                     errors[field.name] = [ValidationError(
                         _("Remove the invisible control character (%(char)s): line breaks belong only in "
                           "multi-line fields, and characters that reverse the reading order are refused.")

@@ -894,14 +894,30 @@ def _is_number(text: str) -> bool:
 
 
 def write_csv(headers: list[str], rows) -> str:
-    """CSV text (comma-separated, UTF-8 with a BOM so Excel reads the accents) with formula-safe cells."""
+    """CSV text (comma-separated, UTF-8 with a BOM so Excel reads the accents) with formula-safe cells.
+
+    Text holding a semicolon is quoted too: Excel set to Dutch splits CSV at semicolons, and `x;=1+1` would
+    otherwise put a live formula in the next column.
+    """
     out = io.StringIO()
     out.write("\ufeff")
-    writer = csv.writer(out)
-    writer.writerow([safe_cell(h) for h in headers])
+    out.write(_csv_line(headers))
     for row in rows:
-        writer.writerow([safe_cell(cell) for cell in row])
+        out.write(_csv_line(row))
     return out.getvalue()
+
+
+def _csv_line(cells) -> str:
+    """One CSV line as the csv module writes it (CRLF, empty for None), also quoting text with a semicolon (the
+    csv module quotes only at its own delimiter)."""
+    fields = []
+    for cell in cells:
+        value = safe_cell(cell)
+        text = "" if value is None else str(value)
+        if any(char in text for char in ',;"\r\n'):
+            text = '"' + text.replace('"', '""') + '"'
+        fields.append(text)
+    return ",".join(fields) + "\r\n"
 
 
 def write_xlsx(headers: list[str], rows, title: str = "Sheet") -> bytes:
