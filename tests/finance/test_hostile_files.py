@@ -21,7 +21,7 @@ from programme_tracker.finance.models import BudgetLine
 from programme_tracker.finance.spreadsheet import ImportLimits, SpreadsheetError, parse_amount, parse_date, read_table
 from tests import hostile_files
 from tests.desk.conftest import log_in
-from tests.finance.test_import_browser import reads_never_wait  # noqa: F401  (the live server's jobs, no Redis)
+from tests.finance.test_import_browser import jobs_in_the_web_process  # noqa: F401  (the live server's jobs, no Redis)
 from tests.hostile_files import HEADER_ROW, MAIN, SHEET, run_limited, sheet_xml, with_parts, with_sheet, workbook
 
 LIMIT = 512 * hostile_files.MEGABYTE
@@ -253,7 +253,7 @@ def test_csv_lines_split_as_excel_writes_them():
 
 
 # -- the import page, in a real browser ---------------------------------------------------------------------------
-@pytest.mark.usefixtures("reads_never_wait")
+@pytest.mark.usefixtures("jobs_in_the_web_process")
 def test_the_page_says_how_a_csv_file_was_read_and_refuses_a_zip_bomb(live_server, page, accounts, programme):
     log_in(page, live_server, accounts[roles.FINANCE_OFFICER])
     for name, data in [("begroting.csv", "Programme;Fiscal year;Amount;Note\nHELPLINE;2026;1.250,00;café – €\n"

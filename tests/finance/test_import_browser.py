@@ -18,7 +18,7 @@ ROWS = 20_000
 
 
 @pytest.fixture
-def reads_never_wait(live_server, settings):
+def jobs_in_the_web_process(live_server, settings):
     """The jobs run without Redis, on a thread of the live server's process. The pages read while the job writes:
     the test database is a file in write-ahead-log mode, as a site's is (tests/conftest.py)."""
     settings.REDIS_URL = ""
@@ -47,7 +47,8 @@ def watch_the_bar(page, until: str, screenshot: str = "") -> list[tuple[int, str
     return seen
 
 
-def test_a_finance_officer_imports_20000_rows_and_watches_the_bar_move(live_server, page, accounts, reads_never_wait):
+def test_a_finance_officer_imports_20000_rows_and_watches_the_bar_move(live_server, page, accounts,
+                                                                       jobs_in_the_web_process):
     data = budget_csv(ROWS, many_programmes(ROWS // 200))
     log_in(page, live_server, accounts[roles.FINANCE_OFFICER])
     page.goto(f"{live_server.url}/desk/finance/import/")
@@ -75,7 +76,7 @@ def test_a_finance_officer_imports_20000_rows_and_watches_the_bar_move(live_serv
 
 
 def test_finance_officer_imports_a_spreadsheet_fixes_a_bad_row_and_reads_budget_against_actual(
-        live_server, page, accounts, programme, tmp_path, reads_never_wait):
+        live_server, page, accounts, programme, tmp_path, jobs_in_the_web_process):
     log_in(page, live_server, accounts[roles.FINANCE_OFFICER])
     page.goto(f"{live_server.url}/desk/finance/budgetline/")
     page.click("#import-link")
@@ -107,7 +108,7 @@ def test_finance_officer_imports_a_spreadsheet_fixes_a_bad_row_and_reads_budget_
 
 
 def test_an_xlsx_whose_data_is_on_its_second_sheet_is_read_through_the_page(live_server, page, accounts, programme,
-                                                                             tmp_path, reads_never_wait):
+                                                                             tmp_path, jobs_in_the_web_process):
     from openpyxl import Workbook
 
     workbook = Workbook()
