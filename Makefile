@@ -1,30 +1,31 @@
 # The two commands of the README: `make run` (set up and serve on the embedded default) and `make test`.
 # Both create .venv and install what they need from the package registries on first use.
+# `make lock` refreshes the Python locks in requirements/ (every package pinned with its hashes) from pyproject.toml.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 SITE ?= default
 
-.PHONY: run test test-mariadb lint messages install install-test install-mariadb clean
+.PHONY: run test test-fast screenshots test-mariadb lint docs lock messages install install-test install-mariadb clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-# The desk's charts (Chart.js) and htmx come from the npm registry, exactly as package-lock.json pins them.
-node_modules/.package-lock.json: package.json package-lock.json
-	npm ci --no-audit --no-fund --loglevel=error
-	touch $@
+# Each install takes exactly what its lock pins, checked against the hashes, then the project itself without its
+# dependencies (they are all in the lock).
+install: $(BIN)/python
+	$(BIN)/pip install --quiet --require-hashes -r requirements/run.txt
+	$(BIN)/pip install --quiet --no-deps -e .
 
-install: $(BIN)/python node_modules/.package-lock.json
-	$(BIN)/pip install --quiet -e .
-
-install-test: $(BIN)/python node_modules/.package-lock.json
-	$(BIN)/pip install --quiet -e '.[test]'
+install-test: $(BIN)/python
+	$(BIN)/pip install --quiet --require-hashes -r requirements/test.txt
+	$(BIN)/pip install --quiet --no-deps -e .
 
 # MariaDB's driver compiles against libmariadb (apt-get install -y pkg-config libmariadb-dev).
-install-mariadb: $(BIN)/python node_modules/.package-lock.json
-	$(BIN)/pip install --quiet -e '.[test,mariadb]'
+install-mariadb: $(BIN)/python
+	$(BIN)/pip install --quiet --require-hashes -r requirements/mariadb.txt
+	$(BIN)/pip install --quiet --no-deps -e .
 
 run: install
 	$(BIN)/programme-tracker --site $(SITE) serve
@@ -32,13 +33,43 @@ run: install
 test: install-test
 	$(BIN)/pytest
 
+# The fast set for developers: all but the browser, multi-process and command-line subprocess tests.
+test-fast: install-test
+	$(BIN)/pytest -m "not browser and not processes and not cli"
+
+# The desk's screenshots in docs/screenshots/, taken by the browser tests that show each page (only when asked).
+screenshots: install-test
+	PT_SCREENSHOTS=docs/screenshots $(BIN)/pytest tests/desk/test_desk_pages_browser.py tests/finance/test_import_browser.py
+
 test-mariadb: install-mariadb
 	PT_SITE=test-mariadb $(BIN)/pytest
 
 lint: install-test
 	$(BIN)/ruff check .
+	PYTHONPATH=apps $(BIN)/lint-imports --no-cache
 	$(BIN)/python manage.py check --fail-level WARNING
 	$(BIN)/python manage.py makemigrations --check --dry-run
+
+# The documentation site (mkdocs.yml): docs/ built into build/docs/ (not site/: sites/ holds the site configurations);
+# strict, so a broken link or anchor fails the build.
+docs: $(BIN)/python
+	$(BIN)/pip install --quiet --require-hashes -r requirements/docs.txt
+	$(BIN)/pip install --quiet --no-deps -e .
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --site-dir build/docs
+
+# One lock per install, from pyproject.toml (docs/development/dependencies.md). Each takes the newest releases the
+# ranges allow; `make lock UPGRADE=` keeps the current pins where they still fit. The larger locks are constrained by
+# the smaller ones, so that a package has the same version in all of them.
+UPGRADE ?= --upgrade
+LOCK = CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras \
+	--no-emit-index-url --no-emit-find-links $(UPGRADE)
+lock: $(BIN)/python
+	$(BIN)/pip install --quiet 'pip-tools>=7.4,<8'
+	$(LOCK) --output-file requirements/run.txt pyproject.toml
+	$(LOCK) --extra test --constraint requirements/run.txt --output-file requirements/test.txt pyproject.toml
+	$(LOCK) --extra test --extra mariadb --constraint requirements/test.txt --output-file requirements/mariadb.txt \
+	  pyproject.toml
+	$(LOCK) --extra docs --constraint requirements/run.txt --output-file requirements/docs.txt pyproject.toml
 
 # After changing user-facing strings: update the Dutch catalog, translate the new entries, then compile it
 # (needs GNU gettext: apt-get install -y gettext). The tests fail while a string has no translation.
@@ -48,4 +79,4 @@ messages: install-test
 	  DJANGO_SETTINGS_MODULE=programme_tracker.config.settings ../../$(BIN)/django-admin compilemessages -l nl
 
 clean:
-	rm -rf $(VENV) node_modules *.egg-info apps/*.egg-info
+	rm -rf $(VENV) *.egg-info apps/*.egg-info build/docs

@@ -29,8 +29,8 @@ def build(programmes: int, periods: int) -> None:
     from django.contrib.auth import get_user_model
     from django.utils import timezone
 
-    from programme_tracker.core.setup import prepare_site
     from programme_tracker.portfolio.models import FundingPeriod, Organisation, Programme
+    from programme_tracker.setup.services import prepare_site
 
     prepare_site(lambda _message: None)
     owners = [get_user_model().objects.create_user(f"owner{n}", email=f"owner{n}@bench.invalid") for n in range(50)]

@@ -1,33 +1,73 @@
-"""Shared fixtures: the base data, one account per role, and small portfolio builders."""
+"""Shared fixtures: the base data (loaded once per session), one account per role, a programme; the plain builders
+they use are in tests/builders.py."""
 
 import os
 import shutil
 import tempfile
-from datetime import date
-from decimal import Decimal
 
 import pytest
 
 from programme_tracker.accounts import roles
-from programme_tracker.accounts.services import create_account, sync_roles
-from programme_tracker.portfolio.models import FundingPeriod, Organisation, Programme
+from programme_tracker.accounts.services import sync_roles
+from programme_tracker.portfolio.models import Organisation
 from programme_tracker.portfolio.services import load_base_data
+from tests.builders import helpline_programme, role_accounts
 from tests.redis_server import RedisServer
 
-PASSWORD = "a-long-test-password-1"
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items):
+    """Mark the tests that drive Chromium (they use the `page` or `browser` fixture) `browser`, before the -m option
+    selects: `pytest -m "not browser and not processes and not cli"` is the fast set (make test-fast)."""
+    for item in items:
+        if {"page", "browser"} & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.browser)
+
+
+def load_base_data_and_roles() -> None:
+    """The base data and the role groups, where the database does not hold them yet."""
+    if load_base_data():
+        sync_roles()
+
+
+def _base_data_after_flush(sender, using, **kwargs):
+    """A test that commits (transaction=True, a live server) ends with Django's flush, which empties every table and
+    then sends post_migrate as migrate does: the base data comes back then, so that the next test starts from the
+    same database whatever the order the tests run in."""
+    from django.db import DEFAULT_DB_ALIAS
+
+    if using == DEFAULT_DB_ALIAS:
+        load_base_data_and_roles()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The test database, migrated, with the base data and the role groups loaded once for the whole session: each
+    test's transaction starts from them (loading them per test took about 300 queries)."""
+    from django.apps import apps
+    from django.db.models.signals import post_migrate
+
+    with django_db_blocker.unblock():
+        load_base_data()
+        sync_roles()  # always: a database kept from an earlier run (--reuse-db) may hold the groups of older roles.py
+    # The flush sends post_migrate once per app, in order: after the last one every app's permissions exist again.
+    last_app = [config for config in apps.get_app_configs() if config.models_module is not None][-1]
+    post_migrate.connect(_base_data_after_flush, sender=last_app, dispatch_uid="tests-base-data-after-flush")
+    yield
+    post_migrate.disconnect(sender=last_app, dispatch_uid="tests-base-data-after-flush")
 
 
 @pytest.fixture
 def base(db):
-    """The First Report's recommendations, its ministries and the role groups."""
-    load_base_data()
-    sync_roles()
+    """The First Report's recommendations, its ministries and the role groups (loaded once per session, see
+    django_db_setup; checked here, with one query, in case a test emptied the database)."""
+    load_base_data_and_roles()
 
 
 @pytest.fixture
 def accounts(base):
     """One staff account per role, keyed by role name."""
-    return {role: create_account(role.lower().replace(" ", "-"), role, password=PASSWORD)[0] for role in roles.ROLES}
+    return role_accounts()
 
 
 @pytest.fixture
@@ -51,13 +91,7 @@ def ministry(base):
 @pytest.fixture
 def programme(ministry, accounts):
     """An active programme with an owner and a lead ministry, and one committed funding period."""
-    owner = accounts[roles.COORDINATOR]
-    prog = Programme.objects.create(code="HELPLINE", name="Helpline", area="prevention", status="active",
-                                    lead_ministry=ministry, owner=owner, planned_start=date(2025, 1, 1))
-    FundingPeriod.objects.create(code="HELPLINE-2025", programme=prog, funder=ministry, instrument="subsidy",
-                                 amount=Decimal("100000.00"), status="committed", start=date(2025, 1, 1),
-                                 end=date(2026, 12, 31))
-    return prog
+    return helpline_programme(ministry, accounts[roles.COORDINATOR])
 
 
 @pytest.fixture(autouse=True)

@@ -9,11 +9,11 @@ instead of on the machine.
 
 from __future__ import annotations
 
+import atexit
 import io
 import json
 import os
 import re
-import resource
 import struct
 import subprocess
 import sys
@@ -298,42 +298,94 @@ def hostile_json() -> dict[str, tuple[Callable[[], bytes], str]]:
 
 
 # -- reading in a child process with limited memory ------------------------------------------------------------
-CHILD = r"""
-import os, sys
+# The reader: one process sets Django up once, then forks a child for each file. The child limits its own address
+# space before it reads, so the limit covers all it holds (Python, Django and the readers included) just as a fresh
+# process limited before it started would be, without paying Python's and Django's start (a second) for every file.
+READER = r"""
+import json, os, resource, sys, tempfile, time, traceback
 import django
 django.setup()
-kind, path = sys.argv[1], sys.argv[2]
-try:
+from programme_tracker.finance.spreadsheet import SpreadsheetError, read_table
+from programme_tracker.portfolio.exchange import PortfolioImportError, read_document
+
+
+def read(kind, path):
     if kind == "spreadsheet":
-        from programme_tracker.finance.spreadsheet import SpreadsheetError, read_table
         try:
             table = read_table(open(path, "rb").read(), os.path.basename(path))
             print(f"read: {len(table.rows)} rows")
         except SpreadsheetError as exc:
             print(f"refused: {exc}")
     else:
-        from programme_tracker.portfolio.exchange import PortfolioImportError, read_document
         try:
             read_document(open(path, "rb").read())
             print("read")
         except PortfolioImportError as exc:
             print("refused: " + "; ".join(exc.errors))
-finally:
-    # The child's own peaks: ru_maxrss would count the parent's memory at the fork too (Linux keeps it over exec).
-    status = dict(line.split(":", 1) for line in open("/proc/self/status") if ":" in line)
-    print(f"peak: {status['VmHWM'].split()[0]} {status['VmPeak'].split()[0]}", file=sys.stderr)
+
+
+def child(kind, path, limit, out, err):
+    code = 1  # as an uncaught exception ends Python: the traceback on standard error, exit code 1
+    try:
+        os.dup2(out.fileno(), 1)
+        os.dup2(err.fileno(), 2)
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+        try:
+            read(kind, path)
+            code = 0
+        except BaseException:
+            traceback.print_exc()
+        # The child's own peaks (VmHWM, VmPeak): ru_maxrss would count the reader's memory at the fork too.
+        status = dict(line.split(":", 1) for line in open("/proc/self/status") if ":" in line)
+        print(f"peak: {status['VmHWM'].split()[0]} {status['VmPeak'].split()[0]}", file=sys.stderr)
+        sys.stdout.flush()
+        sys.stderr.flush()
+    finally:
+        os._exit(code)  # whatever happened: never back into the reader's loop
+
+
+for line in sys.stdin:
+    kind, path, limit, timeout = json.loads(line)
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        pid = os.fork()
+        if pid == 0:
+            child(kind, path, limit, out, err)
+        deadline = time.monotonic() + timeout
+        while (status := os.waitpid(pid, os.WNOHANG))[0] == 0 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        if status[0] == 0:
+            os.kill(pid, 9)
+            os.waitpid(pid, 0)
+            answer = {"timeout": True}
+        else:
+            out.seek(0)
+            err.seek(0)
+            answer = {"code": os.waitstatus_to_exitcode(status[1]), "stdout": out.read(), "stderr": err.read()}
+    print(json.dumps(answer), flush=True)
 """
+_reader: subprocess.Popen | None = None
+
+
+def _the_reader() -> subprocess.Popen:
+    """The reader process, started at the first use and ended with the test run."""
+    global _reader
+    if _reader is None or _reader.poll() is not None:
+        env = {**os.environ, "DJANGO_SETTINGS_MODULE": "programme_tracker.config.settings"}
+        _reader = subprocess.Popen([sys.executable, "-c", READER], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                   text=True, env=env)
+        atexit.register(_reader.kill)
+    return _reader
 
 
 def run_limited(kind: str, path: Path, limit: int = 512 * MEGABYTE, timeout: int = 300):
     """Read the file (kind `spreadsheet` or `document`) in a child process limited to `limit` bytes of address
     space; returns (exit code, standard output, (peak resident memory, peak address space) in KB)."""
-    def limit_memory():  # in the child, before it starts Python: the limit holds from the first allocation
-        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "programme_tracker.config.settings"}
-    result = subprocess.run([sys.executable, "-c", CHILD, kind, str(path)], capture_output=True, text=True,
-                            timeout=timeout, preexec_fn=limit_memory, env=env)
-    peak = re.search(r"peak: (\d+) (\d+)", result.stderr)
+    reader = _the_reader()
+    reader.stdin.write(json.dumps([kind, str(path), limit, timeout]) + "\n")
+    reader.stdin.flush()
+    answer = json.loads(reader.stdout.readline())
+    if answer.get("timeout"):
+        raise subprocess.TimeoutExpired([kind, str(path)], timeout)
+    peak = re.search(r"peak: (\d+) (\d+)", answer["stderr"])
     peaks = (int(peak.group(1)), int(peak.group(2))) if peak else (0, 0)
-    return result.returncode, result.stdout.strip() or result.stderr[-2000:], peaks
+    return answer["code"], answer["stdout"].strip() or answer["stderr"][-2000:], peaks

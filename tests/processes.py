@@ -1,4 +1,5 @@
-"""Run the installed command in other processes against the test database (server databases only)."""
+"""Run the installed command in other processes against the test database (server databases only). Tests that do
+are marked `processes`, so that the fast set (`make test-fast`) leaves them out."""
 
 import os
 import socket

@@ -2,6 +2,9 @@
 
 import json
 import os
+import re
+import shutil
+import sqlite3
 import subprocess
 import sys
 import time
@@ -9,6 +12,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from django.core.management import get_commands, load_command_class
 
 from tests.processes import free_port
 
@@ -16,12 +20,36 @@ pytestmark = pytest.mark.cli
 CLI = str(Path(sys.executable).parent / "programme-tracker")
 
 
-@pytest.fixture
-def run(tmp_path):
-    """Run the CLI with its own sites folder; the database of these sites is SQLite whatever the suite uses."""
+def environment(sites: Path) -> dict[str, str]:
+    """The environment of the CLI with `sites` as its sites folder: no PT_ setting of the suite's own site leaks in,
+    so the database of these sites is SQLite whatever the suite uses."""
     env = {key: value for key, value in os.environ.items() if not key.startswith("PT_")}
-    env |= {"PT_SITES_DIR": str(tmp_path), "PT_ADMIN_PASSWORD": "first-admin-password"}
+    env |= {"PT_SITES_DIR": str(sites), "PT_ADMIN_PASSWORD": "first-admin-password"}
     env.pop("DJANGO_SETTINGS_MODULE", None)
+    return env
+
+
+@pytest.fixture(scope="session")
+def migrated_database(tmp_path_factory) -> Path:
+    """A site database migrated once, by the command itself, for the whole session: each test's sites start from a
+    copy of it instead of migrating from scratch in every command (the migrations took most of these tests' time)."""
+    sites = tmp_path_factory.mktemp("migrated-sites")
+    (sites / "default").mkdir()
+    subprocess.run([CLI, "migrate", "--verbosity", "0"], env=environment(sites), check=True, capture_output=True,
+                   text=True, timeout=300)
+    database = sites / "default" / "db.sqlite3"
+    with sqlite3.connect(database) as db:  # the site runs in WAL mode: fold the log into the file that is copied
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return database
+
+
+@pytest.fixture
+def run(tmp_path, migrated_database):
+    """Run the CLI with its own sites folder, whose 'default' site starts with a migrated, empty database (no base
+    data, no accounts), as a new site is after its first `migrate`."""
+    env = environment(tmp_path)
+    (tmp_path / "default").mkdir()
+    shutil.copyfile(migrated_database, tmp_path / "default" / "db.sqlite3")
 
     def call(*args, check=True, **kwargs):
         result = subprocess.run([CLI, *args], env=env, capture_output=True, text=True, timeout=300, **kwargs)
@@ -33,13 +61,28 @@ def run(tmp_path):
     return call
 
 
+def project_commands() -> dict[str, str]:
+    """Every management command of the project's own apps, spelt as the CLI shows it, with its whole help."""
+    return {name.replace("_", "-"): load_command_class(app, name).help
+            for name, app in get_commands().items() if app.startswith("programme_tracker.")}
+
+
 def test_help_lists_the_main_commands(run):
+    """`--help` lists every command of the project with the first line of the command's own help (each one line);
+    `help` lists every command, Django's included."""
     out = run("--help").stdout
-    for command in ("serve", "demo", "export-portfolio", "import-portfolio", "--site"):
-        assert command in out
+    section = out.split("Main commands:\n", 1)[1].split("\n\n", 1)[0].splitlines()
+    listed = dict(re.fullmatch(r"  (\S+) +(\S.*)", line).groups() for line in section)
+    expected = {name: text.strip().splitlines()[0] for name, text in project_commands().items()}
+    assert {"serve", "scan", "worker", "scheduler", "run-job", "sync-roles"} <= set(expected)
+    assert listed == expected | {"help": "List every command, Django's included."}
+    assert all(len(line) <= 120 for line in section)
+    assert "--site SITE" in out
+    everything = run("help").stdout
+    assert "migrate" in everything and all(name.replace("-", "_") in everything for name in expected)
 
 
-def test_setup_demo_export_import_round_trip(run, tmp_path):
+def test_setup_demo_export_import_round_trip(run, tmp_path, migrated_database):
     setup = run("setup", "--no-input").stdout
     assert "25 recommendations" in setup and "first administrator 'admin'" in setup
     assert "Demo account 'coordinator'" in run("demo").stdout
@@ -47,6 +90,7 @@ def test_setup_demo_export_import_round_trip(run, tmp_path):
 
     (tmp_path / "fresh").mkdir()
     (tmp_path / "fresh" / "site_config.json").write_text("{}")
+    shutil.copyfile(migrated_database, tmp_path / "fresh" / "db.sqlite3")
     run("--site", "fresh", "migrate", "--verbosity", "0")
     run("--site", "fresh", "sync-roles")
     assert "Import complete." in run("--site", "fresh", "import-portfolio", str(tmp_path / "one.json")).stdout

@@ -14,13 +14,14 @@ from programme_tracker.accounts import roles
 from programme_tracker.continuity.models import Alert
 from programme_tracker.core.models import JobRun
 from programme_tracker.notifications.models import Delivery, EmailState, Notification, Preference
-from tests.continuity.builders import fund, make_programme
+from tests.builders import fund, make_programme
 from tests.processes import environment, free_port, needs_server_database
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 
 
+@pytest.mark.processes
 @pytest.mark.django_db(transaction=True)
 def test_honcho_runs_the_daily_scan_and_delivers_mail(base, accounts, redis_server):
     needs_server_database()

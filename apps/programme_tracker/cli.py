@@ -1,27 +1,47 @@
 """The `programme-tracker` command: Django's management commands with `--site`, like Frappe's bench.
 
-    programme-tracker [--site SITE] serve | setup | demo | export-portfolio | import-portfolio FILE | <Django command>
+    programme-tracker [--site SITE] serve | setup | demo | scan | … | <Django command>
 
-Command names may be written with hyphens (`export-portfolio`) or underscores (`export_portfolio`).
+Command names may be written with hyphens (`export-portfolio`) or underscores (`export_portfolio`). `--help` lists
+the main commands, each with the first line of its own help; `help` lists every command, Django's included.
 """
 
 import os
 import sys
 
-USAGE = """usage: programme-tracker [--site SITE] COMMAND [ARGS...]
+# The commands `--help` lists, in this order; `help` lists every command.
+MAIN_COMMANDS = ("serve", "setup", "demo", "scan", "add-user", "sync-roles", "export-portfolio", "import-portfolio",
+                 "import-money", "worker", "scheduler", "run-job")
+HELP_COMMAND = "List every command, Django's included."
 
-Main commands:
-  serve               set up the site (migrate, base data, first administrator) and start the web server
-  setup               the set-up alone, without a server
-  demo                load the demo portfolio (fictional amounts and dates) and demo role accounts
-  export-portfolio    write the whole portfolio as JSON (docs/portfolio-format.md)
-  import-portfolio    create or update the portfolio from JSON, all or nothing
-  import-money        check, and with --commit import, a spreadsheet of budget lines, payments or expenditure
-  add-user            create a staff account in a role
-  help                list every command, Django's included
 
---site SITE (or PT_SITE) picks sites/SITE/site_config.json; without it the 'default' site is used.
-"""
+def summary(help_text: str) -> str:
+    """The first line of a command's help: what the usage shows of it."""
+    lines = help_text.strip().splitlines()
+    return lines[0].strip() if lines else ""
+
+
+def command_summaries() -> dict[str, str]:
+    """Each main command with the first line of its help, read from the command itself (Django must be set up)."""
+    from django.core.management import get_commands, load_command_class
+
+    apps, summaries = get_commands(), {}
+    for name in MAIN_COMMANDS:
+        django_name = name.replace("-", "_")
+        summaries[name] = summary(load_command_class(apps[django_name], django_name).help)
+    return summaries
+
+
+def usage() -> str:
+    """The text of `programme-tracker --help`."""
+    commands = command_summaries() | {"help": HELP_COMMAND}
+    width = max(map(len, commands)) + 2
+    lines = [f"  {name:<{width}}{text}" for name, text in commands.items()]
+    return "\n".join([
+        "usage: programme-tracker [--site SITE] COMMAND [ARGS...]", "", "Main commands:", *lines, "",
+        "--site SITE (or PT_SITE) picks sites/SITE/site_config.json; without it the 'default' site is used.",
+        "`programme-tracker COMMAND --help` tells more about a command.", "",
+    ])
 
 
 def _split_site(argv: list[str]) -> tuple[str | None, list[str]]:
@@ -44,11 +64,7 @@ def main(argv: list[str] | None = None) -> None:
     site, args = _split_site(list(sys.argv[1:] if argv is None else argv))
     if site:
         os.environ["PT_SITE"] = site
-    if not args or args[0] in {"-h", "--help"}:
-        sys.stdout.write(USAGE)
-        return
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "programme_tracker.config.settings")
-    command = args[0].replace("-", "_") if args[0] != "help" else "help"
 
     from django.core.exceptions import ImproperlyConfigured
 
@@ -60,9 +76,12 @@ def main(argv: list[str] | None = None) -> None:
         sys.stderr.write(f"programme-tracker: configuration error: {exc}\n")
         raise SystemExit(2) from None
 
+    if not args or args[0] in {"-h", "--help"}:
+        sys.stdout.write(usage())
+        return
     from django.core.management import execute_from_command_line
 
-    execute_from_command_line(["programme-tracker", command, *args[1:]])
+    execute_from_command_line(["programme-tracker", args[0].replace("-", "_"), *args[1:]])
 
 
 if __name__ == "__main__":

@@ -8,7 +8,7 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from programme_tracker.config import site_config
-from tests.conftest import PASSWORD
+from tests.builders import PASSWORD
 
 DEFAULT_SECOND_FACTOR_ROLES = next(s.default for s in site_config.SETTINGS if s.name == "second_factor_roles")
 

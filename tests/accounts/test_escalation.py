@@ -6,7 +6,7 @@ from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
 
 from programme_tracker.accounts import roles
-from tests.conftest import PASSWORD
+from tests.builders import PASSWORD
 
 
 def change_form_data(user, **changes):

@@ -11,7 +11,7 @@ from django.utils import timezone
 from programme_tracker.accounts import roles
 from programme_tracker.config import site_config
 from programme_tracker.core.network import client_address
-from tests.conftest import PASSWORD
+from tests.builders import PASSWORD
 
 LOCKED = "logging in is locked for 15 minutes"
 

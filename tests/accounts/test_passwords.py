@@ -12,8 +12,8 @@ from django.core.management.base import CommandError
 
 from programme_tracker.accounts import roles
 from programme_tracker.accounts.services import create_account
-from programme_tracker.core import setup
-from tests.helpers import form_errors
+from programme_tracker.setup import services as setup
+from tests.builders import form_errors
 
 User = get_user_model()
 

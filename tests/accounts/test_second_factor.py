@@ -19,8 +19,7 @@ from tests.accounts.conftest import (
     log_in_with_password,
     next_unused_code,
 )
-from tests.conftest import PASSWORD
-from tests.helpers import form_errors
+from tests.builders import PASSWORD, form_errors
 
 ENROL = "/desk/account/second-factor/set-up/"
 VERIFY = "/desk/account/second-factor/verify/"

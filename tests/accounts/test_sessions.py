@@ -12,7 +12,7 @@ from django.contrib.sessions.models import Session
 from django.utils import timezone
 
 from programme_tracker.accounts import roles
-from tests.conftest import PASSWORD
+from tests.builders import PASSWORD
 
 
 def session_row(client) -> Session:

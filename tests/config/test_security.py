@@ -37,7 +37,8 @@ def clean_environment() -> dict[str, str]:
 
 
 def example_env(tmp_path, **overrides):
-    """The environment of a process on a copy of the production example, its secret given as the README says."""
+    """The environment of a process on a copy of the production example, its secret given as
+    docs/operations/production.md says."""
     site = tmp_path / "production-example"
     site.mkdir()
     shutil.copy(EXAMPLE, site / "site_config.json")

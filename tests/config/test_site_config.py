@@ -1,11 +1,15 @@
 """Site configuration: defaults, site_config.json, environment overrides, and errors that name the setting."""
 
 import json
+import os
+import subprocess
+import sys
 
 import pytest
 
 from programme_tracker.config import site_config
 from programme_tracker.config.site_config import SiteConfigError, load
+from programme_tracker.setup.services import ensure_site_folder
 
 
 @pytest.fixture
@@ -54,15 +58,56 @@ def test_unknown_site_is_refused(sites):
         load("nowhere", environ={})
 
 
-def test_secret_key_is_generated_once(sites):
+def test_reading_the_settings_writes_nothing_and_setup_generates_the_key_once(sites, settings):
     config = load("default", environ={})
+    assert site_config.secret_key(config) == "" and not config.site_dir.exists()  # not even the folder
+    settings.SITE_DIR, settings.STATIC_ROOT = config.site_dir, config.site_dir / "static"
+    settings.SECRET_KEY_FILE, settings.SECRET_KEY_IS_TEMPORARY = site_config.secret_key_file(config), True
+    ensure_site_folder(log=lambda line: None)
     first = site_config.secret_key(config)
-    assert len(first) > 40 and site_config.secret_key(config) == first
+    assert len(first) > 40 and first == settings.SECRET_KEY and not settings.SECRET_KEY_IS_TEMPORARY
+    assert site_config.secret_key_file(config).stat().st_mode & 0o077 == 0  # only the owner reads it
+    settings.SECRET_KEY_IS_TEMPORARY = True
+    ensure_site_folder(log=lambda line: None)
+    assert site_config.secret_key(config) == first and (config.site_dir / "static").is_dir()
 
 
-def test_readme_settings_reference_is_current():
-    readme = (site_config.REPO_ROOT / "README.md").read_text(encoding="utf-8")
-    assert site_config.reference_markdown() in readme
+SETTINGS_REFERENCE = site_config.REPO_ROOT / "docs" / "operations" / "sites-and-settings.md"
+
+
+def documented_settings_table(text: str) -> str:
+    """The settings table of the settings reference page: the block of table lines from its header row on."""
+    lines = text.splitlines()
+    header = site_config.reference_markdown().splitlines()[0]
+    assert header in lines, f"{SETTINGS_REFERENCE.name} has no settings table (a line {header!r})"
+    table = []
+    for line in lines[lines.index(header):]:
+        if not line.startswith("|"):
+            break
+        table.append(line)
+    return "\n".join(table)
+
+
+def test_settings_reference_is_current():
+    """The documented table is exactly the generated one: a setting missing, left over, out of order or with a
+    wrong type, default or meaning fails. Regenerate it with
+    `.venv/bin/python -c "from programme_tracker.config.site_config import reference_markdown as r; print(r())"`."""
+    documented = documented_settings_table(SETTINGS_REFERENCE.read_text(encoding="utf-8"))
+    assert documented == site_config.reference_markdown()
+
+
+@pytest.mark.parametrize("change", ["drop a setting", "add a setting", "change a default"])
+def test_settings_reference_check_sees_a_stale_table(change):
+    """The comparison above fails on a table that drifted from SETTINGS, also when the drift is at its end."""
+    current = site_config.reference_markdown()
+    lines = current.splitlines()
+    stale = {
+        "drop a setting": lines[:-1],
+        "add a setting": [*lines, "| `gone` | `PT_GONE` | text | (empty) | A setting that no longer exists. |"],
+        "change a default": [line.replace("`25`", "`26`") for line in lines],
+    }[change]
+    page = "# Settings\n\n" + "\n".join(stale) + "\n\nMore text.\n"
+    assert documented_settings_table(page) != current
 
 
 def test_without_redis_each_process_caches_in_its_own_memory(sites):
@@ -88,3 +133,13 @@ def test_with_redis_the_cache_is_shared_in_the_database_after_the_jobs(sites):
 ])
 def test_the_cache_location_is_the_next_redis_database(redis_url, location):
     assert site_config.cache_location(redis_url) == location
+
+
+def test_the_web_server_refuses_to_start_before_setup_made_the_secret_key(sites):
+    env = {**os.environ, "PT_SITES_DIR": str(sites), "PT_SITE": "default", "DJANGO_SETTINGS_MODULE":
+           "programme_tracker.config.settings"}
+    env.pop("PT_SECRET_KEY", None)
+    started = subprocess.run([sys.executable, "-c", "import programme_tracker.config.wsgi"], env=env,
+                             capture_output=True, text=True, timeout=120)
+    assert started.returncode != 0 and "run `programme-tracker setup` first" in started.stderr
+    assert not (sites / "default").exists()  # and wrote nothing

@@ -4,11 +4,11 @@ import pytest
 from django.utils import timezone
 
 from programme_tracker.accounts import roles
-from programme_tracker.continuity.models import Alert, AlertState
+from programme_tracker.continuity.choices import AlertState
+from programme_tracker.continuity.models import Alert
 from programme_tracker.continuity.scan import run_scan
 from programme_tracker.notifications.models import Notification
-from tests.continuity.builders import fund, make_programme
-from tests.helpers import form_errors, funding_form, management_form
+from tests.builders import form_errors, fund, funding_form, make_programme, management_form
 
 URL = "/desk/continuity/alert/"
 
@@ -25,7 +25,7 @@ def alert(accounts, ministry):
 
 
 def act(client, alert, **fields):
-    data = {"action": "", "reason": "", "accept_until": "", "new_assignee": "", **management_form("events")}
+    data = {"action": "", "reason": "", "accepted_until": "", "assignee": "", **management_form("events")}
     data.update({key: str(value) for key, value in fields.items()})
     return client.post(f"{URL}{alert.pk}/change/", data, follow=True)
 
@@ -52,7 +52,7 @@ def test_dismiss_needs_a_reason_and_keeps_it(client, login, alert):
     alert.refresh_from_db()
     assert alert.state == AlertState.OPEN
     act(client, alert, action="dismiss", reason="Renewal promised in writing",
-        accept_until=timezone.localdate() + timezone.timedelta(days=14))
+        accepted_until=timezone.localdate() + timezone.timedelta(days=14))
     alert.refresh_from_db()
     assert (alert.state, alert.dismissed_reason) == (AlertState.DISMISSED, "Renewal promised in writing")
     assert alert.events.last().actor.username == roles.COORDINATOR.lower().replace(" ", "-")
@@ -68,7 +68,7 @@ def test_acknowledge_selected_from_the_list(client, login, alert):
 def test_reassign_tells_the_new_assignee(client, login, alert, accounts):
     login(roles.COORDINATOR)
     monitor = accounts[roles.MONITOR]
-    act(client, alert, action="reassign", new_assignee=monitor.pk)
+    act(client, alert, action="reassign", assignee=monitor.pk)
     alert.refresh_from_db()
     assert alert.assignee == monitor and alert.assigned_by_hand
     assert Notification.objects.filter(recipient=monitor, event__kind="reassigned").exists()

@@ -8,7 +8,7 @@ from django.utils import translation
 from programme_tracker.continuity.messages import render, say
 from programme_tracker.continuity.models import Alert
 from programme_tracker.continuity.scan import run_scan
-from tests.continuity.builders import T, day, fund, make_programme
+from tests.builders import T, day, fund, make_programme
 
 GAP = "No secured funding from %(first)s to %(last)s (%(days)s days) between two funding periods. Secure " \
       "funding for the gap or move the next period's start."

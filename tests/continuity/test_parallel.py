@@ -7,10 +7,11 @@ import pytest
 from programme_tracker.accounts import roles
 from programme_tracker.continuity.models import Alert, AlertEvent
 from programme_tracker.notifications.models import Notification
-from tests.continuity.builders import day, fund, make_programme
+from tests.builders import day, fund, make_programme
 from tests.processes import needs_server_database, start
 
 
+@pytest.mark.processes
 @pytest.mark.django_db(transaction=True)
 def test_parallel_scans_leave_one_alert_per_identity(accounts):
     needs_server_database()

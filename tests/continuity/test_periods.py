@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from programme_tracker.accounts import roles
 from programme_tracker.continuity import periods
 from programme_tracker.continuity.rules import Context
-from tests.continuity.builders import fund, make_programme
+from tests.builders import fund, make_programme
 
 ORIGIN = date(2026, 1, 1)
 

@@ -12,11 +12,12 @@ from django.utils import timezone
 
 from programme_tracker.accounts import roles
 from programme_tracker.continuity import services
-from programme_tracker.continuity.models import Alert, AlertEvent, AlertState, ScanState
+from programme_tracker.continuity.choices import AlertState
+from programme_tracker.continuity.models import Alert, AlertEvent, ScanState
 from programme_tracker.continuity.scan import run_scan
-from programme_tracker.portfolio.demo import load_demo
 from programme_tracker.portfolio.models import FundingPeriod
-from tests.continuity.builders import T, day, fund, make_programme
+from programme_tracker.setup.demo import load_demo
+from tests.builders import T, day, fund, make_programme
 
 
 @pytest.fixture
@@ -62,13 +63,13 @@ def test_acknowledge_dismiss_and_reopen_after_the_accepted_date(owner, accounts)
     fund(p, day(-10), day(60))
     run_scan(T)
     alert = Alert.objects.get(rule="funding-expiring")
-    services.acknowledge(alert.pk, owner)
+    services.acknowledge(alert.pk, actor=owner)
     with pytest.raises(ValidationError):
-        services.acknowledge(alert.pk, owner)  # already acknowledged
+        services.acknowledge(alert.pk, actor=owner)  # already acknowledged
     with pytest.raises(ValidationError):
-        services.dismiss(alert.pk, owner, "  ")  # a reason is required
-    services.dismiss(alert.pk, owner, "Bridging money agreed verbally", accepted_until=T + timedelta(days=10),
-                     today=T)
+        services.dismiss(alert.pk, actor=owner, reason="  ")  # a reason is required
+    services.dismiss(alert.pk, actor=owner, reason="Bridging money agreed verbally",
+                     accepted_until=T + timedelta(days=10), today=T)
     run_scan(T + timedelta(days=10))
     alert.refresh_from_db()
     assert alert.state == AlertState.DISMISSED  # still accepted on that day
@@ -86,11 +87,11 @@ def test_reassign_sticks_until_given_back(owner, accounts):
     run_scan(T)
     alert = Alert.objects.get(rule="funding-expiring")
     finance = accounts[roles.FINANCE_OFFICER]
-    services.reassign(alert.pk, owner, finance)
+    services.reassign(alert.pk, actor=owner, assignee=finance)
     run_scan(T)
     alert.refresh_from_db()
     assert alert.assignee == finance
-    services.reassign(alert.pk, owner, None)
+    services.reassign(alert.pk, actor=owner, assignee=None)
     alert.refresh_from_db()
     assert alert.assignee == owner
 

@@ -12,10 +12,11 @@ from django.db import connection, connections
 from programme_tracker.accounts import roles
 from programme_tracker.continuity import scan as scan_module
 from programme_tracker.continuity import services
-from programme_tracker.continuity.models import Alert, AlertState
+from programme_tracker.continuity.choices import AlertState
+from programme_tracker.continuity.models import Alert
 from programme_tracker.continuity.scan import run_scan
 from programme_tracker.portfolio.models import FundingPeriod
-from tests.continuity.builders import T, day, fund, make_programme
+from tests.builders import T, day, fund, make_programme
 
 
 @pytest.fixture
@@ -105,7 +106,7 @@ def acknowledge_without_waiting(alert_id, actor):
     with connection.cursor() as cursor:
         cursor.execute("SET SESSION innodb_lock_wait_timeout = 1")
     try:
-        services.acknowledge(alert_id, actor)
+        services.acknowledge(alert_id, actor=actor)
     finally:
         with connection.cursor() as cursor:
             cursor.execute("SET SESSION innodb_lock_wait_timeout = DEFAULT")
@@ -149,6 +150,7 @@ def acknowledged_while_paused(accounts, is_marker, work) -> Alert:
     return alert
 
 
+@pytest.mark.processes
 @pytest.mark.django_db(transaction=True)
 def test_an_alert_is_acknowledged_while_a_scan_reads_the_portfolio(base, accounts):
     needs_two_connections()
@@ -157,6 +159,7 @@ def test_an_alert_is_acknowledged_while_a_scan_reads_the_portfolio(base, account
     assert alert.state == AlertState.ACKNOWLEDGED
 
 
+@pytest.mark.processes
 @pytest.mark.django_db(transaction=True)
 def test_an_alert_is_acknowledged_while_the_scan_command_lists_the_alerts(base, accounts):
     needs_two_connections()

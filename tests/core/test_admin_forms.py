@@ -18,7 +18,7 @@ from programme_tracker.core.forms import ModelForm
 from programme_tracker.finance.models import BudgetLine, Commitment, Expenditure, Payment, ReportDue, Tranche
 from programme_tracker.notifications.models import EmailState, Notification, Preference, Subscription
 from programme_tracker.portfolio.models import FundingPeriod, Organisation, Programme, Recommendation
-from tests.helpers import browser_form_data, form_errors, programme_form_for
+from tests.builders import browser_form_data, form_errors, programme_form_for
 
 # Every admin with a table behind it (django-rq's queue pages are an unmanaged placeholder without forms).
 ADMINS = sorted(((model, model_admin) for model, model_admin in admin.site._registry.items() if model._meta.managed),

@@ -8,7 +8,7 @@ from django.test import Client
 from programme_tracker.accounts import roles
 from programme_tracker.core.models import ConcurrentEditError
 from programme_tracker.portfolio.models import FundingPeriod, Programme
-from tests.helpers import form_errors, funding_form, programme_form_for
+from tests.builders import form_errors, funding_form, programme_form_for
 
 pytestmark = pytest.mark.django_db
 

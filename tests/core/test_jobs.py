@@ -21,7 +21,7 @@ from programme_tracker.core import jobs
 from programme_tracker.core.models import JobRun
 from programme_tracker.notifications.models import EmailState, Notification
 from programme_tracker.portfolio.models import Programme
-from tests.continuity.builders import fund, make_programme
+from tests.builders import fund, make_programme
 from tests.processes import CLI, environment, needs_server_database
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
@@ -130,6 +130,7 @@ def test_worker_waits_for_redis_instead_of_exiting(redis_server):
     assert worker.returncode == 0 and "Redis is unreachable" in err
 
 
+@pytest.mark.processes
 @pytest.mark.django_db(transaction=True)
 def test_a_running_worker_survives_a_redis_restart(base, redis_server):
     needs_server_database()

@@ -63,7 +63,8 @@ def test_no_field_is_about_victims_or_offenders():
 
 def test_personal_data_is_where_the_retention_reaches():
     """Staff's personal data lives only in the accounts, the log-in records and the audit record, which the
-    README's Privacy section names with their retention; everywhere else a table refers to an account."""
+    privacy section of docs/operations/security.md names with their retention; everywhere else a table refers to an
+    account."""
     allowed = re.compile(r"^(auth\.User\.|axes\.|core\.AuditEvent\.)")
     outside = [name for name, kind in reviewed().items() if kind == "staff" and not allowed.match(name)]
     assert not outside, outside

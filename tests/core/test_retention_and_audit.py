@@ -13,7 +13,7 @@ from programme_tracker.core import retention
 from programme_tracker.core.audit import record
 from programme_tracker.core.models import AuditEvent, JobRun
 from programme_tracker.portfolio.models import Programme
-from tests.conftest import PASSWORD
+from tests.builders import PASSWORD
 
 
 def test_old_history_goes_but_each_record_keeps_its_latest_version(programme, settings):

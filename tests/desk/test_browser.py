@@ -53,7 +53,7 @@ def test_finance_officer_extends_funding_and_the_alert_resolves_on_save(live_ser
 
     from programme_tracker.continuity.models import Alert
     from programme_tracker.continuity.scan import run_scan
-    from programme_tracker.portfolio.demo import load_demo
+    from programme_tracker.setup.demo import load_demo
 
     today = timezone.localdate()
     load_demo(today)

@@ -11,7 +11,8 @@ from redis import Redis
 from rq import Queue
 
 from programme_tracker.accounts import roles
-from programme_tracker.continuity.models import Alert, AlertState
+from programme_tracker.continuity.choices import AlertState
+from programme_tracker.continuity.models import Alert
 from programme_tracker.portfolio.models import Programme
 from tests.desk.conftest import choose, log_in
 from tests.desk.pages import desk_pages

@@ -1,22 +1,17 @@
 """The desk pages in a real browser on the demo portfolio: each role sees what it may, the charts are drawn, the
 timeline marks the known gap and clicks through, the matrix colours POL-1 uncovered, the inbox acknowledges in
-place (also from the keyboard), and the language switch shows Dutch. Saves a screenshot of each page to
-docs/screenshots/ for the README."""
+place (also from the keyboard), and the language switch shows Dutch. With PT_SCREENSHOTS set (`make screenshots`),
+saves a screenshot of each page there for the README."""
 
 import pytest
 
 from programme_tracker.accounts import roles
-from programme_tracker.continuity.models import Alert, AlertState
+from programme_tracker.continuity.choices import AlertState
+from programme_tracker.continuity.models import Alert
 from programme_tracker.portfolio.models import Programme
-from tests.desk.conftest import SCREENSHOTS, log_in
+from tests.desk.conftest import log_in, save_screenshot
 
 CHARTS = ["programmes-by-area", "money-by-ministry", "funding-cliff", "recommendation-coverage", "alerts-by-severity"]
-
-
-def shoot(page, name):
-    """Save a full-page screenshot for the README."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 
 
 def drawn(page, canvas_id):
@@ -46,7 +41,7 @@ def test_each_role_sees_the_dashboard_with_its_charts_drawn(live_server, page, a
     assert page.locator("#table-funding-cliff tbody tr").count() == 8
     assert unlabelled_controls(page) == []
     if role == roles.COORDINATOR:
-        shoot(page, "dashboard")
+        save_screenshot(page, "dashboard")
     page.goto(f"{live_server.url}/desk/inbox/")
     acknowledge_buttons = page.locator("button:has-text('Acknowledge')").count()
     assert (acknowledge_buttons > 0) == (role != roles.MONITOR)  # monitors read alerts, they do not act on them
@@ -55,7 +50,7 @@ def test_each_role_sees_the_dashboard_with_its_charts_drawn(live_server, page, a
 def test_staff_without_a_role_see_no_desk_page(live_server, page, demo):
     from django.contrib.auth import get_user_model
 
-    from tests.conftest import PASSWORD
+    from tests.builders import PASSWORD
 
     nobody = get_user_model().objects.create_user("nobody", password=PASSWORD, is_staff=True)
     log_in(page, live_server, nobody)
@@ -75,7 +70,7 @@ def test_the_timeline_marks_the_gap_and_a_click_opens_the_programme(live_server,
     page.click("#timeline-table-toggle summary")
     gap_text = page.locator("#timeline-table tr:has-text('REPORT-BUTTON') [data-kind='gap']").inner_text()
     assert gap_text.startswith("gap:")
-    shoot(page, "timeline")
+    save_screenshot(page, "timeline")
     # Click the middle of the gap bar: the programme's page opens.
     x, y = page.evaluate("""() => { const chart = document.getElementById('timeline').chart;
         const index = chart.data.datasets.findIndex(d => d.kind === 'gap');
@@ -94,13 +89,13 @@ def test_the_coverage_matrix_colours_pol_1_uncovered(live_server, page, accounts
     assert cell.evaluate("el => getComputedStyle(el).backgroundColor") == "rgb(185, 28, 28)"
     assert cell.inner_text().strip() == "uncovered"  # the colour is never the only signal
     assert page.locator("#rec-INV-1 td.cov").first.get_attribute("data-state") == "covered"
-    shoot(page, "coverage")
+    save_screenshot(page, "coverage")
 
 
 def test_acknowledging_in_the_inbox_changes_the_alert_without_leaving_the_page(live_server, page, accounts, demo):
     log_in(page, live_server, accounts[roles.COORDINATOR])
     page.goto(f"{live_server.url}/desk/inbox/")
-    shoot(page, "inbox")
+    save_screenshot(page, "inbox")
     page.evaluate("() => { window.stayedOnPage = true; }")
     alert = Alert.objects.get(rule="recommendation-uncovered", subject_label="POL-1")
     unread_before = page.locator("#unread-count").inner_text()
@@ -197,14 +192,14 @@ def test_the_programme_page_and_the_monitoring_report(live_server, page, account
     drawn(page, "timeline")
     assert page.locator("#programme-budget tfoot").inner_text().count("1,950,000.00") == 1
     assert page.locator("#programme-alerts li").count() >= 2
-    shoot(page, "programme")
+    save_screenshot(page, "programme")
     page.goto(f"{live_server.url}/desk/report/")
     assert page.locator("#report-POL-1 td.cov").get_attribute("data-state") == "uncovered"
     with page.expect_download() as download:
         page.click("#report-xlsx")
     assert download.value.suggested_filename == f"monitoring-report-{demo.isoformat()}.xlsx"
     assert unlabelled_controls(page) == []
-    shoot(page, "report")
+    save_screenshot(page, "report")
     assert page.locator("#nav-sidebar").is_visible() and page.locator("#report-xlsx").is_visible()
     page.emulate_media(media="print")  # on paper: the report without navigation or controls
     assert page.locator("#monitoring-report").is_visible()
@@ -221,12 +216,12 @@ def test_the_language_switch_shows_dutch(live_server, page, accounts, demo):
     drawn(page, "funding-cliff")
     labels = page.evaluate("() => document.getElementById('funding-cliff').chart.data.labels")
     assert all(label.startswith("K") for label in labels)  # kwartalen
-    shoot(page, "dashboard-nl")
+    save_screenshot(page, "dashboard-nl")
     page.goto(f"{live_server.url}/desk/programmes/{Programme.objects.get(code='STOP-IT-NOW').pk}/")
     assert "1.950.000,00" in page.locator("#programme-budget tfoot").inner_text()
     page.goto(f"{live_server.url}/desk/inbox/")
     alert = Alert.objects.get(rule="recommendation-uncovered", subject_label="POL-1")
     assert "Het kabinet heeft POL-1 overgenomen" in page.locator(f"#alert-{alert.pk}").inner_text()
-    shoot(page, "inbox-nl")
+    save_screenshot(page, "inbox-nl")
     page.click("#language-en")
     page.wait_for_selector("html[lang='en']")

@@ -15,7 +15,8 @@ from django.utils.formats import date_format
 from openpyxl import load_workbook
 
 from programme_tracker.accounts import roles
-from programme_tracker.continuity.models import Alert, AlertEvent, AlertState
+from programme_tracker.continuity.choices import AlertState
+from programme_tracker.continuity.models import Alert, AlertEvent
 from programme_tracker.desk.coverage import state
 from programme_tracker.notifications.models import Notification
 from programme_tracker.portfolio.models import Programme, ProgrammeRecommendation, Recommendation

@@ -13,7 +13,7 @@ from programme_tracker.accounts import roles
 from programme_tracker.continuity.scan import run_scan
 from programme_tracker.finance.models import BudgetLine
 from programme_tracker.portfolio.models import Programme, ProgrammeRecommendation, Recommendation
-from tests.continuity.builders import fund, make_programme
+from tests.builders import fund, make_programme
 
 
 def grow(owner, count):

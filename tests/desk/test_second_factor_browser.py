@@ -4,7 +4,7 @@ a code; and five wrong passwords show the lockout message on the log-in page."""
 
 from programme_tracker.accounts import roles
 from tests.accounts.conftest import DEFAULT_SECOND_FACTOR_ROLES, code_from_secret
-from tests.conftest import PASSWORD
+from tests.builders import PASSWORD
 
 
 def submit_password(page, live_server, username, password):

@@ -7,9 +7,9 @@ from decimal import Decimal
 import pytest
 
 from programme_tracker.finance.models import BudgetLine, Commitment, Expenditure, Payment, ReportDue, Tranche
-from programme_tracker.portfolio.demo import load_demo
 from programme_tracker.portfolio.exchange import PortfolioImportError, export_portfolio, import_portfolio
 from programme_tracker.portfolio.models import FundingPeriod
+from programme_tracker.setup.demo import load_demo
 
 MONEY = (BudgetLine, Commitment, Expenditure, Payment, ReportDue, Tranche)
 

@@ -7,26 +7,14 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
-from openpyxl import Workbook
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from programme_tracker.continuity.models import Alert
 from programme_tracker.finance.imports import import_money
 from programme_tracker.finance.models import BudgetLine, Expenditure, Payment, Tranche
-from programme_tracker.portfolio.demo import load_demo
-
-
-def csv_bytes(text: str, encoding="utf-8") -> bytes:
-    return text.encode(encoding)
-
-
-def xlsx_bytes(rows) -> bytes:
-    workbook = Workbook()
-    for row in rows:
-        workbook.active.append(row)
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
-
+from programme_tracker.setup.demo import load_demo
+from tests.builders import csv_bytes, xlsx_bytes
 
 BUDGET = "programme;fiscal year;kind;status;amount\nHELPLINE;2026;original;committed;1.234,56\nHELPLINE;2027;;;2000\n"
 
@@ -41,6 +29,21 @@ def test_dry_run_reports_and_writes_nothing(programme):
     assert (report.created, report.updated, report.unchanged, report.committed) == (2, 0, 0, False)
     assert [c["row"] for c in report.changes] == [2, 3]
     assert not BudgetLine.objects.exists()
+
+
+def test_a_dry_run_reads_in_the_same_few_queries_whatever_the_rows_and_writes_nothing(programme):
+    """The codes, the stored records and the tranches are looked up once, not per row; a dry run holds no
+    transaction (on SQLite that would take the database's only write lock)."""
+    def queries(rows: int) -> list[str]:
+        text = "funding period;reference;paid on;amount;tranche planned on\n" + "".join(
+            f"HELPLINE-2025;B-{n};2026-01-31;10;\n" for n in range(rows))
+        with CaptureQueriesContext(connection) as captured:
+            assert import_money("payments", csv_bytes(text), "payments.csv").created == rows
+        return [query["sql"] for query in captured.captured_queries]
+
+    few, many = queries(2), queries(200)
+    assert len(few) == len(many) == 3
+    assert all(sql.lstrip().upper().startswith("SELECT") for sql in many), many
 
 
 def test_commit_then_the_same_file_again_changes_nothing(programme, accounts):

@@ -1,6 +1,6 @@
 """The import page in a real browser (Debian's Chromium driven by Playwright): a finance officer imports 20,000
-rows and watches the progress bar move (a screenshot of it goes to docs/screenshots/ for the README), corrects a bad
-row, and reads a workbook whose data is on its second sheet.
+rows and watches the progress bar move (with PT_SCREENSHOTS set, `make screenshots`, a screenshot of it for the
+README), corrects a bad row, and reads a workbook whose data is on its second sheet.
 
 The jobs run as on the embedded default: no Redis, so on a thread of the web process (here the live server's).
 """
@@ -11,8 +11,8 @@ import pytest
 
 from programme_tracker.accounts import roles
 from programme_tracker.finance.models import BudgetLine, SpreadsheetImport
-from tests.desk.conftest import SCREENSHOTS, log_in
-from tests.finance.builders import budget_csv, many_programmes
+from tests.builders import budget_csv, many_programmes
+from tests.desk.conftest import log_in, save_screenshot
 
 ROWS = 20_000
 
@@ -40,8 +40,7 @@ def watch_the_bar(page, until: str, screenshot: str = "") -> list[tuple[int, str
         if value is not None and (not seen or seen[-1] != (int(value), checked)):
             seen.append((int(value), checked))
             if screenshot and 20 <= int(value) < 80:
-                SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-                page.screenshot(path=str(SCREENSHOTS / f"{screenshot}.png"), full_page=True)
+                save_screenshot(page, screenshot)
                 screenshot = ""
         time.sleep(0.05)
     return seen

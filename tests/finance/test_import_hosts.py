@@ -22,7 +22,7 @@ from rq import Worker
 
 from programme_tracker.accounts import roles
 from programme_tracker.finance.models import BudgetLine, SpreadsheetImport, SpreadsheetPart
-from tests.finance.builders import budget_csv, many_programmes
+from tests.builders import budget_csv, many_programmes
 from tests.processes import CLI, environment, free_port, needs_server_database
 
 ROWS = 20_000
@@ -118,6 +118,7 @@ def follow(browser: Browser, web: str, address: str) -> list[str]:
         time.sleep(0.2)
 
 
+@pytest.mark.processes
 @pytest.mark.django_db(transaction=True)
 def test_two_web_processes_and_two_workers_share_one_import(accounts, redis_server, tmp_path):
     needs_server_database()

@@ -29,8 +29,7 @@ from programme_tracker.finance.imports import (
 from programme_tracker.finance.models import BudgetLine, SpreadsheetImport, SpreadsheetPart
 from programme_tracker.finance.progress import CHECKING, READING, SAVING, Progress, Snapshot
 from programme_tracker.portfolio.models import Programme
-from tests.conftest import PASSWORD
-from tests.finance.builders import ROWS_PER_PROGRAMME, budget_csv, many_programmes
+from tests.builders import PASSWORD, ROWS_PER_PROGRAMME, budget_csv, many_programmes
 
 GOOD = b"programme;fiscal year;amount\nHELPLINE;2026;1.000,00\nHELPLINE;2027;2.000,00\n"
 URL = "/desk/finance/import/"
@@ -252,7 +251,7 @@ def test_the_progress_bar_shows_rows_read_and_checked_percent_and_time_left(clie
     client.force_login(officer)
     page = client.get(f"{URL}{spreadsheet.public_id}/").content.decode()
     assert 'hx-get="/desk/finance/import/' in page and 'hx-trigger="every 1s"' in page
-    assert "vendor/htmx/htmx.min.js" in page and '<meta http-equiv="refresh"' in page  # polls, or reloads without JS
+    assert "unfold/js/htmx/htmx.js" in page and '<meta http-equiv="refresh"' in page  # polls, or reloads without JS
     assert "<script>" not in page.replace("<script src", "")  # nothing inline (the Content Security Policy)
     fragment = client.get(f"{URL}{spreadsheet.public_id}/progress/", headers={"HX-Request": "true"})
     text = fragment.content.decode()

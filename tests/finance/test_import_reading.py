@@ -14,7 +14,7 @@ from openpyxl import Workbook
 from programme_tracker.finance.imports import import_money
 from programme_tracker.finance.models import BudgetLine, Payment, Tranche
 from programme_tracker.finance.spreadsheet import read_table
-from tests.finance.test_import import csv_bytes, xlsx_bytes
+from tests.builders import csv_bytes, xlsx_bytes
 
 HEADER = "programme;fiscal year;kind;amount\n"
 

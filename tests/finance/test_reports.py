@@ -13,7 +13,7 @@ from programme_tracker.finance.models import BudgetLine, Commitment, Expenditure
 from programme_tracker.finance.reports import MEASURES, budget_against_actual, by_year, spending_projection
 from programme_tracker.finance.spreadsheet import safe_cell
 from programme_tracker.portfolio.models import Organisation
-from tests.continuity.builders import fund, make_programme
+from tests.builders import fund, make_programme
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import pytest
 from programme_tracker.accounts import roles
 from programme_tracker.continuity.rules import RULES, Context
 from programme_tracker.finance.models import Commitment, Expenditure, Payment, ReportDue, Tranche
-from tests.continuity.builders import T, day, fund, make_programme
+from tests.builders import T, day, fund, make_programme
 
 
 def found(rule, today=T):

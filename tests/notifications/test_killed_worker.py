@@ -11,12 +11,13 @@ from django.utils import timezone
 
 from programme_tracker.accounts import roles
 from programme_tracker.continuity.scan import run_scan
-from programme_tracker.notifications import services
+from programme_tracker.notifications import outbox
 from programme_tracker.notifications.models import Delivery, EmailState, Notification, Preference
-from tests.continuity.builders import T, day, fund, make_programme
+from tests.builders import T, day, fund, make_programme
 from tests.processes import needs_server_database, start
 
 
+@pytest.mark.processes
 @pytest.mark.django_db(transaction=True)
 def test_worker_killed_mid_send_loses_nothing(accounts):
     needs_server_database()
@@ -41,8 +42,8 @@ def test_worker_killed_mid_send_loses_nothing(accounts):
         silent.accept()
         worker.send_signal(signal.SIGKILL)
         worker.communicate(timeout=30)
-    assert services.deliver_due() == 0  # another worker leaves a fresh claim alone
-    later = timezone.now() + services.CLAIM_TIMEOUT + timedelta(seconds=1)
-    assert services.deliver_due(later) == len(pending)
+    assert outbox.deliver_due() == 0  # another worker leaves a fresh claim alone
+    later = timezone.now() + outbox.CLAIM_TIMEOUT + timedelta(seconds=1)
+    assert outbox.deliver_due(later) == len(pending)
     assert len(mail.outbox) == 1 and mail.outbox[0].to == ["owner@example.invalid"]
     assert set(Notification.objects.filter(pk__in=pending).values_list("email_state", flat=True)) == {"sent"}

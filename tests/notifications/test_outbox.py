@@ -9,11 +9,13 @@ from django.core import mail
 from django.db import connection
 
 from programme_tracker.accounts import roles
+from programme_tracker.continuity import listeners
+from programme_tracker.continuity.escalation import escalate
 from programme_tracker.continuity.models import Alert
 from programme_tracker.continuity.scan import run_scan
-from programme_tracker.notifications import services
+from programme_tracker.notifications import outbox, services
 from programme_tracker.notifications.models import Delivery, EmailState, Notification, Preference, Subscription
-from tests.continuity.builders import T, day, fund, make_programme
+from tests.builders import T, day, fund, make_programme
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
@@ -65,7 +67,8 @@ def test_a_scan_that_fails_leaves_neither_alert_nor_notification(expiring, monke
     def broken(batch):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr("programme_tracker.continuity.scan.notify_alert_events", broken)
+    # After the notifications' own listener has written its rows: they must be rolled back with the alerts.
+    monkeypatch.setattr(listeners, "_listeners", [*listeners._listeners, broken])
     with pytest.raises(RuntimeError):
         run_scan(T)
     assert not Alert.objects.exists() and not Notification.objects.exists()
@@ -74,30 +77,30 @@ def test_a_scan_that_fails_leaves_neither_alert_nor_notification(expiring, monke
 def test_delivery_sends_one_mail_per_person_and_marks_it(expiring, people):
     Preference.objects.create(user=people[roles.FINANCE_OFFICER], delivery=Delivery.ALL_AT_ONCE)
     run_scan(T, rules=["funding-expiring"])
-    assert services.deliver_due() == 2
+    assert outbox.deliver_due() == 2
     assert len(mail.outbox) == 1 and "2 alerts" in mail.outbox[0].subject
     assert "/desk/continuity/alert/" in mail.outbox[0].body
-    assert services.deliver_due() == 0 and len(mail.outbox) == 1
+    assert outbox.deliver_due() == 0 and len(mail.outbox) == 1
     assert set(Notification.objects.values_list("email_state", flat=True)) == {EmailState.SENT}
 
 
 def test_digest_goes_out_at_digest_time_not_before(expiring, people):
     run_scan(T, rules=["funding-expiring"])
-    services.deliver_due()
+    outbox.deliver_due()
     assert [m.subject for m in mail.outbox] == [m.subject for m in mail.outbox if "Critical" in m.subject]
     waiting = Notification.objects.get(email_state=EmailState.PENDING)
-    services.deliver_due(now=waiting.email_due_at - timedelta(seconds=1))
+    outbox.deliver_due(now=waiting.email_due_at - timedelta(seconds=1))
     assert len(mail.outbox) == 1
-    services.deliver_due(now=waiting.email_due_at)
+    outbox.deliver_due(now=waiting.email_due_at)
     assert len(mail.outbox) == 2 and "Info" in mail.outbox[1].subject
 
 
 def test_a_worker_that_dies_after_claiming_leaves_the_mail_to_be_sent_once_after_the_timeout(expiring, people):
     run_scan(T, rules=["funding-expiring"])
     now = Notification.objects.get(alert__severity="critical").email_due_at
-    assert services.claim(now) is not None  # this worker dies here: claimed, never sent
-    assert services.deliver_due(now + timedelta(minutes=5)) == 0  # still within its claim
-    assert services.deliver_due(now + services.CLAIM_TIMEOUT + timedelta(seconds=1)) == 1
+    assert outbox.claim(now) is not None  # this worker dies here: claimed, never sent
+    assert outbox.deliver_due(now + timedelta(minutes=5)) == 0  # still within its claim
+    assert outbox.deliver_due(now + outbox.CLAIM_TIMEOUT + timedelta(seconds=1)) == 1
     assert len(mail.outbox) == 1
 
 
@@ -105,20 +108,20 @@ def test_mail_server_down_keeps_the_mail_and_retries_later(expiring, people, set
     run_scan(T, rules=["funding-expiring"])
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 2  # nothing listens
-    assert services.deliver_due() == 0
+    assert outbox.deliver_due() == 0
     row = Notification.objects.get(alert__severity="critical")
     assert row.email_state == EmailState.PENDING and row.attempts == 1 and row.last_error
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    assert services.deliver_due(now=row.email_due_at) == 1 and len(mail.outbox) == 1
+    assert outbox.deliver_due(now=row.email_due_at) == 1 and len(mail.outbox) == 1
 
 
 def test_escalation_once_after_the_set_days(expiring, people, settings):
     run_scan(T, rules=["funding-expiring"])
     opened = Alert.objects.get(severity="critical").state_changed_at
     later = opened + timedelta(days=settings.CONTINUITY_ESCALATE_AFTER_DAYS)
-    assert services.escalate(later - timedelta(seconds=1)) == 0
-    assert services.escalate(later) == 2
-    assert services.escalate(later + timedelta(days=1)) == 0
+    assert escalate(later - timedelta(seconds=1)) == 0
+    assert escalate(later) == 2
+    assert escalate(later + timedelta(days=1)) == 0
     escalated = Notification.objects.filter(event__kind="escalated")
     assert set(escalated.values_list("recipient__username", flat=True)) == {people[roles.COORDINATOR].username}
     assert escalated.count() == 2
@@ -132,6 +135,7 @@ def test_unread_count_and_mark_read(expiring, people):
     assert services.unread_count(owner) == 0
 
 
+@pytest.mark.processes
 @pytest.mark.django_db(transaction=True)
 def test_two_workers_never_send_the_same_notification(base, people, settings):
     if connection.vendor == "sqlite":
@@ -149,9 +153,9 @@ def test_two_workers_never_send_the_same_notification(base, people, settings):
 
     def worker():
         try:
-            while token := services.claim(limit=3):
+            while token := outbox.claim(limit=3):
                 sent.extend(Notification.objects.filter(claim_token=token).values_list("pk", flat=True))
-                services.send_claimed(token)
+                outbox.send_claimed(token)
         finally:
             connection.close()
 
@@ -171,7 +175,7 @@ def test_changing_the_preference_re_times_waiting_mail(expiring, people, client)
     client.force_login(owner)
     response = client.post("/desk/notifications/preference/add/", {"delivery": Delivery.ALL_AT_ONCE})
     assert response.status_code == 302
-    services.deliver_due()
+    outbox.deliver_due()
     assert len(mail.outbox) == 1 and "2 alerts" in mail.outbox[0].subject
     assert mail.outbox[0].body.index("CRITICAL") < mail.outbox[0].body.index("INFO")
 
@@ -186,3 +190,22 @@ def test_subscribing_through_the_desk(people, client):
     assert response.status_code == 302
     assert list(Subscription.objects.values_list("user__username", "area", "rule")) == [
         (monitor.username, "aftercare", "unowned-measure")]
+
+
+def test_each_person_is_written_to_in_their_own_language_as_text_and_html(expiring, people, settings):
+    settings.LANGUAGE_CODE = "en"
+    dutch, english = people[roles.FINANCE_OFFICER], people[roles.COORDINATOR]
+    Preference.objects.create(user=dutch, delivery=Delivery.ALL_AT_ONCE, language="nl")
+    Preference.objects.create(user=english, delivery=Delivery.ALL_AT_ONCE)
+    Subscription.objects.create(user=english)  # follows every alert, in the site's language
+    run_scan(T, rules=["funding-expiring"])
+    assert Notification.objects.get(recipient=dutch, alert__severity="critical").reason.startswith(
+        "u bent eigenaar van")
+    outbox.deliver_due()
+    mails = {message.to[0]: message for message in mail.outbox}
+    nl, en = mails[dutch.email], mails[english.email]
+    assert "2 waarschuwingen voor u" in nl.subject and "Wat er gebeurde:" in nl.body and "KRITIEK" in nl.body
+    assert "2 alerts for you" in en.subject and "What happened:" in en.body and "CRITICAL" in en.body
+    html, kind = nl.alternatives[0]
+    assert kind == "text/html" and '<html lang="nl">' in html and "Open de waarschuwing in het bureau" in html
+    assert "/desk/continuity/alert/" in html and "<script" not in html

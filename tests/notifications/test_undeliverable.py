@@ -12,10 +12,10 @@ from django.urls import reverse
 from programme_tracker.accounts import roles
 from programme_tracker.continuity.models import Alert
 from programme_tracker.continuity.scan import run_scan
-from programme_tracker.notifications import services
+from programme_tracker.notifications import outbox, services
 from programme_tracker.notifications.models import EmailState, Notification
 from programme_tracker.portfolio.models import Programme
-from tests.continuity.builders import T, day, fund, make_programme
+from tests.builders import T, day, fund, make_programme
 
 
 def expiring(owner, **fields):
@@ -45,7 +45,7 @@ def test_a_line_break_saved_earlier_does_not_break_the_mail(people):
     Programme.objects.filter(pk=programme.pk).update(name="Helpline\r\nBcc: x@example.org")  # data from before
     run_scan(T, rules=["funding-expiring"])
     Alert.objects.update(subject_label="Helpline\r\nBcc: x@example.org")
-    assert services.deliver_due(T_NOW()) >= 1
+    assert outbox.deliver_due(T_NOW()) >= 1
     assert all("\n" not in message.subject and "\r" not in message.subject for message in mail.outbox)
     assert not Notification.objects.exclude(email_state__in=[EmailState.SENT, EmailState.NONE]).exists()
 
@@ -74,20 +74,20 @@ def test_an_unfixable_failure_is_set_aside_and_the_others_still_go(people, setti
     expiring(people[roles.COORDINATOR])
     run_scan(T, rules=["funding-expiring"])
     now = T_NOW()
-    services.deliver_due(now)
+    outbox.deliver_due(now)
     failed = Notification.objects.get(recipient=refused, alert__severity="critical")
     assert failed.email_state == EmailState.FAILED and "no such mailbox" in failed.last_error
     assert [m.to for m in mail.outbox] == [[people[roles.COORDINATOR].email]]
     # Not tried again on the next rounds.
-    assert services.deliver_due(now + timedelta(days=3)) == 0
+    assert outbox.deliver_due(now + timedelta(days=3)) == 0
     assert Notification.objects.get(pk=failed.pk).attempts == 1
 
 
 def test_a_header_the_mail_cannot_carry_fails_at_once(people, monkeypatch):
     expiring(people[roles.FINANCE_OFFICER])
     run_scan(T, rules=["funding-expiring"])
-    monkeypatch.setattr(services, "compose", lambda notifications: ("bad\nsubject", "body"))
-    services.deliver_due(T_NOW())
+    monkeypatch.setattr(outbox, "compose", lambda notifications, language: ("bad\nsubject", "body", "<p>body</p>"))
+    outbox.deliver_due(T_NOW())
     row = Notification.objects.get(recipient=people[roles.FINANCE_OFFICER], alert__severity="critical")
     assert row.email_state == EmailState.FAILED and row.attempts == 1
 
@@ -98,14 +98,14 @@ def test_a_mail_server_that_keeps_refusing_stops_after_the_last_try(people, sett
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 2  # nothing listens
     row = Notification.objects.get(alert__severity="critical")
-    Notification.objects.filter(pk=row.pk).update(attempts=services.MAX_ATTEMPTS - 1)
-    services.deliver_due(T_NOW() + timedelta(days=1))
+    Notification.objects.filter(pk=row.pk).update(attempts=outbox.MAX_ATTEMPTS - 1)
+    outbox.deliver_due(T_NOW() + timedelta(days=1))
     row.refresh_from_db()
-    assert row.email_state == EmailState.FAILED and row.attempts == services.MAX_ATTEMPTS
+    assert row.email_state == EmailState.FAILED and row.attempts == outbox.MAX_ATTEMPTS
     # After the cause is fixed, an Administrator sends it again from the desk.
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     assert services.send_again([row.pk]) == 1
-    assert services.deliver_due() == 1 and len(mail.outbox) == 1
+    assert outbox.deliver_due() == 1 and len(mail.outbox) == 1
 
 
 def test_administrators_see_undelivered_mail_and_others_do_not(client, people):

@@ -6,7 +6,6 @@ from datetime import date
 import pytest
 from django.contrib.auth import get_user_model
 
-from programme_tracker.portfolio.demo import load_demo
 from programme_tracker.portfolio.exchange import PortfolioImportError, export_portfolio, import_portfolio
 from programme_tracker.portfolio.models import (
     FundingPeriod,
@@ -17,6 +16,7 @@ from programme_tracker.portfolio.models import (
     Recommendation,
     SourceReport,
 )
+from programme_tracker.setup.demo import load_demo
 
 pytestmark = pytest.mark.django_db
 TODAY = date(2026, 11, 29)

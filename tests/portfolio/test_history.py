@@ -8,7 +8,7 @@ import pytest
 from programme_tracker.accounts import roles
 from programme_tracker.portfolio.history import programme_change_log
 from programme_tracker.portfolio.models import FundingPeriod, ProgrammeRecommendation, Recommendation
-from tests.helpers import form_errors, programme_form_for
+from tests.builders import form_errors, programme_form_for
 
 pytestmark = pytest.mark.django_db
 

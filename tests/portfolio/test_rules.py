@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 
 from programme_tracker.accounts import roles
 from programme_tracker.portfolio.models import FundingPeriod, Organisation, Programme, Recommendation
-from tests.helpers import form_errors, funding_form, programme_form, programme_form_for
+from tests.builders import form_errors, funding_form, management_form, programme_form, programme_form_for
 
 pytestmark = pytest.mark.django_db
 
@@ -160,8 +160,6 @@ def test_desk_saves_a_valid_funding_period(client, login, programme, ministry):
 
 def test_desk_saves_two_new_funding_rows_without_codes(client, login, ministry, accounts):
     """Codes left empty are generated; two empty codes in one save are not 'duplicates'."""
-    from tests.helpers import management_form
-
     login(roles.COORDINATOR)
     data = programme_form(code="TWO", name="Two grants", status="active", lead_ministry=ministry.pk,
                           owner=accounts[roles.COORDINATOR].pk)

@@ -7,7 +7,6 @@ from django.contrib.auth.models import Group, Permission
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
 
 from programme_tracker.accounts.roles import ROLES, permission_codenames
 
@@ -15,19 +14,21 @@ from programme_tracker.accounts.roles import ROLES, permission_codenames
 @transaction.atomic
 def sync_roles() -> dict[str, int]:
     """Create or update one group per role with exactly the permissions roles.py gives it."""
+    wanted = {role: permission_codenames(role) for role in ROLES}
+    # Every permission of the apps the roles name, read once with its content type: set-up runs this on every
+    # start, and a query per permission (its content type read lazily) made it the slowest part.
+    app_labels = {app_label for pairs in wanted.values() for app_label, _codename in pairs}
+    known = {(permission.content_type.app_label, permission.codename): permission
+             for permission in Permission.objects.filter(content_type__app_label__in=app_labels)
+             .select_related("content_type")}
     counts = {}
-    for role in ROLES:
-        wanted = permission_codenames(role)
-        query = Q()
-        for app_label, codename in wanted:
-            query |= Q(content_type__app_label=app_label, codename=codename)
-        permissions = list(Permission.objects.filter(query))
-        missing = wanted - {(p.content_type.app_label, p.codename) for p in permissions}
+    for role, pairs in wanted.items():
+        missing = pairs - known.keys()
         if missing:
             raise LookupError(f"role {role!r} names unknown permissions: {sorted(missing)} (run migrate first)")
         group, _created = Group.objects.get_or_create(name=role)
-        group.permissions.set(permissions)
-        counts[role] = len(permissions)
+        group.permissions.set([known[pair] for pair in pairs])
+        counts[role] = len(pairs)
     return counts
 
 

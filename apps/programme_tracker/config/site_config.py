@@ -1,8 +1,8 @@
 """Reads a site's settings from `sites/<site>/site_config.json`, overridden by `PT_<NAME>` environment variables.
 
 Like a Frappe bench site: one folder per site holds its configuration, its embedded database and its secret.
-Every setting is declared once in SETTINGS (name, type, default, meaning); the README's settings reference is
-generated from the same table, so the two cannot drift apart.
+Every setting is declared once in SETTINGS (name, type, default, meaning); the settings reference in
+docs/operations/sites-and-settings.md is generated from the same table, and a test keeps the two the same.
 """
 
 from __future__ import annotations
@@ -10,9 +10,9 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
@@ -126,6 +126,7 @@ class Setting:
     convert: Callable[[Any], Any]
     default: Any
     help: str
+    group: str = ""  # settings read together: "continuity" (the rules' Limits), "retention"
 
     @property
     def env_var(self) -> str:
@@ -138,6 +139,10 @@ class Setting:
                  _to_positive: "whole number ≥ 1", _to_roles: "list of roles"}
         return names.get(self.convert, getattr(self.convert, "__name__", "text"))
 
+
+# The two groups of settings read together: the continuity rules' limits, and what the retention job keeps.
+Limit = partial(Setting, group="continuity")
+Kept = partial(Setting, group="retention")
 
 SETTINGS: tuple[Setting, ...] = (
     Setting("db_type", _choice("sqlite", "mariadb"), "sqlite",
@@ -198,28 +203,28 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("mail_use_ssl", _to_bool, False, "Use implicit TLS (SMTPS) for SMTP."),
     Setting("mail_from", _to_str, "programme-tracker@localhost", "Sender address of e-mail."),
     # Continuity rules (DESIGN.md): lead times, horizons and grace days, with DESIGN.md's defaults.
-    Setting("expiry_horizon_days", _to_count, 180,
+    Limit("expiry_horizon_days", _to_count, 180,
             "funding-expiring: warn when secured funding ends within this many days; also how far ahead a planned "
             "programme's start is looked at."),
-    Setting("critical_days", _to_count, 30, "Severity: critical when the key date is less than this many days away."),
-    Setting("warning_days", _to_count, 90, "Severity: warning when the key date is at most this many days away."),
-    Setting("successor_grace_days", _to_count, 0,
+    Limit("critical_days", _to_count, 30, "Severity: critical when the key date is less than this many days away."),
+    Limit("warning_days", _to_count, 90, "Severity: warning when the key date is at most this many days away."),
+    Limit("successor_grace_days", _to_count, 0,
             "funding-expiring: days a successor's secured funding may start after the day following the end."),
-    Setting("gap_horizon_days", _to_count, 365, "funding-gap: look for unsecured stretches starting this far ahead."),
-    Setting("renewal_notice_days", _to_count, 120,
+    Limit("gap_horizon_days", _to_count, 365, "funding-gap: look for unsecured stretches starting this far ahead."),
+    Limit("renewal_notice_days", _to_count, 120,
             "renewal-decision-overdue: the renewal decision is due this many days before a funding period ends."),
-    Setting("coverage_horizon_days", _to_count, 180,
+    Limit("coverage_horizon_days", _to_count, 180,
             "recommendation-at-risk: every covering programme's secured funding ends within this many days."),
-    Setting("ended_lookback_days", _to_count, 90, "ended-without-successor: look back this many days for ends."),
-    Setting("ended_horizon_days", _to_count, 180, "ended-without-successor: look ahead this many days for ends."),
-    Setting("stale_after_months", _to_count, 6, "stale-record: an active programme not reviewed for more months."),
-    Setting("tranche_grace_days", _to_count, 0, "tranche-overdue: days a planned payment may be late."),
-    Setting("report_grace_days", _to_count, 0, "report-overdue: days a report may be late."),
-    Setting("overspend_warning_percent", _to_count, 90,
+    Limit("ended_lookback_days", _to_count, 90, "ended-without-successor: look back this many days for ends."),
+    Limit("ended_horizon_days", _to_count, 180, "ended-without-successor: look ahead this many days for ends."),
+    Limit("stale_after_months", _to_count, 6, "stale-record: an active programme not reviewed for more months."),
+    Limit("tranche_grace_days", _to_count, 0, "tranche-overdue: days a planned payment may be late."),
+    Limit("report_grace_days", _to_count, 0, "report-overdue: days a report may be late."),
+    Limit("overspend_warning_percent", _to_count, 90,
             "overspend: warn when this share (%) of the committed amount is spent; critical above 100%."),
-    Setting("underspend_percent", _to_count, 50,
+    Limit("underspend_percent", _to_count, 50,
             "underspend: warn when less than this share (%) of the committed amount is spent …"),
-    Setting("underspend_days_before_end", _to_count, 90, "… this many days before the funding period ends."),
+    Limit("underspend_days_before_end", _to_count, 90, "… this many days before the funding period ends."),
     Setting("escalate_after_days", _to_count, 14, "Alerts still open after this many days go to the coordinators."),
     Setting("daily_scan_time", _to_clock, "06:00", "Local time (HH:MM) after which the daily scan runs."),
     Setting("digest_time", _to_clock, "07:00", "Local time (HH:MM) the daily digest e-mail goes out."),
@@ -232,12 +237,12 @@ SETTINGS: tuple[Setting, ...] = (
             "Most rows a spreadsheet import reads under the row naming the columns (and at most 2.5 million cells)."),
     Setting("import_max_columns", _to_positive, 200, "Most columns with values a spreadsheet import reads."),
     # Retention (core/retention.py): what is older is deleted by the daily retention job.
-    Setting("keep_history_months", _to_positive, 84,
+    Kept("keep_history_months", _to_positive, 84,
             "Change history kept this many months (the latest version of each record always stays)."),
-    Setting("keep_audit_days", _to_positive, 730, "Audit records (log-ins, exports, imports) kept this many days."),
-    Setting("keep_notifications_days", _to_positive, 365,
+    Kept("keep_audit_days", _to_positive, 730, "Audit records (log-ins, exports, imports) kept this many days."),
+    Kept("keep_notifications_days", _to_positive, 365,
             "Read notifications whose e-mail is settled kept this many days."),
-    Setting("keep_job_runs_days", _to_positive, 90, "Job runs kept this many days."),
+    Kept("keep_job_runs_days", _to_positive, 90, "Job runs kept this many days."),
 )
 
 _BY_NAME = {setting.name: setting for setting in SETTINGS}
@@ -276,7 +281,8 @@ def _read_file(path: Path) -> dict[str, Any]:
         raise SiteConfigError(f"{path}: must hold a JSON object of settings")
     unknown = sorted(set(data) - set(_BY_NAME))
     if unknown:
-        raise SiteConfigError(f"{path}: unknown setting {', '.join(unknown)} (see the settings reference in README)")
+        raise SiteConfigError(f"{path}: unknown setting {', '.join(unknown)} "
+                              "(see the settings reference in docs/operations/sites-and-settings.md)")
     return data
 
 
@@ -307,25 +313,29 @@ def load(site: str | None = None, environ: dict[str, str] | None = None) -> Site
     return SiteConfig(site=site, site_dir=site_dir, values=values)
 
 
+def group(config: SiteConfig, name: str) -> dict[str, Any]:
+    """The values of one group of settings (e.g. "continuity": the rules' limits), by setting name."""
+    return {setting.name: config[setting.name] for setting in SETTINGS if setting.group == name}
+
+
+def secret_key_file(config: SiteConfig) -> Path:
+    """Where `setup` keeps the site's generated secret key when none is configured."""
+    return config.site_dir / ".secret_key"
+
+
 def secret_key(config: SiteConfig) -> str:
-    """The configured secret key, or one generated on first use and kept beside the site's database."""
+    """The configured secret key, or the one `setup` generated and keeps beside the site's database; empty when
+    neither exists yet (reading the settings never writes: `setup` does)."""
     if config["secret_key"]:
         return config["secret_key"]
-    path = config.site_dir / ".secret_key"
-    if path.exists():
-        return path.read_text(encoding="utf-8").strip()
-    config.site_dir.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_urlsafe(50)
-    path.write_text(key, encoding="utf-8")
-    path.chmod(0o600)
-    return key
+    path = secret_key_file(config)
+    return path.read_text(encoding="utf-8").strip() if path.exists() else ""
 
 
 def database(config: SiteConfig) -> dict[str, Any]:
     """Django's DATABASES['default'] for the site."""
     if config["db_type"] == "sqlite":
-        name = config["db_name"] or str(config.site_dir / "db.sqlite3")
-        config.site_dir.mkdir(parents=True, exist_ok=True)
+        name = config["db_name"] or str(config.site_dir / "db.sqlite3")  # the folder is made by `setup`
         # A busy timeout lets a second writer wait for the first instead of failing at once; write-ahead logging
         # lets the pages read while a job writes (a big import's transaction would otherwise hold them up).
         return {"ENGINE": "django.db.backends.sqlite3", "NAME": name, "OPTIONS": {
@@ -387,9 +397,12 @@ def cache(config: SiteConfig) -> dict[str, Any]:
 
 
 def reference_markdown() -> str:
-    """The settings reference as a Markdown table (kept in README; a test checks it is current)."""
+    """The settings reference as a Markdown table (kept in docs/operations/sites-and-settings.md; a test checks it
+    is current)."""
     lines = ["| setting | environment variable | type | default | what it does |", "| --- | --- | --- | --- | --- |"]
     for s in SETTINGS:
         default = f"`{json.dumps(s.default)}`" if s.default not in ("", []) else "(empty)"
-        lines.append(f"| `{s.name}` | `{s.env_var}` | {s.type_name} | {default} | {s.help} |")
+        # A "|" inside a cell (the choices of `one of a | b`) would start a new column: escape it.
+        type_name = s.type_name.replace("|", "\\|")
+        lines.append(f"| `{s.name}` | `{s.env_var}` | {type_name} | {default} | {s.help} |")
     return "\n".join(lines)

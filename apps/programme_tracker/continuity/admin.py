@@ -1,27 +1,18 @@
 """Alerts in the desk: filters, acknowledge / dismiss / reassign through the services, and each alert's history."""
 
-from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import Case, Q, Value, When
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from unfold.widgets import UnfoldAdminSelectWidget, UnfoldAdminSingleDateWidget, UnfoldAdminTextareaWidget
 
 from programme_tracker.continuity import services
-from programme_tracker.continuity.models import (
-    ACTIVE_STATES,
-    SEVERITY_ORDER,
-    STATE_ORDER,
-    Alert,
-    AlertEvent,
-    AlertState,
-    ScanState,
-)
+from programme_tracker.continuity.choices import SEVERITY_ORDER, STATE_ORDER, AlertState
+from programme_tracker.continuity.forms import AlertActionForm
+from programme_tracker.continuity.models import Alert, AlertEvent, ScanState
 from programme_tracker.continuity.rules import RULES, rule_title
 from programme_tracker.core.admin import ListFilter, ModelAdmin, TabularInline
-from programme_tracker.core.forms import ModelForm
 from programme_tracker.portfolio.models import Area, Organisation, OrganisationKind
 
 
@@ -62,39 +53,6 @@ class MinistryFilter(ListFilter):
         return queryset.filter(programme__lead_ministry_id=self.value()) if self.value() else queryset
 
 
-class AlertActionForm(ModelForm):
-    """The alert page's form: the alert itself is read-only; a person acknowledges, dismisses or reassigns it."""
-
-    action = forms.ChoiceField(label=_("Action"), required=False, widget=UnfoldAdminSelectWidget, choices=[
-        ("", "—"), ("acknowledge", _("Acknowledge: I am working on it")),
-        ("dismiss", _("Dismiss, with a reason")), ("reassign", _("Reassign")),
-    ])
-    reason = forms.CharField(label=_("Reason for dismissal"), required=False,
-                             widget=UnfoldAdminTextareaWidget(attrs={"rows": 2}))
-    accept_until = forms.DateField(label=_("Accept the risk until"), required=False,
-                                   widget=UnfoldAdminSingleDateWidget,
-                                   help_text=_("Optional: the alert reopens after this day if still true."))
-    new_assignee = forms.ModelChoiceField(label=_("New assignee"), required=False, widget=UnfoldAdminSelectWidget,
-                                          queryset=services.assignable_people(),
-                                          help_text=_("Empty: back to the automatic choice."))
-
-    class Meta:
-        model = Alert
-        fields = []
-
-    def clean(self):
-        data = super().clean()
-        action = data.get("action")
-        if action == "dismiss" and not (data.get("reason") or "").strip():
-            self.add_error("reason", _("Give the reason for dismissing the alert."))
-        if action in ("acknowledge", "dismiss") and self.instance.state not in (
-            (AlertState.OPEN,) if action == "acknowledge" else ACTIVE_STATES
-        ):
-            self.add_error("action", _("This alert is %(state)s; it cannot be changed that way.")
-                           % {"state": self.instance.get_state_display()})
-        return data
-
-
 class AlertEventInline(TabularInline):
     """The alert's state history: who, when, from, to, why."""
 
@@ -123,13 +81,14 @@ class AlertAdmin(ModelAdmin):
     inlines = [AlertEventInline]
     readonly_fields = ["rule_display", "severity", "state", "subject_link", "message_display", "key_date", "until_date",
                        "assignee_display", "first_seen", "last_seen", "opened_at", "state_changed_at",
-                       "dismissed_reason", "accepted_until", "escalated_at"]
+                       "dismissed_reason", "accepted_until_display", "escalated_at"]
     fieldsets = [
         (None, {"fields": ["rule_display", "severity", "state", "subject_link", "message_display", "key_date",
                            "until_date"]}),
         (_("Follow-up"), {"fields": ["assignee_display", "first_seen", "last_seen", "opened_at",
-                                     "state_changed_at", "dismissed_reason", "accepted_until", "escalated_at"]}),
-        (_("Act on this alert"), {"fields": ["action", "reason", "accept_until", "new_assignee"]}),
+                                     "state_changed_at", "dismissed_reason", "accepted_until_display",
+                                     "escalated_at"]}),
+        (_("Act on this alert"), {"fields": ["action", "reason", "accepted_until", "assignee"]}),
     ]
 
     def get_queryset(self, request):
@@ -166,20 +125,18 @@ class AlertAdmin(ModelAdmin):
         url = reverse(f"admin:{target._meta.app_label}_{target._meta.model_name}_change", args=[target.pk])
         return format_html('<a href="{}">{}</a>', url, alert.subject_label)
 
+    @admin.display(description=_("risk accepted until"))
+    def accepted_until_display(self, alert):
+        return alert.accepted_until or "—"
+
     @admin.display(description=_("assignee"), ordering="assignee__username")
     def assignee_display(self, alert):
         return alert.assignee or _("the coordinators")
 
     def save_model(self, request, obj, form, change):
-        data, action = form.cleaned_data, form.cleaned_data.get("action")
         try:
-            if action == "acknowledge":
-                services.acknowledge(obj.pk, request.user)
-            elif action == "dismiss":
-                services.dismiss(obj.pk, request.user, data["reason"], data.get("accept_until"))
-            elif action == "reassign":
-                services.reassign(obj.pk, request.user, data.get("new_assignee"))
-        except ValidationError as exc:
+            form.perform(request.user)
+        except ValidationError as exc:  # the alert changed since the page was read (a scan, another person)
             self.message_user(request, "; ".join(exc.messages), messages.ERROR)
 
     def save_related(self, request, form, formsets, change):
@@ -192,7 +149,7 @@ class AlertAdmin(ModelAdmin):
     def acknowledge_selected(self, request, queryset):
         done = 0
         for alert_id in queryset.filter(state=AlertState.OPEN).values_list("pk", flat=True):
-            services.acknowledge(alert_id, request.user)
+            services.acknowledge(alert_id, actor=request.user)
             done += 1
         self.message_user(request, _("%(count)s alert(s) acknowledged.") % {"count": done})
 

@@ -13,7 +13,9 @@ class ContinuityConfig(AppConfig):
 
     def ready(self):
         # Saving a programme or funding period re-evaluates its programme once the transaction commits.
-        from programme_tracker.continuity import receivers  # noqa: F401
+        from programme_tracker.continuity import panels, receivers  # noqa: F401
+
+        panels.register()  # the open alerts on the programme's page
 
         # Other modules add their rules in a `rules` module of their own (finance, task force).
         autodiscover_modules("rules")

@@ -5,9 +5,9 @@ from datetime import datetime
 from django.conf import settings
 from django.utils import timezone
 
+from programme_tracker.continuity.escalation import escalate
 from programme_tracker.continuity.models import ScanState
 from programme_tracker.continuity.scan import run_scan
-from programme_tracker.notifications.services import escalate
 
 
 def scan_is_due(now: datetime) -> bool:

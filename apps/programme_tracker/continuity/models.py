@@ -5,31 +5,18 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-
-class Severity(models.TextChoices):
-    """How urgent an alert is; critical alerts are sent at once, the rest in the daily digest."""
-
-    CRITICAL = "critical", _("Critical")
-    WARNING = "warning", _("Warning")
-    INFO = "info", _("Info")
-
-
-class AlertState(models.TextChoices):
-    """Where an alert stands in its lifecycle (DESIGN.md)."""
-
-    OPEN = "open", _("Open")
-    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
-    DISMISSED = "dismissed", _("Dismissed")
-    RESOLVED = "resolved", _("Resolved")
-
-
-# Most urgent first, for lists and e-mails.
-SEVERITY_ORDER = (Severity.CRITICAL, Severity.WARNING, Severity.INFO)
-STATE_ORDER = (AlertState.OPEN, AlertState.ACKNOWLEDGED, AlertState.DISMISSED, AlertState.RESOLVED)
-# States in which the condition is still being followed up.
-ACTIVE_STATES = (AlertState.OPEN, AlertState.ACKNOWLEDGED)
-# States a scan may resolve when the condition is no longer found.
-UNRESOLVED_STATES = (AlertState.OPEN, AlertState.ACKNOWLEDGED, AlertState.DISMISSED)
+from programme_tracker.continuity.choices import (  # noqa: F401 - the choices, also where the models are
+    ACTIVE_STATES,
+    NOTIFIED_EVENTS,
+    SEVERITY_ORDER,
+    STATE_ORDER,
+    UNRESOLVED_STATES,
+    AlertState,
+    EventKind,
+    Severity,
+)
+from programme_tracker.continuity.messages import render
+from programme_tracker.continuity.rules import rule_title
 
 
 class Alert(models.Model):
@@ -91,8 +78,6 @@ class Alert(models.Model):
         ]
 
     def __str__(self):
-        from programme_tracker.continuity.rules import rule_title  # the rules import this module
-
         return f"{rule_title(self.rule)}: {self.subject_label}" + (f" ({self.key})" if self.key else "")
 
     @property
@@ -103,34 +88,12 @@ class Alert(models.Model):
     @property
     def localized_message(self) -> str:
         """The message in the reader's language, dates and amounts formatted for it (the stored text if older)."""
-        from programme_tracker.continuity.messages import render
-
         return render(self.message_data, localize=True) if self.message_data else self.message
 
     @property
     def rule_title(self) -> str:
         """The rule's plain-language title."""
-        from programme_tracker.continuity.rules import rule_title  # the rules import this module
-
         return rule_title(self.rule)
-
-
-class EventKind(models.TextChoices):
-    """What happened to an alert."""
-
-    OPENED = "opened", _("Opened")
-    REOPENED = "reopened", _("Reopened")
-    CRITICAL = "critical", _("Became critical")
-    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
-    DISMISSED = "dismissed", _("Dismissed")
-    REASSIGNED = "reassigned", _("Reassigned")
-    ESCALATED = "escalated", _("Escalated")
-    RESOLVED = "resolved", _("Resolved")
-
-
-# Events that people are told about.
-NOTIFIED_EVENTS = (EventKind.OPENED, EventKind.REOPENED, EventKind.CRITICAL, EventKind.REASSIGNED,
-                   EventKind.ESCALATED)
 
 
 class AlertEvent(models.Model):

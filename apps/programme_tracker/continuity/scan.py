@@ -21,18 +21,11 @@ from django.db.models import F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone, translation
 
-from programme_tracker.continuity.models import (
-    UNRESOLVED_STATES,
-    Alert,
-    AlertEvent,
-    AlertState,
-    EventKind,
-    ScanState,
-    Severity,
-)
+from programme_tracker.continuity.choices import UNRESOLVED_STATES, AlertState, EventKind, Severity
+from programme_tracker.continuity.listeners import publish
+from programme_tracker.continuity.models import Alert, AlertEvent, ScanState
 from programme_tracker.continuity.rules import RULES, Context, Finding, all_findings
 from programme_tracker.core import bulk
-from programme_tracker.notifications.services import notify_alert_events
 from programme_tracker.portfolio.models import Organisation, Programme
 
 # Fields a scan refreshes on an alert that is found again.
@@ -88,7 +81,7 @@ def run_scan(as_of: date | None = None, *, programme_ids=None, rules=None) -> Sc
                          last_full_scan_summary=result.summary())
         ScanState.objects.filter(pk=1).update(**state)
         # The outbox rows are written in this same transaction: no alert change without its notifications.
-        notify_alert_events(result.batch)
+        publish(result.batch)
     return result
 
 

@@ -1,6 +1,6 @@
 """Retention: how long the register keeps what it records about people and their work, enforced by a daily job.
 
-What is kept, and for how long (site settings; README, Privacy):
+What is kept, and for how long (site settings; docs/operations/security.md, Privacy):
 - change history (who changed what): `keep_history_months`; the latest version of each record is always kept,
   because the desk shows who last changed it;
 - the audit record (log-ins, exports, imports): `keep_audit_days`;

@@ -18,7 +18,8 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
-from programme_tracker.continuity.models import ACTIVE_STATES, SEVERITY_ORDER, Alert, AlertState, Severity
+from programme_tracker.continuity.choices import ACTIVE_STATES, SEVERITY_ORDER, AlertState, Severity
+from programme_tracker.continuity.models import Alert
 from programme_tracker.continuity.rules.coverage import ACCEPTED
 from programme_tracker.desk.charts import COVERAGE_COLOURS, PALETTE, SEVERITY_COLOURS, Chart, Series
 from programme_tracker.desk.coverage import COVERAGE_LABELS, KINDS, state

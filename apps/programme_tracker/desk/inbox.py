@@ -3,34 +3,29 @@ continuity services), which also mark the person's notifications about it read."
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
-from django.utils import timezone
-from django.utils.dateparse import parse_date
 from django.utils.translation import gettext_lazy as _
 
 from programme_tracker.continuity import services
-from programme_tracker.continuity.models import (
-    ACTIVE_STATES,
-    SEVERITY_ORDER,
-    STATE_ORDER,
-    Alert,
-    AlertState,
-    Severity,
-)
+from programme_tracker.continuity.choices import ACTIVE_STATES, SEVERITY_ORDER, STATE_ORDER, AlertState, Severity
+from programme_tracker.continuity.forms import AlertActionForm
+from programme_tracker.continuity.models import Alert
 from programme_tracker.continuity.rules import RULES
 from programme_tracker.desk.filters import Filters
 from programme_tracker.notifications.models import Notification
+from programme_tracker.notifications.services import mark_read
 from programme_tracker.portfolio.models import Area
 
 PER_PAGE = 50
 STATE_CHOICES = [("active", _("Open or acknowledged")), *AlertState.choices, ("all", _("All"))]
 # The actions on one alert, with the title of the form that asks for them.
 ACTIONS = {"acknowledge": _("Acknowledge alert"), "dismiss": _("Dismiss alert"), "reassign": _("Reassign alert")}
+# What the inbox's forms send for an action (the action itself is in the address).
+FIELDS = ("reason", "accepted_until", "assignee")
 # What is said after an action, on the page a plain form returns to.
 DONE = {"acknowledge": _("Acknowledged: %(alert)s"), "dismiss": _("Dismissed: %(alert)s"),
         "reassign": _("Reassigned: %(alert)s")}
@@ -113,32 +108,12 @@ def assignees():
     return services.assignable_people()
 
 
-def act(alert_id: int, user, action: str, data) -> Alert:
-    """Acknowledge, dismiss (with a reason, optionally accepting the risk until a date) or reassign one alert,
-    then mark the person's notifications about it read; refuses with a ValidationError naming the field."""
-    if action == "acknowledge":
-        alert = services.acknowledge(alert_id, user)
-    elif action == "dismiss":
-        until_text = (data.get("accepted_until") or "").strip()
-        try:
-            until = parse_date(until_text) if until_text else None
-        except ValueError:  # well formed, but no such day (2026-02-30)
-            until = None
-        if until_text and until is None:
-            raise ValidationError({"accepted_until": _("Enter the date as YYYY-MM-DD.")})
-        alert = services.dismiss(alert_id, user, data.get("reason", ""), until)
-    elif action == "reassign":
-        assignee_id = data.get("assignee") or ""
-        assignee = None
-        if assignee_id:
-            # ASCII digits only: "²".isdigit() is true, and the database would refuse it.
-            assignee = assignees().filter(pk=assignee_id).first() if re.fullmatch(r"[0-9]{1,18}", assignee_id) \
-                else None
-            if assignee is None:
-                raise ValidationError({"assignee": _("Choose an active account.")})
-        alert = services.reassign(alert_id, user, assignee)
-    else:
-        raise ValidationError({"action": _("Unknown action.")})
-    Notification.objects.filter(recipient=user, alert_id=alert_id, read_at__isnull=True).update(
-        read_at=timezone.now())
-    return alert
+def act(alert: Alert, user, action: str, data) -> Alert:
+    """Acknowledge, dismiss or reassign one alert through the alert action form (the alert page's own), then mark
+    the person's notifications about it read; refuses with a ValidationError naming what is wrong."""
+    form = AlertActionForm({"action": action, **{name: data.get(name, "") for name in FIELDS}}, instance=alert)
+    if not form.is_valid():
+        raise ValidationError([message for messages in form.errors.values() for message in messages])
+    changed = form.perform(user)
+    mark_read(user, alert_ids=[alert.pk])
+    return changed

@@ -7,7 +7,8 @@ from datetime import date
 
 from django.shortcuts import get_object_or_404
 
-from programme_tracker.continuity.models import ACTIVE_STATES, Alert
+from programme_tracker.continuity.choices import ACTIVE_STATES
+from programme_tracker.continuity.models import Alert
 from programme_tracker.desk.timeline import chart_data, rows_for
 from programme_tracker.portfolio.history import programme_change_log
 from programme_tracker.portfolio.models import Programme, ProgrammeOrganisation, ProgrammeRecommendation

@@ -16,7 +16,8 @@ from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from programme_tracker.continuity.models import ACTIVE_STATES, Alert, AlertEvent
+from programme_tracker.continuity.choices import ACTIVE_STATES
+from programme_tracker.continuity.models import Alert, AlertEvent
 from programme_tracker.continuity.rules import rule_title
 from programme_tracker.desk.coverage import COVERAGE_LABELS, KINDS, Line, recommendation_lines
 from programme_tracker.desk.snapshot import Snapshot, cached, snapshot, stamp

@@ -110,7 +110,7 @@ def inbox_act_view(request, desk, alert_id, action):
     alert = get_object_or_404(Alert, pk=alert_id)
     error = ""
     try:
-        inbox.act(alert_id, request.user, action, request.POST)
+        inbox.act(alert, request.user, action, request.POST)
     except ValidationError as exc:
         error = "; ".join(exc.messages)
     if not request.headers.get("HX-Request"):

@@ -1,18 +1,14 @@
 """Money in the desk: each record kind on its own page, and as rows on the funding period and programme pages.
 
 The portfolio's funding period and programme pages are extended here (re-registered with the finance rows added),
-so that the portfolio module does not depend on the finance module.
+so that the portfolio module does not depend on the finance module; the money panel is in panels.py.
 """
 
 from django.contrib import admin
-from django.urls import reverse
-from django.utils.html import format_html, format_html_join
-from django.utils.translation import gettext_lazy as _
 from unfold.contrib.filters.admin import RangeDateFilter
 
 from programme_tracker.core.admin import VersionedHistoryAdmin, VersionedTabularInline
 from programme_tracker.finance.models import BudgetLine, Commitment, Expenditure, Payment, ReportDue, Tranche
-from programme_tracker.finance.sums import total, with_committed_and_spent
 from programme_tracker.portfolio.admin import FundingPeriodAdmin, ProgrammeAdmin
 from programme_tracker.portfolio.models import FundingPeriod, Programme
 
@@ -81,29 +77,9 @@ admin.site.unregister(Programme)
 
 @admin.register(Programme)
 class ProgrammeWithBudgetAdmin(ProgrammeAdmin):
-    """The programme with its money per funding period (committed, paid, spent) and its budget lines per year."""
+    """The programme with its budget lines per year (the money per funding period is a panel: panels.py)."""
 
     inlines = [*ProgrammeAdmin.inlines, BudgetLineInline]
-    readonly_fields = [*ProgrammeAdmin.readonly_fields, "money"]
-    fieldsets = [ProgrammeAdmin.fieldsets[0], (_("Money"), {"fields": ["money"]}), *ProgrammeAdmin.fieldsets[1:]]
-
-    @admin.display(description=_("per funding period"))
-    def money(self, programme):
-        if not programme.pk:
-            return "—"
-        periods = with_committed_and_spent(programme.funding_periods.order_by("start")).annotate(paid=total(Payment))
-        rows = format_html_join("", '<tr><td><a href="{}">{}</a></td><td>{} – {}</td><td style="text-align:right">{}'
-                                    '</td><td style="text-align:right">{}</td><td style="text-align:right">{}</td>'
-                                    '<td>{}</td></tr>', (
-            (reverse("admin:portfolio_fundingperiod_change", args=[p.pk]), p.code, p.start, p.end, p.committed,
-             p.paid, p.spent, p.currency) for p in periods))
-        return format_html(
-            '<table class="w-full text-sm" id="programme-money"><thead><tr><th style="text-align:left">{}</th>'
-            '<th style="text-align:left">{}</th><th style="text-align:right">{}</th><th style="text-align:right">{}'
-            '</th><th style="text-align:right">{}</th><th></th></tr></thead><tbody>{}</tbody></table>'
-            '<p class="mt-2"><a class="text-primary-600" href="{}?group_by=programme">{}</a></p>',
-            _("funding period"), _("period"), _("committed"), _("paid"), _("spent"), rows,
-            reverse("finance-budget-against-actual"), _("Budget against actual, all programmes →"))
 
 
 class MoneyAdmin(VersionedHistoryAdmin):

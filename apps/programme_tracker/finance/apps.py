@@ -13,7 +13,9 @@ class FinanceConfig(AppConfig):
     def ready(self):
         # Saving money records re-evaluates the programme's finance rules once the transaction commits.
         from programme_tracker.core import jobs as core_jobs
-        from programme_tracker.finance import exchange, jobs, receivers  # noqa: F401
+        from programme_tracker.finance import exchange, jobs, panels, receivers  # noqa: F401
+
+        panels.register()  # committed, paid and spent on the programme's page
 
         # The money travels in the portfolio exchange as two sections of its own.
         exchange.register()

@@ -1,28 +1,31 @@
-"""Spreadsheet import of budget lines, payments and expenditure, on django-import-export.
+"""Spreadsheet import of budget lines, payments and expenditure: one plain loop over the rows of a table.
 
-Each kind of record is a resource: its columns (with the widgets that read Dutch and English spreadsheets), the
-columns that identify a record (so importing the same file twice changes nothing the second time), and the
-related records it refers to by code. `import_money()` is the service: a dry run reports what would be created or
-changed and every error by spreadsheet row and column; a commit writes everything or, on any error, nothing.
+Each kind of file is described once (`RecordKind`): its columns, each with the model field it fills and how it reads
+a cell (with spreadsheet.py's parsers, which raise ValueError with a message for the user); the columns that identify
+a record, so that importing the same file twice changes nothing the second time; and the related records it names by
+code. `import_money()` is the service and works as pretix's model import does: read the table; for each row read
+every cell, find the stored record with the row's key (the stored records and the codes are looked up once, before
+the rows), assign, check with the model's own validation, and collect what to create and what to change. A dry run
+reports that, with every problem by spreadsheet row and column, and writes nothing; a commit writes it all in one
+transaction, in bulk and with history, or, on any problem, nothing. The programmes it touches are re-evaluated once
+on commit.
 
-The rows are written in bulk, with their history, and the programmes they touch are re-evaluated once on commit.
-Speed is in benchmarks/finance.py. A big file takes longer than a web request may: the desk runs the dry run and
-the commit as background jobs (finance/jobs.py) and follows them with a Progress (finance/progress.py).
+Its speed is measured by benchmarks/finance.py (100,000 budget lines). A big file takes longer than a web request may:
+the desk runs the dry run and the commit as background jobs (finance/jobs.py) and follows them with a Progress
+(finance/progress.py).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
-from django.db import transaction
-from import_export import fields, resources, widgets
-from import_export.results import RowResult
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import DatabaseError, models, transaction
 from openpyxl.utils import get_column_letter
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
-from tablib import Dataset
 
 from programme_tracker.continuity.receivers import programme_changed
 from programme_tracker.finance.models import BudgetLine, Expenditure, Payment, Tranche
@@ -42,412 +45,240 @@ from programme_tracker.portfolio.models import FundingPeriod, Organisation, Prog
 MAX_LISTED_CHANGES = 500  # the preview lists this many changed rows; the counts are always complete
 MAX_KEPT_PROBLEMS = 1000  # a report kept for the import page lists this many problems; the count is complete
 MAX_KEPT_TEXT = 300  # characters of a problem or a changed value kept for the page (a cell may hold 32,767)
+BATCH_SIZE = 1000  # records per INSERT or UPDATE statement of a commit
 
 
-# -- widgets: one cell to one value, or ValueError with a message for the user ----------------------------------
-class AmountWidget(widgets.Widget):
-    """An amount in Dutch or English notation, read with the file's decimal separator (see spreadsheet.parse_amount)."""
+# -- columns: one cell to one value, or ValueError with a message for the user ----------------------------------
+@dataclass
+class Found:
+    """What the rows of one import are read with: the file's decimal separator, and the records the file names,
+    looked up once before the rows (by field: code → record; tranches by funding period and planned date)."""
 
-    notation = Notation()
-
-    def clean(self, value, row=None, **kwargs):
-        return parse_amount(value, self.notation)
-
-
-class DayWidget(widgets.Widget):
-    """A date as an Excel date or as text (see spreadsheet.parse_date)."""
-
-    def clean(self, value, row=None, **kwargs):
-        return parse_date(value)
+    notation: Notation
+    records: dict[str, dict[str, models.Model]] = field(default_factory=dict)
+    tranches: dict[tuple[int, date], list[Tranche]] = field(default_factory=dict)
 
 
-class YearWidget(widgets.Widget):
+class Column:
+    """A column of text (stripped; blank is the empty text): its name in the header row and the model field it
+    fills. The other kinds of column below read their cells their own way."""
+
+    #: whether the cell names a related record: found by the import, so the model does not check it again
+    names_a_record = False
+
+    def __init__(self, name: str, field_name: str):
+        self.name, self.field = name, field_name
+
+    def read(self, cell, found: Found, values: dict):
+        """The cell's value (`values` holds the row's values read so far, by field), or ValueError."""
+        return "" if cell is None else str(cell).strip()
+
+    def exported(self, value):
+        """A stored value as a download writes it, so that `read` reads it back."""
+        return value
+
+
+class Amount(Column):
+    """An amount in Dutch or English notation, read with the file's decimal separator (spreadsheet.parse_amount)."""
+
+    def read(self, cell, found, values):
+        return parse_amount(cell, found.notation)
+
+
+class Day(Column):
+    """A date as an Excel date or as text (spreadsheet.parse_date)."""
+
+    def read(self, cell, found, values):
+        return parse_date(cell)
+
+
+class Year(Column):
     """A fiscal year such as 2026 (a number or text)."""
 
-    def clean(self, value, row=None, **kwargs):
-        if value is None or str(value).strip() == "":
+    def read(self, cell, found, values):
+        if cell is None or str(cell).strip() == "":
             return None
-        text = str(value).strip()
+        text = str(cell).strip()
         text = text[:-2] if text.endswith(".0") else text  # Excel numbers come as 2026.0
         if not (text.isascii() and text.isdigit()):  # int() reads Arabic-Indic and other digits too
-            raise ValueError(f"{value!r} is not a year")
+            raise ValueError(f"{cell!r} is not a year")
         return int(text)
 
 
-class TextWidget(widgets.Widget):
-    """Text, stripped; blank is the empty text."""
+class Currency(Column):
+    """A currency code; blank is EUR."""
 
-    def clean(self, value, row=None, **kwargs):
-        return "" if value is None else str(value).strip()
+    def read(self, cell, found, values):
+        return super().read(cell, found, values).upper() or "EUR"
 
 
-class ChoiceWidget(widgets.Widget):
-    """One of a field's choices, by its value or its label in any case; blank is the field's default."""
+class Choice(Column):
+    """One of a field's choices, by its value or its label in any case; blank is `default`."""
 
-    def __init__(self, choices, default):
-        super().__init__()
+    def __init__(self, name: str, field_name: str, choices, default):
+        super().__init__(name, field_name)
         self.default = default
         self.lookup = {}
         for value, label in choices:
             self.lookup[str(value).lower()] = value
             self.lookup[str(label).lower()] = value
 
-    def clean(self, value, row=None, **kwargs):
-        if value is None or str(value).strip() == "":
+    def read(self, cell, found, values):
+        if cell is None or str(cell).strip() == "":
             return self.default
         try:
-            return self.lookup[str(value).strip().lower()]
+            return self.lookup[str(cell).strip().lower()]
         except KeyError:
             allowed = ", ".join(sorted({str(v) for v in self.lookup.values()}))
-            raise ValueError(f"{value!r} is not one of: {allowed}") from None
+            raise ValueError(f"{cell!r} is not one of: {allowed}") from None
 
 
-class CurrencyWidget(TextWidget):
-    """A currency code; blank is EUR."""
+class Code(Column):
+    """A related record named by its code (the column's name says which record: programme, funding period, …)."""
 
-    def clean(self, value, row=None, **kwargs):
-        return super().clean(value).upper() or "EUR"
+    names_a_record = True
 
+    def __init__(self, name: str, field_name: str, model: type[models.Model], code_field: str):
+        super().__init__(name, field_name)
+        self.model, self.code_field = model, code_field
 
-class CodeWidget(widgets.Widget):
-    """A related record named by its code; the records are looked up once per import (`load`)."""
+    def look_up(self, cells: Iterable) -> dict[str, models.Model]:
+        """The records with the codes in these cells, in one query."""
+        codes = {str(cell).strip() for cell in cells if cell not in (None, "")}
+        return self.model.objects.in_bulk(codes, field_name=self.code_field) if codes else {}
 
-    def __init__(self, model, code_field, what):
-        super().__init__()
-        self.model, self.code_field, self.what = model, code_field, what
-        self.known: dict[str, object] = {}
-
-    def load(self, codes):
-        """Fetch the records with these codes in one query."""
-        codes = {str(code).strip() for code in codes if code not in (None, "")}
-        self.known = self.model.objects.in_bulk(codes, field_name=self.code_field) if codes else {}
-
-    def clean(self, value, row=None, **kwargs):
-        code = "" if value is None else str(value).strip()
+    def read(self, cell, found, values):
+        code = "" if cell is None else str(cell).strip()
         if not code:
-            raise ValueError(f"give the {self.what} code")
+            raise ValueError(f"give the {self.name} code")
         try:
-            return self.known[code]
+            return found.records[self.field][code]
         except KeyError:
-            raise ValueError(f"unknown {self.what} code {code!r}") from None
+            raise ValueError(f"unknown {self.name} code {code!r}") from None
+
+    def exported(self, value):
+        return getattr(value, self.code_field)
 
 
-class TrancheWidget(widgets.Widget):
+class TrancheDay(Column):
     """The tranche a payment pays, named by its planned date within the row's funding period (optional)."""
 
-    def __init__(self, period_column):
-        super().__init__()
-        self.period_column = period_column
-        self.periods: dict[str, FundingPeriod] = {}
-        self.by_period_and_day: dict[tuple[int, object], list[Tranche]] = {}
+    names_a_record = True
 
-    def load(self, periods: dict[str, FundingPeriod]):
-        """Fetch the tranches of these funding periods (by code) in one query."""
-        self.periods, self.by_period_and_day = periods, {}
-        for tranche in Tranche.objects.filter(funding_period__in=periods.values()):
-            self.by_period_and_day.setdefault((tranche.funding_period_id, tranche.planned_on), []).append(tranche)
+    def look_up(self, periods: Iterable[FundingPeriod]) -> dict[tuple[int, date], list[Tranche]]:
+        """The tranches of these funding periods by period and planned date, in one query."""
+        tranches = {}
+        for tranche in Tranche.objects.filter(funding_period__in=list(periods)):
+            tranches.setdefault((tranche.funding_period_id, tranche.planned_on), []).append(tranche)
+        return tranches
 
-    def clean(self, value, row=None, **kwargs):
-        day = parse_date(value)
+    def read(self, cell, found, values):
+        day = parse_date(cell)
         if day is None:
             return None
-        period = self.periods.get(str(row.get(self.period_column) or "").strip())
+        period = values.get("funding_period")
         if period is None:
-            return None  # the funding period column reports its own error
-        found = self.by_period_and_day.get((period.pk, day), [])
-        if len(found) != 1:
-            raise ValueError(f"funding period {period.code} has {'no' if not found else 'more than one'} tranche "
+            return None  # the funding period column reports its own problem
+        tranches = found.tranches.get((period.pk, day), [])
+        if len(tranches) != 1:
+            raise ValueError(f"funding period {period.code} has {'no' if not tranches else 'more than one'} tranche "
                              f"planned on {day}")
-        return found[0]
+        return tranches[0]
+
+    def exported(self, value):
+        return value.planned_on if value else None
 
 
-# -- resources --------------------------------------------------------------------------------------------------
-def _field(attribute, column, widget):
-    return fields.Field(attribute=attribute, column_name=column, widget=widget)
+# -- the kinds of file ------------------------------------------------------------------------------------------
+class RecordKind:
+    """What one kind of file holds: the model, its columns in order, the columns that identify a record (a row with
+    the key of a stored record updates it; the first names the programme or funding period whose stored records a
+    file may update), the columns a file must have, and the programme a record belongs to."""
 
+    def __init__(self, model: type[models.Model], columns: list[Column], key: tuple[str, ...],
+                 required: tuple[str, ...], programme_of: Callable[[models.Model], int]):
+        self.model, self.columns, self.required, self.programme_of = model, columns, required, programme_of
+        by_name = {column.name: column for column in columns}
+        self.key = [by_name[name] for name in key]
+        self.key_attnames = [model._meta.get_field(column.field).attname for column in self.key]
+        self.concrete_attnames = [f.attname for f in model._meta.concrete_fields]
+        # Checked by the import itself: the key (against the file and the stored records) and the records found by
+        # code; the model checking them again would cost a query per row.
+        self.found_by_import = {column.field for column in columns if column.names_a_record}
+        self.described = [column for column in columns if column not in self.key and not column.names_a_record]
+        self.updated_fields = [column.field for column in columns if column not in self.key] + ["version"]
 
-class MoneyResource(resources.ModelResource):
-    """What the three spreadsheet imports share: keys, lookups, checks, change detection and bulk writes."""
-
-    #: the columns that identify a record; a row with the key of an existing record updates it
-    key: tuple[str, ...] = ()
-    #: columns a file must have
-    required: tuple[str, ...] = ()
-    #: fields of the key that are references (excluded from full_clean: the widgets already found them); the
-    #: first is the record's programme or funding period, whose stored records a file may update
-    references: tuple[str, ...] = ()
-
-    class Meta:
-        abstract = True
-        use_bulk = True
-        batch_size = 1000
-        skip_diff = True  # we compare with a snapshot of the record instead of a deep copy
-        clean_model_instances = True
-        report_skipped = True
-        use_transactions = True
-
-    def __init__(self, user=None, source=""):
-        super().__init__()
-        self.user, self.source = user, source
-        self.existing: dict[tuple, object] = {}
-        self.seen: dict[tuple, int] = {}
-        self.row_numbers: list[int] = []
-        self.changes: list[dict] = []
-        self.programme_ids: set[int] = set()
-        self.progress: Progress | None = None
-
-    @classmethod
-    def ordered_fields(cls) -> list:
-        """The resource's fields in the order of Meta.fields (import-export keeps the model's order)."""
-        return [cls.fields[name] for name in cls._meta.fields]
-
-    @classmethod
-    def column_names(cls) -> list[str]:
+    def column_names(self) -> list[str]:
         """The columns of this kind of file, in order."""
-        return [f.column_name for f in cls.ordered_fields()]
+        return [column.name for column in self.columns]
 
-    @classmethod
-    def amount_columns(cls) -> list[str]:
+    def amount_columns(self) -> list[str]:
         """The columns that hold amounts, whose text shows the file's decimal separator."""
-        return [f.column_name for f in cls.ordered_fields() if isinstance(f.widget, AmountWidget)]
+        return [column.name for column in self.columns if isinstance(column, Amount)]
 
-    def read_amounts_with(self, notation: Notation) -> None:
-        """Read this import's amounts with this decimal separator (the widgets are this resource's own copies)."""
-        for f in self.fields.values():
-            if isinstance(f.widget, AmountWidget):
-                f.widget.notation = notation
+    def column_of(self, field_name: str) -> str:
+        """The column a model field is read from (for problems); the key's first column for any other field."""
+        for column in self.columns:
+            if column.field == field_name:
+                return column.name
+        return self.key[0].name
 
-    def column(self, attribute: str) -> str:
-        """The column a model field is read from (for error messages); the key's first column otherwise."""
-        for f in self.fields.values():
-            if f.attribute == attribute or f.attribute == attribute.removesuffix("_id"):
-                return f.column_name
-        return self.fields[self.key[0]].column_name
+    def key_of(self, values: dict) -> tuple:
+        """The key of a row's values as the stored records hold it (related records by id)."""
+        return tuple(_stored_value(values[column.field]) for column in self.key)
 
-    # -- before the rows: load what the rows refer to ---------------------------------------------------------
-    def before_import(self, dataset, **kwargs):
-        for f in self.fields.values():
-            if isinstance(f.widget, CodeWidget) and f.column_name in dataset.headers:
-                f.widget.load(dataset[f.column_name])
-        self.load_existing(kwargs.get("dry_run", True))
+    def stored(self, found: Found, *, lock: bool) -> dict[tuple, models.Model]:
+        """Every stored record a row of the file may update, by key: those of the programmes or funding periods the
+        file names (locked until the commit ends when `lock`)."""
+        owner = self.key[0].field
+        records = self.model.objects.filter(**{f"{owner}__in": [r.pk for r in found.records[owner].values()]})
+        if lock:
+            records = records.select_for_update()
+        return {tuple(getattr(record, name) for name in self.key_attnames): record for record in records}
 
-    def load_existing(self, dry_run):
-        """Every stored record that a row of the file may update, by key (locked until commit when writing).
-
-        They are the records of the programmes or funding periods the file names (the key's first reference).
-        """
-        owner = self.references[0]
-        rows = self._meta.model.objects.filter(**{f"{owner}__in": self.fields[owner].widget.known.values()})
-        if not dry_run:
-            rows = rows.select_for_update()
-        self.existing = {self.stored_key(obj): obj for obj in rows.select_related(owner)}
-
-    def stored_key(self, obj) -> tuple:
-        """The key of a record (references by id), as `get_instance` computes it from a row."""
-        return tuple(getattr(obj, f"{name}_id" if name in self.references else name) for name in self.key)
-
-    # -- each row ---------------------------------------------------------------------------------------------
-    def get_instance(self, instance_loader, row):
-        """The stored record with this row's key, from the records loaded before the rows (no query per row)."""
-        try:
-            key = tuple(self._key_part(name, row) for name in self.key)
-        except (ValueError, KeyError):
-            return None  # the row's own check names the bad cell
-        return self.existing.get(key)
-
-    def _key_part(self, name, row):
-        f = self.fields[name]
-        value = f.clean(row) if f.column_name in row else f.widget.clean(None)
-        return value.pk if name in self.references else value
-
-    def after_init_instance(self, instance, new, row, **kwargs):
-        instance._import_before = None if new else self.snapshot(instance)
-
-    def snapshot(self, instance) -> dict:
-        """The record's stored values, to tell a changed row from an unchanged one."""
-        return {f.attname: getattr(instance, f.attname) for f in instance._meta.concrete_fields}
-
-    def import_instance(self, instance, row, **kwargs):
-        super().import_instance(instance, row, **kwargs)
-        key = self.stored_key(instance)
-        number = self.row_numbers[kwargs["row_number"] - 1]
-        if key in self.seen:
-            raise ValidationError({self.key[0]: f"the same record as row {self.seen[key]} (same "
-                                                f"{', '.join(self.fields[k].column_name for k in self.key)})"})
-        self.seen[key] = number
-
-    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
-        errors = dict(import_validation_errors or {})
-        # Uniqueness is the key (checked above against the file and the stored records), and the references were
-        # found by the widgets: checking either again would cost a query per row.
-        exclude = set(errors) | set(self.references) | {"tranche"}
-        try:
-            instance.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
-        except ValidationError as exc:
-            errors = exc.update_error_dict(errors)
-        if errors:
-            raise ValidationError(errors)
-
-    def skip_row(self, instance, original, row, import_validation_errors=None):
-        before = instance._import_before
-        return not import_validation_errors and before is not None and before == self.snapshot(instance)
-
-    def after_import_row(self, row, row_result, **kwargs):
-        number = self.row_numbers[kwargs["row_number"] - 1]
-        if row_result.import_type in (RowResult.IMPORT_TYPE_NEW, RowResult.IMPORT_TYPE_UPDATE):
-            instance = self._current
-            self.programme_ids.add(self.programme_of(instance))
-            if len(self.changes) < MAX_LISTED_CHANGES:
-                self.changes.append(self.describe(number, row_result.import_type, instance))
-
-    def import_row(self, row, instance_loader, **kwargs):
-        # Keep the instance at hand for after_import_row without storing every instance in the result.
-        self._current = None
-        result = super().import_row(row, instance_loader, **kwargs)
-        if self.progress is not None:
-            self.progress.checking(kwargs["row_number"], len(self.row_numbers))
-        return result
-
-    def save_instance(self, instance, is_create, row, **kwargs):
-        self._current = instance
-        super().save_instance(instance, is_create, row, **kwargs)
-
-    def describe(self, number, import_type, instance) -> dict:
-        """One line of the preview: the row, what happens, the record and what changes."""
-        before = instance._import_before or {}
-        changed = []  # of a new record: the values it gets, other than its key
-        for name, f in self.fields.items():
-            if name in self.key or isinstance(f.widget, TrancheWidget):
-                continue
-            old, new = before.get(f.attribute), getattr(instance, f.attribute, None)
-            if old != new and (before or new not in (None, "")):
-                changed.append({"column": f.column_name, "old": old, "new": new})
-        return {"row": number, "action": "create" if import_type == RowResult.IMPORT_TYPE_NEW else "update",
-                "record": str(instance), "changed": changed}
-
-    def programme_of(self, instance) -> int:
-        """The programme to re-evaluate when this record changes."""
-        return instance.funding_period.programme_id
-
-    # -- export: the stored records in the same columns, so a download can be edited and imported again ------
-    def export_rows(self):
-        """The stored records of this kind as rows of cells under `column_names()`."""
-        ordered = self.ordered_fields()
-        related = [f.attribute for f in ordered if isinstance(f.widget, CodeWidget | TrancheWidget)]
-        for obj in self._meta.model.objects.select_related(*related).order_by(*self._meta.model._meta.ordering):
-            yield [self.export_cell(f, getattr(obj, f.attribute)) for f in ordered]
-
-    @staticmethod
-    def export_cell(f, value):
-        """A stored value as the import reads it back: a code for a reference, a date for a tranche."""
-        if isinstance(f.widget, CodeWidget):
-            return getattr(value, f.widget.code_field)
-        if isinstance(f.widget, TrancheWidget):
-            return value.planned_on if value else None
-        return value
-
-    # -- writing: in bulk, with history, and with the edit version moved on ----------------------------------
-    def bulk_create(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
-        if self.create_instances:
-            try:
-                bulk_create_with_history(self.create_instances, self._meta.model, batch_size=batch_size,
-                                         default_user=self.user, default_change_reason=self.source)
-            except Exception as exc:  # reported as an error of the file; the transaction rolls back
-                self.handle_import_error(result, exc, raise_errors)
-            finally:
-                self.create_instances.clear()
-
-    def bulk_update(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
-        if self.update_instances:
-            for instance in self.update_instances:
-                instance.version += 1  # an editor who opened the record before the import cannot save over it
-            names = [f.attribute for name, f in self.fields.items() if name not in self.key] + ["version"]
-            try:
-                bulk_update_with_history(self.update_instances, self._meta.model, names, batch_size=batch_size,
-                                         default_user=self.user, default_change_reason=self.source)
-            except Exception as exc:
-                self.handle_import_error(result, exc, raise_errors)
-            finally:
-                self.update_instances.clear()
-
-    def after_import(self, dataset, result, **kwargs):
-        """Nothing to do: the database assigns the ids (import-export would reset sequences here)."""
+    def export_rows(self) -> Iterator[list]:
+        """The stored records of this kind as rows of cells under `column_names()`, to edit and import again."""
+        related = [column.field for column in self.columns if column.names_a_record]
+        for record in self.model.objects.select_related(*related).order_by(*self.model._meta.ordering):
+            yield [column.exported(getattr(record, column.field)) for column in self.columns]
 
 
-class BudgetLineResource(MoneyResource):
-    """Budget lines: programme code, fiscal year, original or revised, indicative or committed, amount."""
-
-    programme = _field("programme", "programme", CodeWidget(Programme, "code", "programme"))
-    fiscal_year = _field("fiscal_year", "fiscal year", YearWidget())
-    kind = _field("kind", "kind", ChoiceWidget(BudgetLine.Kind.choices, BudgetLine.Kind.ORIGINAL))
-    status = _field("status", "status", ChoiceWidget(BudgetLine.Status.choices, BudgetLine.Status.INDICATIVE))
-    amount = _field("amount", "amount", AmountWidget())
-    currency = _field("currency", "currency", CurrencyWidget())
-    revised_on = _field("revised_on", "revised on", DayWidget())
-    note = _field("note", "note", TextWidget())
-
-    key = ("programme", "fiscal_year", "kind")
-    required = ("programme", "fiscal year", "amount")
-    references = ("programme",)
-
-    class Meta(MoneyResource.Meta):
-        model = BudgetLine
-        fields = ("programme", "fiscal_year", "kind", "status", "amount", "currency", "revised_on", "note")
-        import_id_fields = ("programme", "fiscal_year")
-
-    def programme_of(self, instance) -> int:
-        return instance.programme_id
-
-
-class PaymentResource(MoneyResource):
-    """Payments: funding period code, payment reference, date paid, amount, and the tranche's planned date."""
-
-    funding_period = _field("funding_period", "funding period", CodeWidget(FundingPeriod, "code", "funding period"))
-    reference = _field("reference", "reference", TextWidget())
-    paid_on = _field("paid_on", "paid on", DayWidget())
-    amount = _field("amount", "amount", AmountWidget())
-    currency = _field("currency", "currency", CurrencyWidget())
-    tranche = _field("tranche", "tranche planned on", TrancheWidget("funding period"))
-
-    key = ("funding_period", "reference")
-    required = ("funding period", "reference", "paid on", "amount")
-    references = ("funding_period",)
-
-    class Meta(MoneyResource.Meta):
-        model = Payment
-        fields = ("funding_period", "reference", "paid_on", "amount", "currency", "tranche")
-        import_id_fields = ("funding_period", "reference")
-
-    def load_existing(self, dry_run):
-        self.fields["tranche"].widget.load(self.fields["funding_period"].widget.known)
-        super().load_existing(dry_run)
+KINDS = {
+    "budget-lines": RecordKind(BudgetLine, [
+        Code("programme", "programme", Programme, "code"),
+        Year("fiscal year", "fiscal_year"),
+        Choice("kind", "kind", BudgetLine.Kind.choices, BudgetLine.Kind.ORIGINAL),
+        Choice("status", "status", BudgetLine.Status.choices, BudgetLine.Status.INDICATIVE),
+        Amount("amount", "amount"),
+        Currency("currency", "currency"),
+        Day("revised on", "revised_on"),
+        Column("note", "note"),
+    ], key=("programme", "fiscal year", "kind"), required=("programme", "fiscal year", "amount"),
+        programme_of=lambda line: line.programme_id),
+    "payments": RecordKind(Payment, [
+        Code("funding period", "funding_period", FundingPeriod, "code"),
+        Column("reference", "reference"),
+        Day("paid on", "paid_on"),
+        Amount("amount", "amount"),
+        Currency("currency", "currency"),
+        TrancheDay("tranche planned on", "tranche"),
+    ], key=("funding period", "reference"), required=("funding period", "reference", "paid on", "amount"),
+        programme_of=lambda payment: payment.funding_period.programme_id),
+    "expenditure": RecordKind(Expenditure, [
+        Code("funding period", "funding_period", FundingPeriod, "code"),
+        Code("organisation", "organisation", Organisation, "short_name"),
+        Day("from", "period_start"),
+        Day("to", "period_end"),
+        Choice("category", "category", Expenditure.Category.choices, None),
+        Amount("amount", "amount"),
+        Currency("currency", "currency"),
+    ], key=("funding period", "organisation", "from", "category"),
+        required=("funding period", "organisation", "from", "to", "category", "amount"),
+        programme_of=lambda spending: spending.funding_period.programme_id),
+}
 
 
-class ExpenditureResource(MoneyResource):
-    """Expenditure: funding period code, reporting organisation, from, to, category, amount."""
-
-    funding_period = _field("funding_period", "funding period", CodeWidget(FundingPeriod, "code", "funding period"))
-    organisation = _field("organisation", "organisation", CodeWidget(Organisation, "short_name", "organisation"))
-    period_start = _field("period_start", "from", DayWidget())
-    period_end = _field("period_end", "to", DayWidget())
-    category = _field("category", "category", ChoiceWidget(Expenditure.Category.choices, None))
-    amount = _field("amount", "amount", AmountWidget())
-    currency = _field("currency", "currency", CurrencyWidget())
-
-    key = ("funding_period", "organisation", "period_start", "category")
-    required = ("funding period", "organisation", "from", "to", "category", "amount")
-    references = ("funding_period", "organisation")
-
-    class Meta(MoneyResource.Meta):
-        model = Expenditure
-        fields = ("funding_period", "organisation", "period_start", "period_end", "category", "amount", "currency")
-        import_id_fields = ("funding_period", "organisation", "period_start", "category")
-
-
-KINDS = {"budget-lines": BudgetLineResource, "payments": PaymentResource, "expenditure": ExpenditureResource}
-
-
-# -- the service ------------------------------------------------------------------------------------------------
+# -- the report -------------------------------------------------------------------------------------------------
 @dataclass
 class ImportProblem:
     """One problem: the spreadsheet row (0 for the file as a whole), the column and the reason."""
@@ -539,6 +370,7 @@ def _python_value(value):
     return value
 
 
+# -- the service ------------------------------------------------------------------------------------------------
 def import_money(kind: str, data: bytes, filename: str = "", *, user=None, commit: bool = False,
                  decimal_mark: str | None = None, sheet: str | None = None,
                  progress: Progress | None = None) -> ImportReport:
@@ -547,118 +379,218 @@ def import_money(kind: str, data: bytes, filename: str = "", *, user=None, commi
     `decimal_mark` (`,` or `.`) overrides the decimal separator read from the file; `sheet` names the XLSX sheet;
     `progress` is told how many rows have been read and checked.
     """
-    resource_class = KINDS[kind]
+    records = KINDS[kind]
     report = ImportReport(kind=kind)
-    headers, rows = _rows_to_import(resource_class, data, filename, sheet, decimal_mark, report, progress)
-    if headers is None:
+    columns, rows = _rows_to_import(records, data, filename, sheet, decimal_mark, report, progress)
+    if columns is None:
         return report
-    resource = resource_class(user=user, source=f"imported from {filename or 'a spreadsheet'}")
-    resource.read_amounts_with(report.notation)
-    resource.row_numbers = [number for number, _row in rows]
-    resource.progress = progress
-    dataset = Dataset(*[tuple(row) for _number, row in rows], headers=headers)
+    if not commit:  # reads only: no transaction, which on SQLite would hold the database's only write lock
+        _check(records, columns, rows, report, progress, lock=False)
+        return report
     with transaction.atomic():
-        result = resource.import_data(dataset, dry_run=not commit, use_transactions=True,
-                                      rollback_on_validation_errors=True)
-        if progress is not None:
-            progress.saving()
-        _collect(resource, result, report)
-        if commit and report.ok:
-            for programme_id in resource.programme_ids:
+        checked = _check(records, columns, rows, report, progress, lock=True)
+        if report.ok:
+            _save(records, checked, user, f"imported from {filename or 'a spreadsheet'}", report)
+        if report.ok:
+            for programme_id in checked.programme_ids:
                 programme_changed(programme_id)  # one re-evaluation of these programmes on commit
-        else:
-            transaction.set_rollback(True)
-    report.committed = commit and report.ok
+    report.committed = report.ok
     return report
 
 
-def _rows_to_import(resource_class, data, filename, sheet, decimal_mark, report: ImportReport, progress=None):
-    """The file's headers as column names and the rows to import (None, None when the file cannot be imported);
-    records in the report the sheet read, the decimal separator and the problems of the file as a whole."""
+@dataclass
+class Checked:
+    """The records a file creates and changes, ready to be saved, and the programmes they belong to."""
+
+    creates: list[models.Model] = field(default_factory=list)
+    updates: list[models.Model] = field(default_factory=list)
+    programme_ids: set[int] = field(default_factory=set)
+
+
+def _check(records: RecordKind, columns: list[Column | None], rows: list[tuple[int, list]], report: ImportReport,
+           progress: Progress | None, *, lock: bool) -> Checked:
+    """Read every row, find its stored record, assign and check it: counts, changes and problems go to the report,
+    the records to create and to change are returned."""
+    found = _look_up(columns, rows, report.notation)
+    stored = records.stored(found, lock=lock)
+    present = [(index, column) for index, column in enumerate(columns) if column is not None]
+    # A key column the file leaves out (a budget line's kind) has its blank value in every row.
+    left_out = {column.field: column.read(None, found, {}) for column in records.key if column not in columns}
+    checked, seen, problems = Checked(), {}, []
+    for count, (number, cells) in enumerate(rows, start=1):
+        values, errors = _read(present, cells, found)
+        key = None if any(column.field in errors for column in records.key) else records.key_of(left_out | values)
+        record = stored.get(key) if key is not None else None
+        before = _snapshot(records, record) if record is not None else None
+        if record is None:
+            record = records.model()
+        for name, value in values.items():
+            setattr(record, name, value)
+        if not errors and key in seen:
+            errors[records.key[0].field] = [f"the same record as row {seen[key]} (same "
+                                            f"{', '.join(column.name for column in records.key)})"]
+        elif not errors:
+            seen[key] = number
+        if not errors and before is not None and before == _snapshot(records, record):
+            report.unchanged += 1
+        elif _add_model_problems(records, record, errors):
+            problems += [ImportProblem(number, "" if name == NON_FIELD_ERRORS else records.column_of(name), message)
+                         for name, messages in errors.items() for message in messages]
+        else:
+            (checked.creates if before is None else checked.updates).append(record)
+            checked.programme_ids.add(records.programme_of(record))
+            if len(report.changes) < MAX_LISTED_CHANGES:
+                report.changes.append(_change(records, number, record, before))
+        if progress is not None:
+            progress.checking(count, len(rows))
+    if progress is not None:
+        progress.saving()
+    report.created, report.updated = len(checked.creates), len(checked.updates)
+    report.errors = sorted(report.errors + problems, key=lambda e: (e.row, e.column))
+    return checked
+
+
+def _read(present: list[tuple[int, Column]], cells: list, found: Found) -> tuple[dict, dict[str, list[str]]]:
+    """A row's values by field, and the problems of the cells that cannot be read."""
+    values, errors = {}, {}
+    for index, column in present:
+        try:
+            values[column.field] = column.read(cells[index], found, values)
+        except ValueError as exc:
+            errors[column.field] = [str(exc)]
+    return values, errors
+
+
+def _look_up(columns: list[Column | None], rows, notation: Notation) -> Found:
+    """The records the rows name, each kind of record in one query."""
+    found = Found(notation)
+    for index, column in enumerate(columns):
+        if isinstance(column, Code):
+            found.records[column.field] = column.look_up(cells[index] for _number, cells in rows)
+    for column in columns:
+        if isinstance(column, TrancheDay):
+            found.tranches = column.look_up(found.records.get("funding_period", {}).values())
+    return found
+
+
+def _stored_value(value):
+    """A key's value as the stored record holds it: a related record by its id."""
+    return value.pk if isinstance(value, models.Model) else value
+
+
+def _snapshot(records: RecordKind, record) -> dict:
+    """The record's values, to tell a changed row from an unchanged one."""
+    return {name: getattr(record, name) for name in records.concrete_attnames}
+
+
+def _add_model_problems(records: RecordKind, record, errors: dict[str, list[str]]) -> dict[str, list[str]]:
+    """Add to the row's problems, by field, those of the model's own checks (its fields' validators and `clean()`);
+    a field whose cell could not be read is not checked again. Returns the problems."""
+    try:
+        record.full_clean(exclude=set(errors) | records.found_by_import, validate_unique=False,
+                          validate_constraints=False)
+    except ValidationError as exc:
+        for name, messages in exc.message_dict.items():
+            errors.setdefault(name, []).extend(messages)
+    return errors
+
+
+def _change(records: RecordKind, number: int, record, before: dict | None) -> dict:
+    """One line of the preview: the row, what happens, the record and what changes (of a new record: the values it
+    gets, other than its key)."""
+    changed = []
+    for column in records.described:
+        old, new = (before or {}).get(column.field), getattr(record, column.field)
+        if old != new and (before or new not in (None, "")):
+            changed.append({"column": column.name, "old": old, "new": new})
+    return {"row": number, "action": "create" if before is None else "update", "record": str(record),
+            "changed": changed}
+
+
+def _save(records: RecordKind, checked: Checked, user, reason: str, report: ImportReport) -> None:
+    """Write the new and the changed records in bulk, with their history; the database refusing them is a problem of
+    the file, and then nothing is written."""
+    for record in checked.updates:
+        record.version += 1  # an editor who opened the record before the import cannot save over it
+    try:
+        with transaction.atomic():
+            if checked.creates:
+                bulk_create_with_history(checked.creates, records.model, batch_size=BATCH_SIZE, default_user=user,
+                                         default_change_reason=reason)
+            if checked.updates:
+                bulk_update_with_history(checked.updates, records.model, records.updated_fields,
+                                         batch_size=BATCH_SIZE, default_user=user, default_change_reason=reason)
+    except DatabaseError as exc:
+        report.errors.append(ImportProblem(0, "", f"the database refused the rows: {exc}"))
+
+
+# -- reading the file -------------------------------------------------------------------------------------------
+def _rows_to_import(records: RecordKind, data, filename, sheet, decimal_mark, report: ImportReport, progress=None):
+    """The kind's column under each of the file's columns and the rows to import (None, None when the file cannot
+    be imported); records in the report the sheet read, the decimal separator and the problems of the file as a
+    whole."""
     try:
         table = read_table(data, filename, sheet=sheet, progress=progress.reading if progress else None)
     except SpreadsheetError as exc:
         report.errors.append(ImportProblem(0, "", str(exc)))
         return None, None
     report.sheet, report.encoding, report.rows = table.sheet, table.encoding, len(table.rows)
-    headers = _headers(resource_class, table, report)
+    columns = _columns(records, table, report)
     if not table.rows:
         where = f"the sheet {table.sheet!r}" if table.sheet else "the file"
         report.errors.append(ImportProblem(0, "", f"no rows to import: {where} has only the row naming the columns"))
     if report.errors:
         return None, None
-    refused = _refuse_formulas_without_value(table, headers, report)
+    refused = _refuse_formulas_without_value(table, columns, report)
     rows = [(number, row) for number, row in table.rows if number not in refused]
-    report.notation = _notation(resource_class, headers, rows, decimal_mark, report)
-    return headers, rows
+    report.notation = _notation(records, columns, rows, decimal_mark, report)
+    return columns, rows
 
 
-def _headers(resource_class, table: Table, report: ImportReport) -> list[str]:
-    """The table's headers as the resource's column names (matched ignoring case and spaces); reports duplicate,
-    missing and ignored columns."""
-    wanted = {_normal(column): column for column in resource_class.column_names()}
-    headers = []
+def _columns(records: RecordKind, table: Table, report: ImportReport) -> list[Column | None]:
+    """The kind's column under each of the table's headers (matched ignoring case and spaces; None for a column
+    the import ignores); reports duplicate, missing and ignored columns."""
+    wanted = {_normal(column.name): column for column in records.columns}
+    columns = []
     for header in table.headers:
         column = wanted.get(_normal(header))
-        if column in headers:
+        if column is not None and column in columns:
             report.errors.append(ImportProblem(1, header, "this column appears twice"))
-        elif column is None:
-            if header:
-                report.ignored_columns.append(header)
-            headers.append(f"(ignored) {header}#{len(headers)}")
-        else:
-            headers.append(column)
-    for column in resource_class.required:
-        if column not in headers:
-            report.errors.append(ImportProblem(0, column, "this column is missing"))
-    return headers
+            column = None
+        elif column is None and header:
+            report.ignored_columns.append(header)
+        columns.append(column)
+    present = {column.name for column in columns if column is not None}
+    for name in records.required:
+        if name not in present:
+            report.errors.append(ImportProblem(0, name, "this column is missing"))
+    return columns
 
 
-def _refuse_formulas_without_value(table: Table, headers: list[str], report: ImportReport) -> set[int]:
+def _refuse_formulas_without_value(table: Table, columns: list[Column | None], report: ImportReport) -> set[int]:
     """Report every formula cell without a computed value; returns the numbers of the rows it refuses."""
     # Read as empty, such a cell would drop an optional value (a payment's tranche) without a word.
     refused = set()
     for number, index in table.formulas_without_value():
-        column = headers[index]
-        if column.startswith("(ignored) "):
-            column = table.headers[index] or get_column_letter(index + 1)
-        report.errors.append(ImportProblem(number, column, FORMULA_WITHOUT_VALUE))
+        column = columns[index]
+        name = column.name if column is not None else table.headers[index] or get_column_letter(index + 1)
+        report.errors.append(ImportProblem(number, name, FORMULA_WITHOUT_VALUE))
         refused.add(number)
     return refused
 
 
-def _notation(resource_class, headers: list[str], rows, decimal_mark: str | None, report: ImportReport) -> Notation:
+def _notation(records: RecordKind, columns: list[Column | None], rows, decimal_mark: str | None,
+              report: ImportReport) -> Notation:
     """The decimal separator chosen for the import, or else the one the file's amounts show."""
     if decimal_mark:
         return Notation(decimal_mark, chosen=True)
-    columns = [headers.index(column) for column in resource_class.amount_columns() if column in headers]
+    indexes = [index for index, column in enumerate(columns) if isinstance(column, Amount)]
     try:
-        return detect_notation((number, row[index]) for number, row in rows for index in columns)
+        return detect_notation((number, row[index]) for number, row in rows for index in indexes)
     except SpreadsheetError as exc:
-        report.errors.append(ImportProblem(0, ", ".join(resource_class.amount_columns()), str(exc)))
+        report.errors.append(ImportProblem(0, ", ".join(records.amount_columns()), str(exc)))
         return Notation(conflicting=True)
 
 
 def _normal(name: str) -> str:
     return " ".join(str(name).replace("_", " ").lower().split())
-
-
-def _collect(resource, result, report: ImportReport) -> None:
-    """Counts, changes and errors from import-export's result, with spreadsheet row numbers and column names."""
-    totals = result.totals
-    report.created = totals[RowResult.IMPORT_TYPE_NEW]
-    report.updated = totals[RowResult.IMPORT_TYPE_UPDATE]
-    report.unchanged = totals[RowResult.IMPORT_TYPE_SKIP]
-    report.changes = resource.changes
-    for invalid in result.invalid_rows:
-        number = resource.row_numbers[invalid.number - 1]
-        for name, messages in invalid.error_dict.items():
-            column = "" if name == "__all__" else resource.column(name)
-            for message in messages:
-                report.errors.append(ImportProblem(number, column, str(message)))
-    for number, errors in result.row_errors():
-        for error in errors:
-            report.errors.append(ImportProblem(resource.row_numbers[number - 1], "", str(error.error)))
-    for error in result.base_errors:
-        report.errors.append(ImportProblem(0, "", f"the database refused the rows: {error.error}"))
-    report.errors.sort(key=lambda e: (e.row, e.column))

@@ -7,8 +7,8 @@ from decimal import Decimal
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy, gettext_noop
 
+from programme_tracker.continuity.choices import Severity
 from programme_tracker.continuity.messages import say
-from programme_tracker.continuity.models import Severity
 from programme_tracker.continuity.rules import Finding, Rule, register
 from programme_tracker.finance.models import Payment, ReportDue, Tranche
 from programme_tracker.finance.sums import find_spending, total

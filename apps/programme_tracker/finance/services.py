@@ -37,7 +37,7 @@ QUEUE_DOWN = gettext_noop("The job queue cannot be reached, so the file could no
 
 def may_import(user, kind: str) -> bool:
     """Whether the person may import this kind of record (add and change it)."""
-    model = KINDS[kind]._meta.model._meta
+    model = KINDS[kind].model._meta
     return user.has_perms([f"{model.app_label}.add_{model.model_name}",
                            f"{model.app_label}.change_{model.model_name}"])
 

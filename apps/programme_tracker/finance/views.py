@@ -189,7 +189,7 @@ def _not_saved(must_create=False):
 def import_status_view(request, admin_site, public_id):
     """An import's own page: a progress bar while its dry run or commit runs (htmx polls it), its report when done."""
     spreadsheet = _followed(request, public_id)
-    model = KINDS[spreadsheet.kind]._meta.model._meta
+    model = KINDS[spreadsheet.kind].model._meta
     context = _import_context(request, admin_site, spreadsheet=spreadsheet, kind_label=KIND_LABELS[spreadsheet.kind],
                               may_confirm=spreadsheet.uploaded_by_id == request.user.pk
                               and services.may_import(request.user, spreadsheet.kind),
@@ -265,9 +265,9 @@ def export_view(request, admin_site, kind):
     """The stored records of one kind in the import's columns (XLSX or CSV), to edit and import again."""
     if kind not in KINDS:
         raise PermissionDenied
-    model = KINDS[kind]._meta.model._meta
+    model = KINDS[kind].model._meta
     if not request.user.has_perm(f"{model.app_label}.view_{model.model_name}"):
         raise PermissionDenied
-    resource = KINDS[kind]()
+    records = KINDS[kind]
     file_format = "csv" if request.GET.get("format") == "csv" else "xlsx"
-    return download(request, kind, resource.column_names(), resource.export_rows(), file_format)
+    return download(request, kind, records.column_names(), records.export_rows(), file_format)

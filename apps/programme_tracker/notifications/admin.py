@@ -121,8 +121,8 @@ class UndeliveredEmailAdmin(ModelAdmin):
 class PreferenceAdmin(OwnRowsAdmin):
     """How I receive e-mail about alerts."""
 
-    list_display = ["user", "delivery"]
-    fields = ["delivery"]
+    list_display = ["user", "delivery", "language"]
+    fields = ["delivery", "language"]
 
     def has_add_permission(self, request):
         # One preference per person.

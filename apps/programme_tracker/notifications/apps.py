@@ -11,7 +11,10 @@ class NotificationsConfig(AppConfig):
     verbose_name = _("Notifications")
 
     def ready(self):
+        from programme_tracker.continuity import listeners
         from programme_tracker.core import retention
+        from programme_tracker.notifications.outbox import notify_alert_events
         from programme_tracker.notifications.services import forget_old_notifications
 
         retention.register("notifications", forget_old_notifications)
+        listeners.listen(notify_alert_events)  # who is told, written in the alert change's own transaction

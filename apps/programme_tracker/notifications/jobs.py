@@ -1,6 +1,6 @@
 """Scheduled work of the notifications module."""
 
-from programme_tracker.notifications.services import deliver_due
+from programme_tracker.notifications.outbox import deliver_due
 
 
 def deliver() -> dict:

@@ -24,6 +24,8 @@ class Preference(models.Model):
                                 related_name="notification_preference", verbose_name=_("person"))
     delivery = models.CharField(_("e-mail"), max_length=10, choices=Delivery.choices,
                                 default=Delivery.CRITICAL_AT_ONCE)
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES, blank=True,
+                                help_text=_("Of your e-mails and notifications. Empty: the site's language."))
 
     class Meta:
         verbose_name = _("notification preference")

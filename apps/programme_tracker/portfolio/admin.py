@@ -1,19 +1,14 @@
 """The portfolio in the desk: thin admin classes; rules live on the models, actions in services."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Max, Q
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from unfold.contrib.filters.admin import RangeDateFilter
 
-from programme_tracker.continuity.models import ACTIVE_STATES, SEVERITY_ORDER
-from programme_tracker.continuity.rules import rule_title
 from programme_tracker.core.admin import (
     HistoryAdmin,
     ListFilter,
@@ -21,7 +16,6 @@ from programme_tracker.core.admin import (
     VersionedHistoryAdmin,
     VersionedTabularInline,
 )
-from programme_tracker.portfolio.history import programme_change_log
 from programme_tracker.portfolio.models import (
     SECURED_FUNDING_STATUSES,
     FundingPeriod,
@@ -34,6 +28,7 @@ from programme_tracker.portfolio.models import (
 )
 from programme_tracker.portfolio.models.choices import OrganisationKind
 from programme_tracker.portfolio.models.recommendations import REPORT_ORDER
+from programme_tracker.portfolio.panels import render_panels
 
 
 @admin.register(Organisation)
@@ -161,15 +156,14 @@ class ProgrammeAdmin(VersionedHistoryAdmin):
     list_select_related = ["lead_ministry", "owner"]
     # The owner is a plain choice list: an autocomplete would require permission to browse the user accounts.
     autocomplete_fields = ["lead_ministry", "predecessor"]
-    readonly_fields = ["open_alerts", "successor_list", "change_log"]
+    readonly_fields = ["successor_list"]
+    change_form_template = "admin/portfolio/programme/change_form.html"  # with the panels of portfolio/panels.py
     inlines = [FundingPeriodInline, ProgrammeRecommendationInline, ProgrammeOrganisationInline]
     fieldsets = [
-        (_("Open alerts"), {"fields": ["open_alerts"]}),
         (None, {"fields": ["code", "name", "area", "status", "description"]}),
         (_("Accountability"), {"fields": ["lead_ministry", "owner", "last_reviewed"]}),
         (_("Timeline"), {"fields": ["planned_start", "planned_end", "actual_start", "actual_end",
                                     "predecessor", "successor_list"]}),
-        (_("Change log"), {"fields": ["change_log"], "classes": ["collapse"]}),
     ]
 
     def get_queryset(self, request):
@@ -187,52 +181,16 @@ class ProgrammeAdmin(VersionedHistoryAdmin):
     def last_secured_day_display(self, programme):
         return programme.last_secured_day or "—"
 
-    @admin.display(description=_("what the continuity rules find"))
-    def open_alerts(self, programme):
-        if not programme.pk:
-            return "—"
-        alerts = sorted(programme.alerts.filter(state__in=ACTIVE_STATES),
-                        key=lambda alert: (SEVERITY_ORDER.index(alert.severity), alert.key_date or date.max))
-        if not alerts:
-            return _("Nothing: the continuity rules find no problem with this programme.")
-        cell = "padding:0.25rem 0.75rem 0.25rem 0;vertical-align:top"
-        rows = format_html_join(
-            "", '<tr><td style="{}"><strong>{}</strong></td><td style="{}"><a href="{}">{}</a></td>'
-                '<td style="{}">{}</td><td style="{}">{}</td></tr>',
-            (
-                (cell, alert.get_severity_display(), cell, reverse("admin:continuity_alert_change", args=[alert.pk]),
-                 rule_title(alert.rule), cell, alert.localized_message, cell, alert.get_state_display())
-                for alert in alerts
-            ),
-        )
-        return format_html('<table class="w-full text-sm">{}</table>', rows)
-
     @admin.display(description=_("successors"))
     def successor_list(self, programme):
         if not programme.pk:
             return "—"
         return ", ".join(str(successor) for successor in programme.successors.all()) or "—"
 
-    @admin.display(description=_("recent changes to the programme, its funding and its links"))
-    def change_log(self, programme):
-        if not programme.pk:
-            return "—"
-        rows = format_html_join(
-            "", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            (
-                (
-                    timezone.localtime(change.when).strftime("%Y-%m-%d %H:%M"), change.who or "—", change.record,
-                    change.action,
-                    format_html_join(mark_safe("<br>"), "{}: {} → {}", change.fields),
-                )
-                for change in programme_change_log(programme)
-            ),
-        )
-        return format_html(
-            '<table class="w-full text-sm"><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th>'
-            "</tr></thead><tbody>{}</tbody></table>",
-            _("when"), _("who"), _("record"), _("action"), _("before → after"), rows,
-        )
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        # Sections other modules add (open alerts, money) and the change log, each from its own template.
+        context["panels"] = render_panels(obj, request) if obj is not None and obj.pk else []
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
 
 @admin.register(FundingPeriod)

@@ -11,8 +11,8 @@ from django.conf import settings
 from django.db.models import Q
 
 from programme_tracker.continuity import periods
+from programme_tracker.continuity.choices import Severity
 from programme_tracker.continuity.messages import render
-from programme_tracker.continuity.models import Severity
 from programme_tracker.continuity.runs import load_runs
 
 
@@ -49,23 +49,24 @@ class Finding:
 
 @dataclass
 class Limits:
-    """The site's lead times, horizons and grace days (site settings; DESIGN.md's defaults)."""
+    """The site's lead times, horizons and grace days: the "continuity" site settings, whose defaults are DESIGN.md's
+    (config/site_config.py holds them, once)."""
 
-    expiry_horizon_days: int = 180
-    critical_days: int = 30
-    warning_days: int = 90
-    successor_grace_days: int = 0
-    gap_horizon_days: int = 365
-    renewal_notice_days: int = 120
-    coverage_horizon_days: int = 180
-    ended_lookback_days: int = 90
-    ended_horizon_days: int = 180
-    stale_after_months: int = 6
-    tranche_grace_days: int = 0
-    report_grace_days: int = 0
-    overspend_warning_percent: int = 90
-    underspend_percent: int = 50
-    underspend_days_before_end: int = 90
+    expiry_horizon_days: int
+    critical_days: int
+    warning_days: int
+    successor_grace_days: int
+    gap_horizon_days: int
+    renewal_notice_days: int
+    coverage_horizon_days: int
+    ended_lookback_days: int
+    ended_horizon_days: int
+    stale_after_months: int
+    tranche_grace_days: int
+    report_grace_days: int
+    overspend_warning_percent: int
+    underspend_percent: int
+    underspend_days_before_end: int
 
     @classmethod
     def from_settings(cls) -> Limits:

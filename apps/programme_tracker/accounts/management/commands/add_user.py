@@ -11,8 +11,9 @@ from programme_tracker.accounts.services import create_account, validation_messa
 class Command(BaseCommand):
     """Create a staff account in a role; a generated password is shown on a terminal, or else written to a file."""
 
-    help = ("Create a staff account in a role. A given password must pass the site's password checks. Without "
-            "--password one is generated: shown on a terminal, otherwise written to a file only you can read.")
+    help = ("Create a staff account in a role.\n"
+            "A given password must pass the site's password checks. Without --password one is generated: shown on "
+            "a terminal, otherwise written to a file only you can read.")
 
     def add_arguments(self, parser):
         parser.add_argument("username")

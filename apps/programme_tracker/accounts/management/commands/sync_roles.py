@@ -8,7 +8,7 @@ from programme_tracker.accounts.services import sync_roles
 class Command(BaseCommand):
     """Create or update the role groups with their permissions."""
 
-    help = "Create or update the role groups (coordinator, finance officer, monitor, administrator)."
+    help = "Create or update the role groups and their permissions (`setup` does it too)."
 
     def handle(self, *args, **options):
         for role, count in sync_roles().items():

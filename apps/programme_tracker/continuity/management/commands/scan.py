@@ -6,7 +6,8 @@ from datetime import date
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from programme_tracker.continuity.models import ACTIVE_STATES, SEVERITY_ORDER, Alert
+from programme_tracker.continuity.choices import ACTIVE_STATES, SEVERITY_ORDER
+from programme_tracker.continuity.models import Alert
 from programme_tracker.continuity.rules import RULES
 from programme_tracker.continuity.scan import run_scan
 
@@ -21,7 +22,7 @@ def _as_of(text: str) -> date:
 class Command(BaseCommand):
     """Scan the portfolio now (or as of a date) and list the open and acknowledged alerts."""
 
-    help = "Run the continuity rules over the whole portfolio, update the alerts and print the open ones."
+    help = "Run the continuity rules over the portfolio now, update the alerts and print the open ones."
 
     def add_arguments(self, parser):
         parser.add_argument("--as-of", type=_as_of,

@@ -8,7 +8,7 @@ from programme_tracker.core.jobs import JOBS, run_job
 class Command(BaseCommand):
     """Run a job of core.jobs.JOBS by name (daily-scan, deliver-notifications) and print its result."""
 
-    help = "Run one background job now: " + ", ".join(JOBS)
+    help = "Run one background job now, in this process, recorded like a scheduled run."
 
     def add_arguments(self, parser):
         parser.add_argument("name", help=" | ".join(JOBS))

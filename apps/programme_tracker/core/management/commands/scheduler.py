@@ -10,7 +10,8 @@ from programme_tracker.core import jobs
 class Command(BaseCommand):
     """Put the site's jobs on the queue at their intervals (RQ's own CronScheduler; no rq-scheduler needed)."""
 
-    help = "Schedule the daily scan and the notification delivery on Redis. Keeps trying while Redis is down."
+    help = ("Put the background jobs on the Redis queue at their intervals (needs redis_url).\n"
+            "Keeps trying while Redis is down.")
 
     def handle(self, *args, **options):
         if not settings.REDIS_URL:

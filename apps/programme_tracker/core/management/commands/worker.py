@@ -10,7 +10,7 @@ from programme_tracker.core import jobs
 class Command(BaseCommand):
     """Run the RQ worker (with RQ's scheduler for retries); reconnect with backoff while Redis is unreachable."""
 
-    help = "Run the background-job worker on Redis (needs redis_url). Keeps trying while Redis is down."
+    help = "Run the background-job worker on Redis (needs redis_url).\nKeeps trying while Redis is down."
 
     def add_arguments(self, parser):
         parser.add_argument("--burst", action="store_true", help="stop when the queue is empty (for tests)")

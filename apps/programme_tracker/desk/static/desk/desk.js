@@ -1,6 +1,6 @@
-/* The desk's charts: drawn with Chart.js (installed from npm) from the JSON each page embeds. Every chart has the
-   same figures in a table on the page, so nothing depends on this script. Numbers and dates follow the page's
-   language (1.234,56 in Dutch). */
+/* The desk's charts: drawn with Chart.js (the copy Unfold loads on every page) from the JSON each page embeds.
+   Every chart has the same figures in a table on the page, so nothing depends on this script. Numbers and dates
+   follow the page's language (1.234,56 in Dutch). */
 (function () {
   "use strict";
   const lang = document.documentElement.lang || "en";

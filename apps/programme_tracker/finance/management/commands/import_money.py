@@ -67,8 +67,8 @@ class ProgressBar:
 class Command(BaseCommand):
     """Check (and with --commit, import) a spreadsheet of budget lines, payments or expenditure."""
 
-    help = ("Import an XLSX or CSV file of budget lines, payments or expenditure. Without --commit it is a dry run; "
-            "with it, all rows are saved or, on any problem, none.")
+    help = ("Check an XLSX or CSV file of budget lines, payments or expenditure; with --commit, import it.\n"
+            "Without --commit it is a dry run; with it, all rows are saved or, on any problem, none.")
 
     def add_arguments(self, parser):
         parser.add_argument("kind", choices=sorted(KINDS))

@@ -20,9 +20,9 @@ from programme_tracker.portfolio.exchange import (
 class Command(BaseCommand):
     """Load a portfolio document; on any problem nothing is changed and every problem is listed."""
 
-    help = ("Create or update organisations, people, recommendations, programmes, funding periods and their money "
-            "from a JSON file (docs/portfolio-format.md). Existing accounts are left as they are unless "
-            "--update-accounts is given.")
+    help = ("Create or update the portfolio from a JSON file, all or nothing (docs/portfolio-format.md).\n"
+            "Organisations, people, recommendations, programmes, funding periods and their money. Existing "
+            "accounts are left as they are unless --update-accounts is given.")
 
     def add_arguments(self, parser):
         parser.add_argument("file", help="a portfolio document ('-' for standard input)")

@@ -3,14 +3,15 @@
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from programme_tracker.core.setup import prepare_site
-from programme_tracker.portfolio.demo import load_demo
+from programme_tracker.setup.demo import load_demo
+from programme_tracker.setup.services import prepare_site
 
 
 class Command(BaseCommand):
     """Load or refresh the demo portfolio; dates are relative to today."""
 
-    help = "Load the demo portfolio drawn from the First Report's 2012 developments (fictional amounts and dates)."
+    help = ("Load the demo portfolio and an account per role to try the desk (fictional amounts and dates).\n"
+            "It is drawn from the First Report's 2012 developments; its dates are relative to today.")
 
     def handle(self, *args, **options):
         prepare_site(self.stdout.write)

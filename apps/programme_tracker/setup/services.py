@@ -2,9 +2,11 @@
 
 import getpass
 import os
+import secrets
 import sys
 from collections.abc import Callable
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -18,8 +20,26 @@ from programme_tracker.accounts.services import create_account, sync_roles, vali
 from programme_tracker.portfolio.services import load_base_data
 
 
+def ensure_site_folder(log: Callable[[str], None] = print) -> None:
+    """Create the site's folder and its static folder, and generate its secret key unless one is configured: the
+    files a site needs beside its database, made here rather than when the settings are read."""
+    settings.SITE_DIR.mkdir(parents=True, exist_ok=True)
+    settings.STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # filled by collectstatic; WhiteNoise expects it
+    if settings.SECRET_KEY_IS_TEMPORARY and not settings.SECRET_KEY_FILE.exists():
+        key = secrets.token_urlsafe(50)
+        settings.SECRET_KEY_FILE.touch(mode=0o600)  # only the site's owner reads it, from the first byte
+        settings.SECRET_KEY_FILE.write_text(key, encoding="utf-8")
+        log(f"Generated the site's secret key in {settings.SECRET_KEY_FILE}.")
+    if settings.SECRET_KEY_IS_TEMPORARY:
+        # This process goes on to serve (`serve`): it signs with the kept key from now on, as its successors will.
+        settings.SECRET_KEY = settings.SECRET_KEY_FILE.read_text(encoding="utf-8").strip()
+        settings.SECRET_KEY_IS_TEMPORARY = False
+
+
 def prepare_site(log: Callable[[str], None] = print) -> None:
-    """Migrate the database, load the base fixtures once and bring the role groups up to date."""
+    """Create the site's folder and key, migrate the database, load the base fixtures once and bring the role
+    groups up to date."""
+    ensure_site_folder(log)
     call_command("migrate", interactive=False, verbosity=0)
     log("Database is up to date.")
     if load_base_data():

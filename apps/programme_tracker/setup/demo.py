@@ -9,14 +9,16 @@ months: every kind of continuity alert.
 """
 
 from datetime import date, timedelta
+from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from programme_tracker.accounts import roles
 from programme_tracker.accounts.services import create_account
+from programme_tracker.finance.models import BudgetLine, Commitment, Expenditure, Payment, ReportDue, Tranche
 from programme_tracker.portfolio.exchange import FORMAT, FORMAT_VERSION, import_portfolio
-from programme_tracker.portfolio.models import Organisation
+from programme_tracker.portfolio.models import FundingPeriod, Organisation, Programme
 
 MARK = "[Demo data: amounts, dates and references are fictional.]"
 
@@ -171,7 +173,7 @@ def demo_document(today: date) -> dict:
 def load_demo(today: date) -> dict:
     """Load (or refresh) the demo portfolio and its role accounts; returns import counts and new passwords.
 
-    Needs the base data and the roles (see `core.setup.prepare_site`).
+    Needs the base data and the roles (see `setup.services.prepare_site`).
     """
     counts = import_portfolio(demo_document(today), update_accounts=True)  # its own accounts: brought up to date
     _load_demo_money(today)
@@ -199,11 +201,6 @@ def _load_demo_money(today: date) -> None:
     """Budget lines, a commitment, a report, tranches, a payment and expenditure for the Stop it Now! helpline:
     the second tranche waits for a progress report that is late, so it is overdue and blocked, and little of the
     money is reported spent with the period ending in weeks."""
-    from decimal import Decimal
-
-    from programme_tracker.finance.models import BudgetLine, Commitment, Expenditure, Payment, ReportDue, Tranche
-    from programme_tracker.portfolio.models import FundingPeriod, Programme
-
     d = lambda days: today + timedelta(days=days)  # noqa: E731
     helpline = Programme.objects.get(code="STOP-IT-NOW")
     period = FundingPeriod.objects.get(code="STOP-IT-NOW-2025")

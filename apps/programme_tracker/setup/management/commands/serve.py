@@ -5,13 +5,13 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from programme_tracker.core.jobs import InProcessScheduler
-from programme_tracker.core.setup import ensure_first_administrator, prepare_site
+from programme_tracker.setup.services import ensure_first_administrator, prepare_site
 
 
 class Command(BaseCommand):
     """Set up the site, then serve the desk with Django's server (use gunicorn, see the Procfile, in production)."""
 
-    help = "Migrate, load the base fixtures once, create the first administrator and start the web server."
+    help = "Set up the site as `setup` does, then start the web server."
 
     def add_arguments(self, parser):
         parser.add_argument("addrport", nargs="?", default="127.0.0.1:8000", help="default: 127.0.0.1:8000")

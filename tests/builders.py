@@ -1,7 +1,71 @@
-"""Helpers for posting admin forms the way the browser does."""
+"""Builders shared by the tests: the role accounts, programmes and funding periods in a line each, the POST data the
+desk's forms send, and spreadsheets to import. The fixtures that use them stay in the conftest files."""
 
+import io
 import re
+from datetime import date, timedelta
+from decimal import Decimal
 from html.parser import HTMLParser
+from itertools import count
+
+from openpyxl import Workbook
+
+from programme_tracker.accounts import roles
+from programme_tracker.accounts.services import create_account
+from programme_tracker.portfolio.models import FundingPeriod, Organisation, Programme
+
+PASSWORD = "a-long-test-password-1"
+
+# ---------------------------------------------------------------------------------------------------------------------
+# Accounts and the portfolio
+
+T = date(2026, 6, 1)  # the reference date of the rule tests
+_numbers = count(1)
+
+
+def day(offset: int) -> date:
+    """T plus `offset` days."""
+    return T + timedelta(days=offset)
+
+
+def role_accounts() -> dict:
+    """One staff account per role (user name: the role in lower case with hyphens), keyed by role name."""
+    return {role: create_account(role.lower().replace(" ", "-"), role, password=PASSWORD)[0] for role in roles.ROLES}
+
+
+def helpline_programme(ministry, owner) -> Programme:
+    """An active programme (HELPLINE) led by `ministry` and owned by `owner`, with one committed funding period
+    (HELPLINE-2025, 2025 and 2026)."""
+    programme = Programme.objects.create(code="HELPLINE", name="Helpline", area="prevention", status="active",
+                                         lead_ministry=ministry, owner=owner, planned_start=date(2025, 1, 1))
+    FundingPeriod.objects.create(code="HELPLINE-2025", programme=programme, funder=ministry, instrument="subsidy",
+                                 amount=Decimal("100000.00"), status="committed", start=date(2025, 1, 1),
+                                 end=date(2026, 12, 31))
+    return programme
+
+
+def make_programme(owner, status="active", planned_start=None, planned_end=None, **fields) -> Programme:
+    """A programme led by JenV and owned by `owner`, with a fresh code."""
+    number = next(_numbers)
+    return Programme.objects.create(
+        code=fields.pop("code", f"P{number}"), name=fields.pop("name", f"Programme {number}"),
+        area=fields.pop("area", "prevention"),
+        status=status, lead_ministry=fields.pop("lead_ministry", Organisation.objects.get(short_name="JenV")),
+        owner=owner, planned_start=planned_start, planned_end=planned_end, last_reviewed=fields.pop("last_reviewed", T),
+        **fields,
+    )
+
+
+def fund(programme, start: date, end: date, status="committed", amount=Decimal("1000.00"), **fields) -> FundingPeriod:
+    """A funding period of the programme from start to end (inclusive)."""
+    return FundingPeriod.objects.create(
+        programme=programme, funder=Organisation.objects.get(short_name="JenV"), instrument="subsidy",
+        amount=amount, status=status, start=start, end=end, **fields,
+    )
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# The desk's forms, posted the way the browser does
 
 INLINE_PREFIXES = ("funding_periods", "recommendation_links", "organisation_links", "budget_lines")
 # The money rows on the funding period's page (added by the finance module).
@@ -128,3 +192,48 @@ def browser_form_data(html: str, form_id: str) -> dict[str, list[str]]:
     for name, value in parser.fields:
         data.setdefault(name, []).append(value)
     return data
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# Spreadsheets to import
+
+ROWS_PER_PROGRAMME = 200  # fiscal years 2000–2099, original and revised
+
+
+def csv_bytes(text: str, encoding="utf-8") -> bytes:
+    """A CSV file's content in the given encoding."""
+    return text.encode(encoding)
+
+
+def xlsx_bytes(rows) -> bytes:
+    """An XLSX workbook whose first sheet holds `rows`."""
+    workbook = Workbook()
+    for row in rows:
+        workbook.active.append(row)
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def many_programmes(count: int) -> list[str]:
+    """`count` programmes (codes BIG-0000, BIG-0001, …), created in one query; returns their codes.
+
+    Ended, without an end date, so that no continuity rule finds anything in them: re-evaluating them after an import
+    is quick.
+    """
+    ministry = Organisation.objects.get(short_name="JenV")
+    codes = [f"BIG-{n:04d}" for n in range(count)]
+    Programme.objects.bulk_create([Programme(code=code, name=f"Programme {code}", area="prevention",
+                                             status="ended", lead_ministry=ministry) for code in codes])
+    return codes
+
+
+def budget_csv(rows: int, codes: list[str]) -> bytes:
+    """`rows` budget lines over the programmes `codes` (ROWS_PER_PROGRAMME each), in Dutch notation."""
+    lines = ["programme;fiscal year;kind;amount;revised on"]
+    for n in range(rows):
+        code, rest = codes[n // ROWS_PER_PROGRAMME], n % ROWS_PER_PROGRAMME
+        kind = ("original", "revised")[rest % 2]
+        lines.append(f"{code};{2000 + rest // 2};{kind};{n % 997 + 1}.{n % 1000:03d},50;"
+                     f"{'01-02-2026' if kind == 'revised' else ''}")
+    return ("\n".join(lines) + "\n").encode()

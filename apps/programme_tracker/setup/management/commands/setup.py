@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from programme_tracker.core.setup import ensure_first_administrator, prepare_site
+from programme_tracker.setup.services import ensure_first_administrator, prepare_site
 
 
 class Command(BaseCommand):
