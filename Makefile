@@ -44,11 +44,12 @@ screenshots: install-test
 test-mariadb: install-mariadb
 	PT_SITE=test-mariadb $(BIN)/pytest
 
+# makemigrations --check runs on a database of its own in memory: lint needs no site (a fresh clone has none yet).
 lint: install-test
 	$(BIN)/ruff check .
 	PYTHONPATH=apps $(BIN)/lint-imports --no-cache
 	$(BIN)/python manage.py check --fail-level WARNING
-	$(BIN)/python manage.py makemigrations --check --dry-run
+	PT_DB_TYPE=sqlite PT_DB_NAME=:memory: $(BIN)/python manage.py makemigrations --check --dry-run
 
 # The documentation site (mkdocs.yml): docs/ built into build/docs/ (not site/: sites/ holds the site configurations);
 # strict, so a broken link or anchor fails the build.

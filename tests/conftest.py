@@ -57,6 +57,15 @@ def django_db_setup(django_db_setup, django_db_blocker):
     post_migrate.disconnect(sender=last_app, dispatch_uid="tests-base-data-after-flush")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def no_collected_static_folder():
+    """Static files are served from the apps here (WhiteNoise's finders); the site's folder of collected files is
+    made by `setup`, which most tests do not run, and WhiteNoise would warn for every test client without it."""
+    from django.conf import settings
+
+    settings.STATIC_ROOT = None
+
+
 @pytest.fixture
 def base(db):
     """The First Report's recommendations, its ministries and the role groups (loaded once per session, see
