@@ -5,16 +5,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from programme_tracker.continuity.choices import (  # noqa: F401 - the choices, also where the models are
-    ACTIVE_STATES,
-    NOTIFIED_EVENTS,
-    SEVERITY_ORDER,
-    STATE_ORDER,
-    UNRESOLVED_STATES,
-    AlertState,
-    EventKind,
-    Severity,
-)
+from programme_tracker.continuity.choices import ACTIVE_STATES, AlertState, EventKind, Severity
 from programme_tracker.continuity.messages import render
 from programme_tracker.continuity.rules import rule_title
 
