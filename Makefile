@@ -30,19 +30,22 @@ install-mariadb: $(BIN)/python
 run: install
 	$(BIN)/programme-tracker --site $(SITE) serve
 
-test: install-test
-	$(BIN)/pytest
+# The suite runs on one worker per core (pytest-xdist); WORKERS=0 runs it in one process, as plain pytest does.
+WORKERS ?= auto
 
-# The fast set for developers: all but the browser, multi-process and command-line subprocess tests.
+test: install-test
+	$(BIN)/pytest -n $(WORKERS)
+
+# The fast set for developers: all but the browser, multi-process, command-line subprocess and exhaustive tests.
 test-fast: install-test
-	$(BIN)/pytest -m "not browser and not processes and not cli"
+	$(BIN)/pytest -n $(WORKERS) -m "not browser and not processes and not cli and not sweep"
 
 # The desk's screenshots in docs/screenshots/, taken by the browser tests that show each page (only when asked).
 screenshots: install-test
 	PT_SCREENSHOTS=docs/screenshots $(BIN)/pytest tests/desk/test_desk_pages_browser.py tests/finance/test_import_browser.py
 
 test-mariadb: install-mariadb
-	PT_SITE=test-mariadb $(BIN)/pytest
+	PT_SITE=test-mariadb $(BIN)/pytest -n $(WORKERS)
 
 # makemigrations --check runs on a database of its own in memory: lint needs no site (a fresh clone has none yet).
 lint: install-test

@@ -4,6 +4,7 @@ they use are in tests/builders.py."""
 import os
 import shutil
 import tempfile
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -18,7 +19,7 @@ from tests.redis_server import RedisServer
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items):
     """Mark the tests that drive Chromium (they use the `page` or `browser` fixture) `browser`, before the -m option
-    selects: `pytest -m "not browser and not processes and not cli"` is the fast set (make test-fast)."""
+    selects: `pytest -m "not browser and not processes and not cli and not sweep"` is the fast set (make test-fast)."""
     for item in items:
         if {"page", "browser"} & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.browser)
@@ -128,6 +129,23 @@ def redis_server():
     server.start()
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def cache_of_this_worker(worker_id):
+    """Under pytest-xdist (make test runs one worker per core) each worker empties the cache before every test, and
+    emptying a Redis cache empties its whole database: each worker gets a Redis database of its own."""
+    from django.conf import settings
+    from django.test.utils import override_settings
+
+    cache = settings.CACHES["default"]
+    if worker_id == "master" or "redis" not in cache.get("LOCATION", ""):
+        yield
+        return
+    site_database = int(urlsplit(cache["LOCATION"]).path.strip("/") or 0)
+    location = urlsplit(cache["LOCATION"])._replace(path=f"/{site_database + 1 + int(worker_id.removeprefix('gw'))}")
+    with override_settings(CACHES={"default": {**cache, "LOCATION": location.geturl()}}):
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -146,6 +146,7 @@ def as_new(data: dict, model) -> dict:
     return new
 
 
+@pytest.mark.sweep
 @pytest.mark.parametrize(("model", "model_admin"), ADMINS, ids=[m._meta.label for m, _a in ADMINS])
 def test_every_choice_of_every_form_is_answered_without_a_server_error(world, client, rf, model, model_admin):
     request = rf.get("/")

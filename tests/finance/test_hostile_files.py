@@ -49,6 +49,7 @@ def cases(*kinds: str) -> list:
     return [pytest.param((kind, name), id=f"{kind}: {name}") for kind in kinds for name in BUILDERS[kind]()]
 
 
+@pytest.mark.sweep
 @pytest.mark.parametrize("case", cases("xlsx", "csv"))
 def test_every_hostile_file_is_refused_within_512_mb(files, case):
     name = case[1]
@@ -60,6 +61,7 @@ def test_every_hostile_file_is_refused_within_512_mb(files, case):
           f"{address_space // 1024} MB address space")
 
 
+@pytest.mark.sweep
 @pytest.mark.parametrize("case", cases("sound xlsx"))
 def test_large_but_sound_workbooks_are_read_within_512_mb(files, case):
     name = case[1]

@@ -255,6 +255,7 @@ def test_the_command_refuses_a_document_too_large_before_reading_it(base, settin
 
 
 # -- memory ---------------------------------------------------------------------------------------------------
+@pytest.mark.sweep
 @pytest.mark.parametrize("name", list(hostile_files.hostile_json()))
 def test_every_hostile_document_is_refused_within_512_mb(tmp_path, name):
     build, expected = hostile_files.hostile_json()[name]
