@@ -4,7 +4,7 @@ The policy is stated here as a literal table, not read from roles.py (as pretix'
 change to roles.py that gives or takes away a right fails these tests until the table is changed with it on purpose.
 """
 
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
@@ -16,47 +16,56 @@ from programme_tracker.continuity.models import Alert
 from programme_tracker.continuity.scan import run_scan
 from programme_tracker.finance.models import BudgetLine, Commitment, Expenditure, Payment, ReportDue, Tranche
 from programme_tracker.portfolio.models import FundingPeriod, Organisation, Recommendation, SourceReport
+from programme_tracker.taskforce.models import ActionItem, Meeting, Member
+from programme_tracker.taskforce.services import record_decision
 
 # The roles in the table's column order.
-COLUMNS = ("Task Force Coordinator", "Finance Officer", "Monitor", "Administrator")
+COLUMNS = ("Task Force Coordinator", "Finance Officer", "Monitor", "Administrator", "Task Force Member")
 
-# Who may do what: model → (Coordinator, Finance officer, Monitor, Administrator), each the actions it may take:
+# Who may do what: model → (Coordinator, Finance officer, Monitor, Administrator, Task-force member), each the actions
+# it may take:
 # v(iew), a(dd), c(hange), d(elete); "-" is none.
 POLICY = {
-    "portfolio.organisation":            ("vacd", "v",    "v",   "vacd"),
-    "portfolio.sourcereport":            ("vac",  "v",    "v",   "vacd"),
-    "portfolio.recommendation":          ("vac",  "v",    "v",   "vacd"),
-    "portfolio.programme":               ("vacd", "v",    "v",   "vacd"),
-    "portfolio.programmerecommendation": ("vacd", "v",    "v",   "vacd"),
-    "portfolio.programmeorganisation":   ("vacd", "v",    "v",   "vacd"),
-    "portfolio.fundingperiod":           ("vac",  "vacd", "v",   "vacd"),
-    "continuity.alert":                  ("vc",   "vc",   "v",   "vc"),
-    "continuity.alertevent":             ("v",    "v",    "v",   "v"),
-    "finance.budgetline":                ("v",    "vacd", "v",   "vacd"),
-    "finance.commitment":                ("v",    "vacd", "v",   "vacd"),
-    "finance.tranche":                   ("v",    "vacd", "v",   "vacd"),
-    "finance.payment":                   ("v",    "vacd", "v",   "vacd"),
-    "finance.reportdue":                 ("v",    "vacd", "v",   "vacd"),
-    "finance.expenditure":               ("v",    "vacd", "v",   "vacd"),
-    "notifications.notification":        ("vc",   "vc",   "vc",  "vc"),
-    "notifications.preference":          ("vac",  "vac",  "vac", "vac"),
-    "notifications.subscription":        ("vacd", "vacd", "vacd", "vacd"),
-    "auth.user":                         ("-",    "-",    "-",   "vacd"),
-    "auth.group":                        ("-",    "-",    "-",   "v"),
-    "continuity.scanstate":              ("-",    "-",    "-",   "v"),
-    "core.jobrun":                       ("-",    "-",    "-",   "v"),
-    "core.auditevent":                   ("-",    "-",    "-",   "v"),
-    "notifications.undeliveredemail":    ("-",    "-",    "-",   "vc"),
-    "accounts.lockout":                  ("-",    "-",    "-",   "vd"),
-    "accounts.failedlogin":              ("-",    "-",    "-",   "v"),
-    "accounts.login":                    ("-",    "-",    "-",   "v"),
+    "portfolio.organisation":            ("vacd", "v",    "v",    "vacd", "v"),
+    "portfolio.sourcereport":            ("vac",  "v",    "v",    "vacd", "v"),
+    "portfolio.recommendation":          ("vac",  "v",    "v",    "vacd", "v"),
+    "portfolio.programme":               ("vacd", "v",    "v",    "vacd", "v"),
+    "portfolio.programmerecommendation": ("vacd", "v",    "v",    "vacd", "v"),
+    "portfolio.programmeorganisation":   ("vacd", "v",    "v",    "vacd", "v"),
+    "portfolio.fundingperiod":           ("vac",  "vacd", "v",    "vacd", "v"),
+    "continuity.alert":                  ("vc",   "vc",   "v",    "vc",   "v"),
+    "continuity.alertevent":             ("v",    "v",    "v",    "v",    "v"),
+    "finance.budgetline":                ("v",    "vacd", "v",    "vacd", "-"),
+    "finance.commitment":                ("v",    "vacd", "v",    "vacd", "-"),
+    "finance.tranche":                   ("v",    "vacd", "v",    "vacd", "-"),
+    "finance.payment":                   ("v",    "vacd", "v",    "vacd", "-"),
+    "finance.reportdue":                 ("v",    "vacd", "v",    "vacd", "-"),
+    "finance.expenditure":               ("v",    "vacd", "v",    "vacd", "-"),
+    "notifications.notification":        ("vc",   "vc",   "vc",   "vc",   "vc"),
+    "notifications.preference":          ("vac",  "vac",  "vac",  "vac",  "vac"),
+    "notifications.subscription":        ("vacd", "vacd", "vacd", "vacd", "vacd"),
+    "auth.user":                         ("-",    "-",    "-",    "vacd", "-"),
+    "auth.group":                        ("-",    "-",    "-",    "v",    "-"),
+    "continuity.scanstate":              ("-",    "-",    "-",    "v",    "-"),
+    "core.jobrun":                       ("-",    "-",    "-",    "v",    "-"),
+    "core.auditevent":                   ("-",    "-",    "-",    "v",    "-"),
+    "notifications.undeliveredemail":    ("-",    "-",    "-",    "vc",   "-"),
+    "accounts.lockout":                  ("-",    "-",    "-",    "vd",   "-"),
+    "accounts.failedlogin":              ("-",    "-",    "-",    "v",    "-"),
+    "accounts.login":                    ("-",    "-",    "-",    "v",    "-"),
+    "taskforce.member":                  ("vacd", "v",    "v",    "vacd", "v"),
+    "taskforce.meeting":                 ("vacd", "v",    "v",    "vacd", "v"),
+    "taskforce.agendaitem":              ("vacd", "v",    "v",    "vacd", "v"),
+    "taskforce.decision":                ("vac",  "v",    "v",    "vac",  "v"),
+    "taskforce.actionitem":              ("vacd", "v",    "v",    "vacd", "vc"),
 }  # fmt: skip
 
 # Models with a page of their own in the desk; the two link models are edited as inlines of the programme.
 DESK_MODELS = ["portfolio.organisation", "portfolio.sourcereport", "portfolio.recommendation",
                "portfolio.programme", "portfolio.fundingperiod", "auth.user", "auth.group", "continuity.alert",
                "finance.budgetline", "finance.commitment", "finance.tranche", "finance.payment", "finance.reportdue",
-               "finance.expenditure"]
+               "finance.expenditure", "taskforce.member", "taskforce.meeting", "taskforce.decision",
+               "taskforce.actionitem"]
 
 # Alerts come from the rules and their record is kept: nobody adds or deletes them in the desk.
 NEVER = {"continuity.alert": "ad"}
@@ -112,7 +121,20 @@ def some_record(model, programme):
         "finance.expenditure": lambda: Expenditure.objects.create(
             funding_period=period(), organisation=period().funder, period_start=date(2026, 1, 1),
             period_end=date(2026, 3, 31), category="personnel", amount=Decimal("1.00")),
+        "taskforce.member": lambda: Member.objects.create(person=programme.owner, organisation=period().funder,
+                                                          since=date(2026, 1, 1)),
+        "taskforce.meeting": lambda: meeting(),
+        "taskforce.decision": lambda: record_decision(actor=None, meeting=meeting(), decided_on=date(2026, 3, 1),
+                                                      kind="other", text="Keep the helpline open."),
+        # Owned by the task-force member: members change the actions they own (and no others, tested apart).
+        "taskforce.actionitem": lambda: ActionItem.objects.create(
+            what="Ask for the renewal", due_on=date(2026, 4, 1),
+            owner=get_user_model().objects.get(username="task-force-member")),
     }[model]()
+
+
+def meeting():
+    return Meeting.objects.create(starts_at=datetime(2026, 3, 1, 10, tzinfo=UTC), place="The Hague")
 
 
 def period():

@@ -2,7 +2,7 @@
 are no key in every related field) without a server error: a model error always lands on a field the form shows
 or on the form (or row) itself."""
 
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
@@ -18,6 +18,7 @@ from programme_tracker.core.forms import ModelForm
 from programme_tracker.finance.models import BudgetLine, Commitment, Expenditure, Payment, ReportDue, Tranche
 from programme_tracker.notifications.models import EmailState, Notification, Preference, Subscription
 from programme_tracker.portfolio.models import FundingPeriod, Organisation, Programme, Recommendation
+from programme_tracker.taskforce.models import ActionItem, Decision, Meeting, Member
 from tests.builders import browser_form_data, form_errors, programme_form_for
 
 # Every admin with a table behind it (django-rq's queue pages are an unmanaged placeholder without forms).
@@ -54,7 +55,14 @@ def minimal_records() -> dict:
     programme.organisation_links.create(organisation=ministry)
     report = ReportDue.objects.create(funding_period=period, kind="progress", title="Report", due_on=date(2026, 6, 1))
     tranche = Tranche.objects.create(funding_period=period, planned_on=date(2026, 7, 1), amount=Decimal("500.00"))
+    meeting = Meeting.objects.create(starts_at=datetime(2026, 3, 1, 10, tzinfo=UTC))
+    meeting.agenda_items.create(title="Funding of the helpline")
+    decision = Decision.objects.create(year=2026, sequence=1, decided_on=date(2026, 3, 1), kind="other", text="Go on.")
+    owner = get_user_model().objects.filter(is_staff=True).order_by("pk").first()
     return {
+        Member: Member.objects.create(person=owner, organisation=ministry, since=date(2026, 1, 1)),
+        Meeting: meeting, Decision: decision,
+        ActionItem: ActionItem.objects.create(what="Ask", owner=owner, due_on=date(2026, 4, 1), decision=decision),
         Programme: programme, FundingPeriod: period, ReportDue: report, Tranche: tranche,
         BudgetLine: BudgetLine.objects.create(programme=programme, fiscal_year=2026, amount=Decimal("1000.00")),
         Commitment: Commitment.objects.create(funding_period=period, reference="C-1", decided_on=date(2026, 1, 1),

@@ -8,6 +8,7 @@ COORDINATOR = "Task Force Coordinator"
 FINANCE_OFFICER = "Finance Officer"
 MONITOR = "Monitor"
 ADMINISTRATOR = "Administrator"
+TASK_FORCE_MEMBER = "Task Force Member"
 
 ACTIONS = {"v": "view", "a": "add", "c": "change", "d": "delete"}
 
@@ -41,6 +42,17 @@ PERSONAL_MODELS = {
 }
 ALERT_MODELS = ("continuity.alert", "continuity.alertevent")
 
+# The task force's records: coordinators are its secretariat and keep them; the others read them.
+TASKFORCE_MODELS = (
+    "taskforce.member",
+    "taskforce.meeting",
+    "taskforce.agendaitem",
+    "taskforce.decision",
+    "taskforce.actionitem",
+)
+# Whoever keeps them: a decision is numbered and cited, so it is never deleted; a newer one supersedes it.
+TASKFORCE_KEEPER = {model: "vacd" for model in TASKFORCE_MODELS} | {"taskforce.decision": "vac"}
+
 # The log-in records (django-axes', shown in accounts): Administrators read them and clear lockouts (a delete).
 LOGIN_RECORDS = {"accounts.lockout": "vd", "accounts.failedlogin": "v", "accounts.login": "v"}
 
@@ -58,19 +70,24 @@ ROLES: dict[str, dict[str, str]] = {
         "portfolio.fundingperiod": "vac",
         "continuity.alert": "vc",
         "continuity.alertevent": "v",
-    } | {model: "v" for model in FINANCE_MODELS} | PERSONAL_MODELS,
+    } | {model: "v" for model in FINANCE_MODELS} | TASKFORCE_KEEPER | PERSONAL_MODELS,
     # Finance officers keep the money and read the rest.
     FINANCE_OFFICER: {model: "v" for model in PORTFOLIO_MODELS} | {"portfolio.fundingperiod": "vacd"}
     | {"continuity.alert": "vc", "continuity.alertevent": "v"} | {model: "vacd" for model in FINANCE_MODELS}
-    | PERSONAL_MODELS,
+    | {model: "v" for model in TASKFORCE_MODELS} | PERSONAL_MODELS,
     # Monitors read everything and change nothing in the register; they are the independent eye on the alerts.
-    MONITOR: {model: "v" for model in (*PORTFOLIO_MODELS, *FINANCE_MODELS, *ALERT_MODELS)} | PERSONAL_MODELS,
+    MONITOR: {model: "v" for model in (*PORTFOLIO_MODELS, *FINANCE_MODELS, *ALERT_MODELS, *TASKFORCE_MODELS)}
+    | PERSONAL_MODELS,
     # Administrators manage the register and the accounts. They give roles but do not define them: the groups'
     # permissions come from this table, so they only read them.
-    ADMINISTRATOR: {model: "vacd" for model in (*PORTFOLIO_MODELS, *FINANCE_MODELS)}
+    ADMINISTRATOR: {model: "vacd" for model in (*PORTFOLIO_MODELS, *FINANCE_MODELS)} | TASKFORCE_KEEPER
     | {"auth.user": "vacd", "auth.group": "v", "continuity.alert": "vc", "continuity.alertevent": "v",
        "continuity.scanstate": "v", "core.jobrun": "v", "core.auditevent": "v",
        "notifications.undeliveredemail": "vc"} | LOGIN_RECORDS | PERSONAL_MODELS,
+    # Task-force members read the portfolio, the alerts and the task force's records, and update the actions they own
+    # (the desk lets them change only their own, and only how the action ended: taskforce/admin.py).
+    TASK_FORCE_MEMBER: {model: "v" for model in (*PORTFOLIO_MODELS, *ALERT_MODELS, *TASKFORCE_MODELS)}
+    | {"taskforce.actionitem": "vc"} | PERSONAL_MODELS,
 }
 
 

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "programme_tracker.continuity",
     "programme_tracker.notifications",
     "programme_tracker.finance",
+    "programme_tracker.taskforce",
     "programme_tracker.desk",
     "programme_tracker.setup",
 ]

@@ -5,7 +5,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
-from django.contrib.admin.widgets import AutocompleteSelect
+from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DataError
 from django.http import Http404, HttpResponseRedirect
@@ -36,8 +36,14 @@ class KeyCheckedAutocomplete(AutocompleteSelect):
     def optgroups(self, name, value, attr=None):
         """The options, for the values that can be keys of the related model."""
         remote = self.field.remote_field
-        target = remote.model._meta.get_field(remote.field_name)
+        # A foreign key names the field it points at; a many-to-many field points at the primary key.
+        target = remote.model._meta.get_field(remote.field_name) if hasattr(remote, "field_name") \
+            else remote.model._meta.pk
         return super().optgroups(name, [v for v in value if can_be_key(target, v)], attr)
+
+
+class KeyCheckedAutocompleteMultiple(KeyCheckedAutocomplete, AutocompleteSelectMultiple):
+    """The same for a many-to-many field's autocomplete."""
 
 
 class SafeFormsMixin:
@@ -53,6 +59,8 @@ class SafeFormsMixin:
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = KeyCheckedAutocompleteMultiple(db_field, self.admin_site, using=kwargs.get("using"))
         kwargs.setdefault("form_class", KeyCheckedModelMultipleChoiceField)
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 

@@ -51,4 +51,13 @@ def sidebar(request):
             _record(_("Alerts"), "warning", "continuity.alert"),
             _record(_("My notifications"), "mail", "notifications.notification"),
         ],
+    }, {
+        "title": _("Task force"),
+        "separator": True,
+        "items": [
+            _record(_("Meetings"), "event", "taskforce.meeting"),
+            _record(_("Decisions"), "gavel", "taskforce.decision"),
+            _record(_("Action items"), "task_alt", "taskforce.actionitem"),
+            _record(_("Members"), "groups", "taskforce.member"),
+        ],
     }]

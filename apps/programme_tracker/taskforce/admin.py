@@ -1,0 +1,157 @@
+"""The task force in the desk: members, meetings with their agenda, decisions with their actions, and actions.
+
+Decisions are numbered and carried out by the services when they are saved; task-force members change only the
+actions they own, and only how they ended.
+"""
+
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from programme_tracker.continuity.models import Alert
+from programme_tracker.core.admin import VersionedHistoryAdmin, VersionedTabularInline
+from programme_tracker.taskforce import services
+from programme_tracker.taskforce.models import ActionItem, AgendaItem, Decision, Meeting, Member
+
+PEOPLE = ("person", "owner", "new_owner")  # plain choice lists: an autocomplete needs the right to browse accounts
+
+
+class ChoicesMixin:
+    """Offer active accounts first in the fields that name a person, and alerts newest first (the alerts' own
+    list sorts by a figure it works out, which a choice list does not have)."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name in PEOPLE:
+            kwargs["queryset"] = get_user_model().objects.order_by("-is_active", "username")
+        if db_field.name == "alert":
+            kwargs["queryset"] = Alert.objects.order_by("-opened_at")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "alerts":
+            kwargs["queryset"] = Alert.objects.order_by("-opened_at")
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+@admin.register(Member)
+class MemberAdmin(ChoicesMixin, VersionedHistoryAdmin):
+    """Who sits on the task force, for which organisation and in which role."""
+
+    list_display = ["person", "role", "organisation", "since", "until"]
+    list_filter = ["role", ("organisation", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["person__username", "person__first_name", "person__last_name", "organisation__short_name"]
+    list_select_related = ["person", "organisation"]
+    autocomplete_fields = ["organisation"]
+    fields = ["person", "organisation", "role", "since", "until"]
+
+
+class AgendaItemInline(ChoicesMixin, VersionedTabularInline):
+    """The agenda, in order, on the meeting's page."""
+
+    model = AgendaItem
+    extra = 0
+    fields = ["position", "title", "alert", "programme", "recommendation", "action", "origin", "outcome", "note"]
+    readonly_fields = ["origin"]
+    autocomplete_fields = ["alert", "programme", "recommendation", "action"]
+    ordering = ["position", "pk"]
+
+
+@admin.register(Meeting)
+class MeetingAdmin(VersionedHistoryAdmin):
+    """Meetings with their agenda, and whether the agenda was published and the minutes approved."""
+
+    list_display = ["__str__", "status", "place", "agenda_published_on", "minutes_approved_on"]
+    list_filter = ["status"]
+    date_hierarchy = "starts_at"
+    search_fields = ["place", "minutes", "agenda_items__title"]
+    inlines = [AgendaItemInline]
+    fieldsets = [
+        (None, {"fields": ["starts_at", "duration_minutes", "place", "online_link", "status"]}),
+        (_("Agenda and minutes"), {"fields": ["agenda_published_on", "minutes_approved_on", "minutes"]}),
+    ]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if isinstance(db_field, models.URLField):
+            kwargs["assume_scheme"] = "https"  # a meeting link typed without its scheme is a secure one
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+
+class ActionItemInline(ChoicesMixin, VersionedTabularInline):
+    """The actions that follow from a decision, on the decision's page."""
+
+    model = ActionItem
+    extra = 0
+    show_change_link = True
+    fields = ["what", "owner", "organisation", "due_on", "state"]
+    autocomplete_fields = ["organisation"]
+
+
+@admin.register(Decision)
+class DecisionAdmin(ChoicesMixin, VersionedHistoryAdmin):
+    """The decision list: numbered per year, with subjects, who answers for it, by when, and its state."""
+
+    list_display = ["number_display", "decided_on", "kind", "organisation", "deadline", "state"]
+    list_filter = ["kind", "state", "year", ("organisation", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["text", "programmes__code", "programmes__name", "recommendations__code"]
+    list_select_related = ["organisation"]
+    autocomplete_fields = ["meeting", "organisation", "programmes", "recommendations", "alerts", "superseded_by"]
+    readonly_fields = ["number_display"]
+    inlines = [ActionItemInline]
+    fieldsets = [
+        (None, {"fields": ["number_display", "meeting", "decided_on", "kind", "text"]}),
+        (_("About"), {"fields": ["programmes", "recommendations", "alerts"]}),
+        (_("Carrying it out"), {"fields": ["organisation", "deadline", "accepted_until", "new_owner", "state",
+                                           "superseded_by"]}),
+    ]
+
+    @admin.display(description=_("number"), ordering="sequence")
+    def number_display(self, decision):
+        return decision.number if decision.pk else "—"
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+        else:
+            services.number(obj, actor=request.user)
+
+    def save_related(self, request, form, formsets, change):
+        # The subjects are saved with the form's many-to-many fields: only then is there something to carry out.
+        super().save_related(request, form, formsets, change)
+        if not change or {"kind", "alerts", "programmes", "accepted_until", "new_owner"} & set(form.changed_data):
+            services.carry_out(form.instance, actor=request.user)
+
+
+def keeps_the_task_force(user) -> bool:
+    """Whether the person keeps the task force's records (its secretariat), not only their own actions."""
+    return user.has_perm("taskforce.change_decision")
+
+
+@admin.register(ActionItem)
+class ActionItemAdmin(ChoicesMixin, VersionedHistoryAdmin):
+    """Actions with their owner and due date, the late ones first; members update the ones they own."""
+
+    list_display = ["what", "owner", "organisation", "due_on", "state", "decision"]
+    list_filter = ["state", ("owner", admin.RelatedOnlyFieldListFilter),
+                   ("organisation", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["what", "decision__text", "programmes__code", "owner__username"]
+    list_select_related = ["owner", "organisation", "decision"]
+    autocomplete_fields = ["organisation", "decision", "programmes", "recommendations", "alerts"]
+    fieldsets = [
+        (None, {"fields": ["what", "owner", "organisation", "due_on", "decision"]}),
+        (_("About"), {"fields": ["programmes", "recommendations", "alerts"]}),
+        (_("How it ended"), {"fields": ["state", "done_on", "evidence", "cancelled_reason"]}),
+    ]
+    # What the owner of an action changes when they are not the secretariat.
+    OWNER_FIELDS = {"state", "done_on", "evidence", "cancelled_reason", "version"}
+
+    def has_change_permission(self, request, obj=None):
+        if not super().has_change_permission(request, obj):
+            return False
+        return obj is None or keeps_the_task_force(request.user) or obj.owner_id == request.user.pk
+
+    def get_readonly_fields(self, request, obj=None):
+        if keeps_the_task_force(request.user):
+            return super().get_readonly_fields(request, obj)
+        return [name for _title, options in self.fieldsets for name in options["fields"]
+                if name not in self.OWNER_FIELDS]
