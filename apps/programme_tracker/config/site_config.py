@@ -225,6 +225,12 @@ SETTINGS: tuple[Setting, ...] = (
     Limit("underspend_percent", _to_count, 50,
             "underspend: warn when less than this share (%) of the committed amount is spent …"),
     Limit("underspend_days_before_end", _to_count, 90, "… this many days before the funding period ends."),
+    Limit("agenda_warning_age_days", _to_count, 14,
+            "Task force: a warning still open after this many days is proposed for the next meeting's agenda "
+            "(critical alerts always are)."),
+    Limit("task_force_meeting_months", _to_positive, 3,
+            "Task force: it meets at least this often; the agenda looks this far past a meeting when no later one "
+            "is planned."),
     Setting("escalate_after_days", _to_count, 14, "Alerts still open after this many days go to the coordinators."),
     Setting("daily_scan_time", _to_clock, "06:00", "Local time (HH:MM) after which the daily scan runs."),
     Setting("digest_time", _to_clock, "07:00", "Local time (HH:MM) the daily digest e-mail goes out."),

@@ -4,14 +4,15 @@ Decisions are numbered and carried out by the services when they are saved; task
 actions they own, and only how they ended.
 """
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from programme_tracker.continuity.models import Alert
 from programme_tracker.core.admin import VersionedHistoryAdmin, VersionedTabularInline
-from programme_tracker.taskforce import services
+from programme_tracker.taskforce import agenda, services
 from programme_tracker.taskforce.models import ActionItem, AgendaItem, Decision, Meeting, Member
 
 PEOPLE = ("person", "owner", "new_owner")  # plain choice lists: an autocomplete needs the right to browse accounts
@@ -70,6 +71,14 @@ class MeetingAdmin(VersionedHistoryAdmin):
         (None, {"fields": ["starts_at", "duration_minutes", "place", "online_link", "status"]}),
         (_("Agenda and minutes"), {"fields": ["agenda_published_on", "minutes_approved_on", "minutes"]}),
     ]
+
+    actions = ["propose_agenda"]
+
+    @admin.action(description=_("Propose the agenda of the selected planned meetings"), permissions=["change"])
+    def propose_agenda(self, request, queryset):
+        added = sum(agenda.propose(pk, actor=request.user) for pk in queryset.values_list("pk", flat=True))
+        self.message_user(request, ngettext("%(count)s item proposed.", "%(count)s items proposed.", added)
+                          % {"count": added}, messages.SUCCESS)
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if isinstance(db_field, models.URLField):

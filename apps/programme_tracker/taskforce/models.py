@@ -258,6 +258,8 @@ class AgendaItem(ValidatedModel, VersionedModel):
     action = models.ForeignKey(ActionItem, on_delete=models.PROTECT, null=True, blank=True,
                                related_name="agenda_items", verbose_name=_("action item"))
     origin = models.CharField(_("origin"), max_length=10, choices=Origin.choices, default=Origin.ADDED)
+    # What the register proposed the item for ("alert:12", "renewal:7"), so that proposing again adds it only once.
+    proposal = models.CharField(_("proposed for"), max_length=60, blank=True, editable=False, db_index=True)
     outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices, blank=True,
                                default=Outcome.PENDING)
     note = models.TextField(_("note"), blank=True)

@@ -67,6 +67,8 @@ class Limits:
     overspend_warning_percent: int
     underspend_percent: int
     underspend_days_before_end: int
+    agenda_warning_age_days: int
+    task_force_meeting_months: int
 
     @classmethod
     def from_settings(cls) -> Limits:

@@ -127,6 +127,17 @@ class FundingGap(Rule):
                 )
 
 
+def renewals_due_before(day, notice_days: int):
+    """Funding periods whose renewal decision is still pending with its notice date (end − notice) before `day`,
+    of planned, active or suspended programmes meant to run past that end. The rule below asks it of today; the task
+    force's agenda of the day of the meeting after next."""
+    return FundingPeriod.objects.filter(
+        renewal_decision=RenewalDecision.PENDING,
+        end__lt=day + periods.ONE_DAY * notice_days,
+        programme__status__in=(*ACTIVE_OR_PLANNED, ProgrammeStatus.SUSPENDED),
+    ).filter(Q(programme__planned_end__isnull=True) | Q(programme__planned_end__gt=F("end")))
+
+
 @register
 class RenewalDecisionOverdue(Rule):
     """A funding period's renewal decision is still pending after its notice date, and the programme goes on."""
@@ -141,12 +152,7 @@ class RenewalDecisionOverdue(Rule):
 
     def findings(self, ctx):
         notice = ctx.limits.renewal_notice_days
-        overdue = FundingPeriod.objects.filter(
-            ctx.in_scope("programme__"),
-            renewal_decision=RenewalDecision.PENDING,
-            end__lt=ctx.days(notice),  # notice date (end − notice) is before today
-            programme__status__in=(*ACTIVE_OR_PLANNED, ProgrammeStatus.SUSPENDED),
-        ).filter(Q(programme__planned_end__isnull=True) | Q(programme__planned_end__gt=F("end")))
+        overdue = renewals_due_before(ctx.today, notice).filter(ctx.in_scope("programme__"))
         rows = overdue.order_by().values_list("id", "code", "programme_id", "end")
         text = gettext_noop(
             "The renewal decision on %(code)s, which ends on %(end)s, was due by %(due)s and is still "
