@@ -229,8 +229,12 @@ SETTINGS: tuple[Setting, ...] = (
             "Task force: a warning still open after this many days is proposed for the next meeting's agenda "
             "(critical alerts always are)."),
     Limit("task_force_meeting_months", _to_positive, 3,
-            "Task force: it meets at least this often; the agenda looks this far past a meeting when no later one "
-            "is planned."),
+            "Task force: it meets at least this often (task-force-not-meeting); the agenda looks this far past a "
+            "meeting when no later one is planned."),
+    Limit("action_critical_days", _to_count, 14, "action-overdue: critical when an action is more days late."),
+    Limit("decision_needed_days", _to_count, 14,
+            "decision-needed: a critical alert active for more days with no decision, action or agenda item."),
+    Limit("minutes_approval_days", _to_count, 21, "minutes-not-approved: days after a meeting its minutes may wait."),
     Setting("escalate_after_days", _to_count, 14, "Alerts still open after this many days go to the coordinators."),
     Setting("daily_scan_time", _to_clock, "06:00", "Local time (HH:MM) after which the daily scan runs."),
     Setting("digest_time", _to_clock, "07:00", "Local time (HH:MM) the daily digest e-mail goes out."),

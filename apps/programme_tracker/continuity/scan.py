@@ -109,10 +109,11 @@ def _generation() -> int:
 
 
 def _alert_scope(rule_names, scope) -> Q:
-    """The alerts a scan answers for: those of its rules, about programmes in scope (recommendations: all)."""
+    """The alerts a scan answers for: those of its rules, about programmes in scope (rules about the whole register,
+    such as the recommendations': all)."""
     q = Q(rule__in=rule_names)
     if scope is not None:
-        programme_rules = [name for name in rule_names if RULES[name].subject != "recommendation"]
+        programme_rules = [name for name in rule_names if RULES[name].per_programme]
         q &= Q(rule__in=programme_rules, programme_id__in=scope) | ~Q(rule__in=programme_rules)
     return q
 

@@ -10,3 +10,7 @@ class TaskForceConfig(AppConfig):
     name = "programme_tracker.taskforce"
     label = "taskforce"
     verbose_name = _("Task force")
+
+    def ready(self):
+        # Its rules are found by the continuity engine in rules.py; a change to its records runs them on commit.
+        from programme_tracker.taskforce import receivers  # noqa: F401

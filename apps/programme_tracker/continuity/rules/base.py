@@ -69,6 +69,9 @@ class Limits:
     underspend_days_before_end: int
     agenda_warning_age_days: int
     task_force_meeting_months: int
+    action_critical_days: int
+    decision_needed_days: int
+    minutes_approval_days: int
 
     @classmethod
     def from_settings(cls) -> Limits:
@@ -133,6 +136,9 @@ class Rule:
     title: str = ""
     subject: str = "programme"  # what the alerts are about: "funding_period", "tranche", "recommendation", …
     description: str = ""
+    # A rule about programmes looks only at those a re-evaluation names (ctx.in_scope) and answers only for their
+    # alerts; a rule about the whole register (recommendations, the task force) always looks at all of it.
+    per_programme: bool = True
 
     def findings(self, ctx: Context) -> Iterable[Finding]:
         """Every condition this rule finds in the context's scope."""

@@ -50,6 +50,7 @@ def _coverage(ctx: Context) -> dict[int, date]:
 
 class _RecommendationRule(Rule):
     subject = "recommendation"
+    per_programme = False  # whether a recommendation is covered depends on every programme implementing it
 
     @staticmethod
     def accepted(ctx: Context) -> list[tuple[int, str]]:
