@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from unfold.contrib.filters.admin import RangeDateTimeFilter
 
 from programme_tracker.continuity.models import Alert
 from programme_tracker.core.admin import VersionedHistoryAdmin, VersionedTabularInline
@@ -63,8 +64,9 @@ class MeetingAdmin(VersionedHistoryAdmin):
     """Meetings with their agenda, and whether the agenda was published and the minutes approved."""
 
     list_display = ["__str__", "status", "place", "agenda_published_on", "minutes_approved_on"]
-    list_filter = ["status"]
-    date_hierarchy = "starts_at"
+    # A date range, not a date hierarchy: that needs MariaDB's time-zone tables, which a server may lack.
+    list_filter = ["status", ("starts_at", RangeDateTimeFilter)]
+    list_filter_submit = True
     search_fields = ["place", "minutes", "agenda_items__title"]
     inlines = [AgendaItemInline]
     fieldsets = [
