@@ -8,12 +8,14 @@ import pytest
 from django.utils import timezone
 
 from programme_tracker.accounts import roles
+from programme_tracker.continuity.escalation import escalate
 from programme_tracker.continuity.models import Alert
 from programme_tracker.continuity.periods import add_months
 from programme_tracker.continuity.scan import run_scan
+from programme_tracker.notifications.models import Notification
 from programme_tracker.portfolio.models import Organisation
 from programme_tracker.taskforce.models import ActionItem, AgendaItem, Decision, Meeting, Member
-from programme_tracker.taskforce.services import complete_action
+from programme_tracker.taskforce.services import chairs, complete_action
 from tests.builders import T, day, fund, make_programme
 
 
@@ -178,3 +180,28 @@ def test_marking_an_action_done_resolves_its_alert_when_the_change_commits(owner
         complete_action(action.pk, actor=owner, done_on=timezone.localdate(), evidence="Letter")
     alert.refresh_from_db()
     assert alert.state == "resolved"
+
+
+def test_the_owner_of_an_overdue_action_is_told_and_the_chair_hears_of_its_escalation(accounts):
+    owner, chair = accounts[roles.TASK_FORCE_MEMBER], accounts[roles.MONITOR]
+    jenv = Organisation.objects.get(short_name="JenV")
+    Member.objects.create(person=chair, organisation=jenv, role="chair", since=day(-365))
+    Member.objects.create(person=owner, organisation=jenv, since=day(-365), until=None)
+    ActionItem.objects.create(what="Ask VWS", owner=owner, due_on=timezone.localdate() - timedelta(days=3))
+    run_scan(rules=["action-overdue"])
+    alert = Alert.objects.get(rule="action-overdue")
+    assert alert.assignee == owner
+    told = dict(Notification.objects.filter(alert=alert).values_list("recipient", "reason"))
+    assert told == {owner.pk: "it is about something you are to do"}
+    Alert.objects.filter(pk=alert.pk).update(state_changed_at=timezone.now() - timedelta(days=15))
+    assert escalate() == 1
+    escalated = set(Notification.objects.filter(alert=alert, event__kind="escalated")
+                    .values_list("recipient", flat=True))
+    assert escalated == {chair.pk, accounts[roles.COORDINATOR].pk}
+
+
+def test_a_former_chair_is_not_told_of_escalations(accounts):
+    chair = accounts[roles.MONITOR]
+    Member.objects.create(person=chair, organisation=Organisation.objects.get(short_name="JenV"), role="chair",
+                          since=day(-365), until=timezone.localdate() - timedelta(days=1))
+    assert chairs() == []

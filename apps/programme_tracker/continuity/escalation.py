@@ -1,6 +1,7 @@
-"""Escalation: alerts left open too long are handed to the coordinators, once each."""
+"""Escalation: alerts left open too long are handed to the coordinators (and whom other modules name), once each."""
 
 import uuid
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -14,6 +15,19 @@ from programme_tracker.continuity.scan import take_scan_lock
 from programme_tracker.core import bulk
 
 BATCH = 1000
+# Who is told of every escalation besides the coordinators, as functions other modules register (the task force
+# names its chair); each returns user ids.
+_ALSO_TOLD: list[Callable[[], Iterable[int]]] = []
+
+
+def also_tell_of_escalations(people: Callable[[], Iterable[int]]) -> None:
+    """Register a function naming more people (user ids) to tell of every escalation."""
+    _ALSO_TOLD.append(people)
+
+
+def told_of_escalations() -> set[int]:
+    """The people the registered functions name now (one query each)."""
+    return {user_id for people in _ALSO_TOLD for user_id in people()}
 
 
 def escalate(now: datetime | None = None) -> int:

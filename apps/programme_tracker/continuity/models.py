@@ -38,6 +38,10 @@ class Alert(models.Model):
     assignee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                  related_name="assigned_alerts", verbose_name=_("assignee"),
                                  help_text=_("Empty: the coordinators."))
+    # The person the rule says must act (the owner of an overdue action item); empty: the programme's owner, else
+    # the coordinators. Scans point the assignee at them unless someone assigned the alert by hand.
+    responsible = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                    related_name="+", verbose_name=_("named by the rule"), editable=False)
     for_coordinators = models.BooleanField(
         _("for the coordinators"), default=False,
         help_text=_("Unowned measures and uncovered recommendations are the coordinators' to follow up."),

@@ -30,7 +30,7 @@ from programme_tracker.portfolio.models import Organisation, Programme
 
 # Fields a scan refreshes on an alert that is found again.
 REFRESHED = ("severity", "message", "message_data", "key_date", "until_date", "subject_label", "programme_id",
-             "funding_period_id", "recommendation_id", "for_coordinators")
+             "funding_period_id", "recommendation_id", "for_coordinators", "responsible_id")
 # What tells a changed finding from an unchanged one: the message text follows from its data (and is made only
 # for the alerts a scan writes).
 COMPARED = tuple(name for name in REFRESHED if name != "message")
@@ -238,11 +238,15 @@ def _event(alert: Alert, kind: str, to_state: str, at, note: str) -> AlertEvent:
 
 
 def _assign(scope: Q) -> None:
-    """Point unresolved alerts not assigned by hand at their programme's owner, else a lead-ministry contact.
+    """Point unresolved alerts not assigned by hand at the person their rule names, else their programme's owner,
+    else a lead-ministry contact.
 
     Empty means the coordinators: so for unowned measures, uncovered recommendations, and programmes with neither.
     """
     automatic = Alert.objects.filter(scope, state__in=UNRESOLVED_STATES, assigned_by_hand=False)
+    named = Q(responsible__isnull=False, responsible__is_active=True)
+    automatic.filter(named).exclude(assignee=F("responsible")).update(assignee=F("responsible"))
+    automatic = automatic.exclude(named)
     owner = Programme.objects.filter(pk=OuterRef("programme_id"), owner__is_active=True).order_by().values("owner_id")
     contact = (
         Organisation.contacts.through.objects.filter(

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_noop
 
 from programme_tracker.accounts import roles
 from programme_tracker.continuity.choices import EventKind, Severity
+from programme_tracker.continuity.escalation import told_of_escalations
 from programme_tracker.notifications.models import Delivery, EmailState, Preference, Subscription
 from programme_tracker.portfolio.models import Organisation
 
@@ -25,6 +26,7 @@ REASONS = {
     "coordinator": gettext_noop("you coordinate the portfolio"),
     "follower": gettext_noop("you follow these alerts"),
     "escalated": gettext_noop("it is still open and was escalated to the coordinators"),
+    "responsible": gettext_noop("it is about something you are to do"),
 }
 
 
@@ -48,6 +50,8 @@ class EventFacts(NamedTuple):
     assigned_by_hand: bool
     assignee_id: int | None
     assignee_active: bool | None
+    responsible_id: int | None
+    responsible_active: bool | None
     programme_id: int | None
     programme_code: str | None
     programme_area: str | None
@@ -58,7 +62,8 @@ class EventFacts(NamedTuple):
 
 
 EVENT_FACTS = ("id", "kind", "alert_id", "alert__rule", "alert__severity", "alert__for_coordinators",
-               "alert__assigned_by_hand", "alert__assignee_id", "alert__assignee__is_active", "alert__programme_id",
+               "alert__assigned_by_hand", "alert__assignee_id", "alert__assignee__is_active",
+               "alert__responsible_id", "alert__responsible__is_active", "alert__programme_id",
                "alert__programme__code", "alert__programme__area", "alert__programme__lead_ministry_id",
                "alert__programme__owner_id", "alert__programme__owner__is_active", "alert__recommendation__area")
 
@@ -87,19 +92,24 @@ class Audience:
         self.delivery = {user_id: delivery for user_id, delivery, _language in preferences}
         self.languages = {user_id: language for user_id, _delivery, language in preferences if language}
         self._translated: dict[tuple[str, str], str] = {}
+        # Told of every escalation besides the coordinators: whom other modules name (the task force's chair).
+        self.also_told_of_escalations = told_of_escalations() - set(self.coordinators)
 
     def told(self, facts: EventFacts) -> Told:
         """Who hears of this event, each with the reason they are told."""
         if facts.kind == EventKind.ESCALATED:
-            return dict.fromkeys(self.coordinators, ("escalated", {}))
+            return dict.fromkeys([*self.coordinators, *self.also_told_of_escalations], ("escalated", {}))
         if facts.kind == EventKind.REASSIGNED:
             return {facts.assignee_id: ("assigned", {})} if facts.assignee_id else {}
         return self.subscribers(facts) | self.responsible(facts)
 
     def responsible(self, facts: EventFacts) -> Told:
-        """Owner first; with no owner, the lead ministry's contacts; with neither, the coordinators (DESIGN.md)."""
+        """Whom it was assigned to by hand, else the person the rule names (an action item's owner); else the owner;
+        with no owner, the lead ministry's contacts; with neither, the coordinators (DESIGN.md)."""
         if facts.assigned_by_hand and facts.assignee_id and facts.assignee_active:
             return {facts.assignee_id: ("assigned", {})}
+        if facts.responsible_id and facts.responsible_active:
+            return {facts.responsible_id: ("responsible", {})}
         if not facts.for_coordinators and facts.programme_id is not None:
             code = {"code": facts.programme_code}
             if facts.owner_id and facts.owner_active:

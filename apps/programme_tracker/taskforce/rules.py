@@ -53,13 +53,14 @@ class ActionOverdue(TaskForceRule):
         text = gettext_noop("%(owner)s was to do this by %(due)s: %(what)s. Do it and mark it done, or agree a new "
                             "day or a cancellation with the task force's secretariat.")
         rows = (ActionItem.objects.filter(state=ActionItem.State.OPEN, due_on__lt=ctx.today).order_by()
-                .values_list("pk", "what", "due_on", "owner__username"))
+                .values_list("pk", "what", "due_on", "owner__username", "owner_id"))
         critical_before = ctx.days(-ctx.limits.action_critical_days)
-        for pk, what, due, owner in rows:
+        for pk, what, due, owner, owner_id in rows:
             yield Finding(
                 rule=self.name, subject_key=f"action:{pk}", subject_label=what[:200], key=due.isoformat(),
                 key_date=due, severity=Severity.CRITICAL if due < critical_before else Severity.WARNING,
-                for_coordinators=True, message_data=[say(text, owner=owner, due=due, what=what)],
+                for_coordinators=True, responsible_id=owner_id, message_data=[say(text, owner=owner, due=due,
+                                                                                     what=what)],
             )
 
 

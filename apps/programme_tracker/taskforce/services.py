@@ -9,13 +9,14 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Max, Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from programme_tracker.continuity import services as alerts
 from programme_tracker.continuity.choices import ACTIVE_STATES
 from programme_tracker.portfolio.models import Programme
-from programme_tracker.taskforce.models import ActionItem, Decision
+from programme_tracker.taskforce.models import ActionItem, Decision, Member
 
 NUMBERING_TRIES = 5  # two secretaries numbering at the same moment: the second takes the next number
 
@@ -69,6 +70,13 @@ def record_decision(*, actor, programmes=(), recommendations=(), alerts=(), **fi
     decision.alerts.set(alerts)
     carry_out(decision, actor=actor)
     return decision
+
+
+def chairs() -> list[int]:
+    """The task force's chairs today (active accounts): told of every escalation (continuity's escalation)."""
+    today = timezone.localdate()
+    return list(Member.objects.filter(Q(until__isnull=True) | Q(until__gte=today), role=Member.Role.CHAIR,
+                                      since__lte=today, person__is_active=True).values_list("person_id", flat=True))
 
 
 def _finish(action_id: int, *, actor, state: str, **fields) -> ActionItem:

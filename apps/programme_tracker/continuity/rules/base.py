@@ -34,6 +34,8 @@ class Finding:
     until_date: date | None = None
     # True for findings the coordinators answer for (unowned measures, uncovered recommendations).
     for_coordinators: bool = False
+    # The person who must act, where the rule knows them (an action item's owner): told before anyone else.
+    responsible_id: int | None = None
 
     @cached_property
     def message(self) -> str:
