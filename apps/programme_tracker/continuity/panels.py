@@ -19,4 +19,4 @@ def open_alerts(programme: Programme) -> dict:
 def register() -> None:
     """Put the open alerts at the top of the programme's page."""
     register_panel(Panel("open-alerts", _("Open alerts"), "continuity/panels/open_alerts.html", open_alerts,
-                         order=-20))
+                         order=-20, permission="continuity.view_alert"))

@@ -16,4 +16,5 @@ def money(programme: Programme) -> dict:
 
 def register() -> None:
     """Put the money just below the open alerts on the programme's page."""
-    register_panel(Panel("money", _("Money"), "finance/panels/money.html", money, order=-10))
+    register_panel(Panel("money", _("Money"), "finance/panels/money.html", money, order=-10,
+                         permission="finance.view_budgetline"))

@@ -23,6 +23,7 @@ class Panel:
     context: Callable[[Programme], dict]
     order: int = 0  # below zero: above the programme's own fields; otherwise below them, lowest first
     collapsed: bool = False
+    permission: str | None = None  # shown only to those who have it ("continuity.view_alert")
 
 
 _panels: dict[str, Panel] = {}
@@ -38,6 +39,8 @@ def render_panels(programme: Programme, request=None) -> list[dict]:
     """The registered panels for one programme, in order, each as its title, place and rendered HTML."""
     rendered = []
     for panel in sorted(_panels.values(), key=lambda p: (p.order, p.name)):
+        if panel.permission and not (request is not None and request.user.has_perm(panel.permission)):
+            continue
         html = render_to_string(panel.template, panel.context(programme), request=request)
         rendered.append({"name": panel.name, "title": panel.title, "html": html, "above": panel.order < 0,
                          "collapsed": panel.collapsed})

@@ -1,0 +1,42 @@
+"""The programme's page shows the task force's decisions, action items and agenda items about it, to those who may
+read them; each module's panel shows only to those with its permission."""
+
+from datetime import UTC, date, datetime
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
+from django.urls import reverse
+
+from programme_tracker.accounts import roles
+from programme_tracker.taskforce.models import ActionItem, Meeting
+from programme_tracker.taskforce.services import record_decision
+
+
+def test_the_programme_page_shows_what_the_task_force_did_about_it(client, login, programme, accounts):
+    meeting = Meeting.objects.create(starts_at=datetime(2027, 3, 11, 9, tzinfo=UTC))
+    meeting.agenda_items.create(title="Renewal of the helpline", programme=programme)
+    decision = record_decision(actor=None, meeting=meeting, decided_on=date(2027, 3, 11), kind="continue_funding",
+                               text="Ask VWS to renew.", deadline=date(2027, 5, 1), programmes=[programme])
+    ActionItem.objects.create(what="Write to VWS", owner=accounts[roles.TASK_FORCE_MEMBER], due_on=date(2027, 4, 1),
+                              decision=decision)
+    url = reverse("admin:portfolio_programme_change", args=[programme.pk])
+    login(roles.MONITOR)
+    page = client.get(url).content.decode()
+    assert "TF-2027-001" in page and "Write to VWS" in page and "Renewal of the helpline" in page
+
+
+def test_each_panel_shows_only_to_those_who_may_read_what_it_shows(client, programme):
+    reader = get_user_model().objects.create_user("reader", is_staff=True)
+    reader.user_permissions.set(Permission.objects.filter(codename="view_programme"))
+    client.force_login(reader)
+    page = client.get(reverse("admin:portfolio_programme_change", args=[programme.pk])).content.decode()
+    assert 'id="panel-change-log"' in page
+    for name in ("open-alerts", "money", "task-force"):
+        assert f'id="panel-{name}"' not in page, name
+
+
+def test_the_coordinator_sees_every_panel(client, login, programme):
+    login(roles.COORDINATOR)
+    page = client.get(reverse("admin:portfolio_programme_change", args=[programme.pk])).content.decode()
+    for name in ("open-alerts", "money", "task-force", "change-log"):
+        assert f'id="panel-{name}"' in page, name
