@@ -143,6 +143,7 @@ def test_demo_shows_every_kind_of_alert(base, capsys):
         "funding-expiring", "funding-gap", "renewal-decision-overdue", "unowned-measure", "recommendation-uncovered",
         "recommendation-at-risk", "ended-without-successor", "stale-record",
         "tranche-overdue", "tranche-blocked", "report-overdue", "underspend",
+        "action-overdue", "decision-not-implemented", "minutes-not-approved",
     }
     expiring = next(a for a in alerts if a["rule"] == "funding-expiring" and a["subject"] == "STOP-IT-NOW")
     assert expiring["key_date"] == (timezone.localdate() + timedelta(days=45)).isoformat()

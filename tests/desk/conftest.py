@@ -31,7 +31,8 @@ def save_screenshot(page, name: str) -> None:
 
 @pytest.fixture
 def demo(accounts):
-    """The demo portfolio, relative to today, scanned: every kind of alert but overspend is open."""
+    """The demo portfolio, relative to today, scanned: every kind of alert is open but overspend, decision-needed
+    and task-force-not-meeting."""
     today = timezone.localdate()
     load_demo(today)
     run_scan(today)

@@ -5,7 +5,7 @@ reference is fictional and marked so. Dates are relative to the day the demo is 
 problems the register exists to catch are always present: funding ending soon, a gap between two grants, a
 renewal decision overdue, an unowned measure, an owner who has left, a ministry that no longer exists, an
 accepted recommendation no programme covers, a pilot ending without a successor, and a programme not reviewed for
-months: every kind of continuity alert.
+months: every kind of continuity alert. Its task force (demo_taskforce.py) has the loose ends its rules catch.
 """
 
 from datetime import date, timedelta
@@ -19,6 +19,7 @@ from programme_tracker.accounts.services import create_account
 from programme_tracker.finance.models import BudgetLine, Commitment, Expenditure, Payment, ReportDue, Tranche
 from programme_tracker.portfolio.exchange import FORMAT, FORMAT_VERSION, import_portfolio
 from programme_tracker.portfolio.models import FundingPeriod, Organisation, Programme
+from programme_tracker.setup.demo_taskforce import load_demo_task_force
 
 MARK = "[Demo data: amounts, dates and references are fictional.]"
 
@@ -45,6 +46,7 @@ DEMO_ACCOUNTS = [
     ("coordinator", roles.COORDINATOR),
     ("finance", roles.FINANCE_OFFICER),
     ("monitor", roles.MONITOR),
+    ("member", roles.TASK_FORCE_MEMBER),
 ]
 
 
@@ -182,6 +184,7 @@ def load_demo(today: date) -> dict:
     for username, role in DEMO_ACCOUNTS:
         if not User.objects.filter(username=username).exists():
             _user, passwords[username] = create_account(username, role, password=f"demo-{username}-2012")
+    load_demo_task_force(today, _refresh)
     return {"counts": counts, "passwords": passwords}
 
 
