@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 
 from programme_tracker.continuity.models import Alert
 from programme_tracker.portfolio.models import Programme
+from programme_tracker.taskforce.models import Meeting
 
 # The values most likely to break a parser, tried on every parameter of every page.
 SWEEP = ["abc", "²", "9" * 30, "0001-01-01", "9999-12-31", "1e309", "\x00", "a" * 3000, "-1", "1,2"]
@@ -33,7 +34,7 @@ KNOWN_KEYS = ["q", "o", "p", "e", "all", "page", "date", "ministry", "area", "st
 # The desk's own pages, by their URL names; one sweep test each, so the workers of make test share them out.
 DESK_PAGES = ["desk:dashboard", "desk:timeline", "desk:coverage", "desk:inbox", "desk:report", "desk:programme",
               "desk:inbox-act", "finance-budget-against-actual", "finance-import", "finance-export", "django_rq:home",
-              "admin:index"]
+              "admin:index", "admin:taskforce_meeting_invitation"]
 # Every model of the desk, by its admin's name (django-rq's stand-in for its job pages is django_rq:home).
 DESK_MODELS = sorted(f"{model._meta.app_label}_{model._meta.model_name}" for model in admin.site._registry
                      if model._meta.managed)
@@ -42,7 +43,8 @@ DESK_MODELS = sorted(f"{model._meta.app_label}_{model._meta.model_name}" for mod
 def desk_address(name: str) -> str:
     """The address of one of the desk's own pages, with a real record where the page needs one."""
     args = {"desk:programme": [Programme.objects.order_by("pk").first().pk], "finance-export": ["payments"],
-            "desk:inbox-act": [Alert.objects.order_by("pk").first().pk, "dismiss"]}.get(name, [])
+            "desk:inbox-act": [Alert.objects.order_by("pk").first().pk, "dismiss"],
+            "admin:taskforce_meeting_invitation": [Meeting.objects.order_by("pk").first().pk]}.get(name, [])
     return reverse(name, args=args)
 
 

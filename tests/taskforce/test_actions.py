@@ -72,3 +72,21 @@ def test_the_secretariat_changes_any_action(client, login, action):
     data.update({"due_on": ["2027-05-01"]})
     assert client.post(url, data).status_code == 302
     assert ActionItem.objects.get(pk=action.pk).due_on == date(2027, 5, 1)
+
+
+def test_my_action_items_and_the_late_ones(client, login, accounts, action):
+    other = ActionItem.objects.create(what="Someone else's", due_on=date(2020, 1, 1), owner=accounts[roles.MONITOR])
+    ActionItem.objects.create(what="Mine and done", due_on=date(2020, 1, 1), owner=accounts[roles.TASK_FORCE_MEMBER],
+                              state="done", done_on=date(2020, 1, 2), evidence="Note")
+    late = ActionItem.objects.create(what="Mine and late", due_on=date(2020, 1, 1),
+                                     owner=accounts[roles.TASK_FORCE_MEMBER])
+    login(roles.TASK_FORCE_MEMBER)
+    url = reverse("admin:taskforce_actionitem_changelist")
+
+    def listed(whose):
+        return set(client.get(url, {"whose": whose}).context["cl"].result_list)
+
+    assert listed("mine") == {action, late, *ActionItem.objects.filter(what="Mine and done")}
+    assert listed("mine-late") == {late}
+    assert listed("late") == {late, other}
+    assert 'href="/desk/taskforce/actionitem/?whose=mine"' in client.get(url).content.decode()  # in the sidebar

@@ -58,6 +58,8 @@ def sidebar(request):
             _record(_("Meetings"), "event", "taskforce.meeting"),
             _record(_("Decisions"), "gavel", "taskforce.decision"),
             _record(_("Action items"), "task_alt", "taskforce.actionitem"),
+            {**_record(_("My action items"), "assignment_ind", "taskforce.actionitem"),
+             "link": reverse_lazy("admin:taskforce_actionitem_changelist") + "?whose=mine"},
             _record(_("Members"), "groups", "taskforce.member"),
         ],
     }]

@@ -6,14 +6,20 @@ actions they own, and only how they ended.
 
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
 from django.db import models
+from django.http import Http404, HttpResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from unfold.contrib.filters.admin import RangeDateTimeFilter
 
 from programme_tracker.continuity.models import Alert
-from programme_tracker.core.admin import VersionedHistoryAdmin, VersionedTabularInline
+from programme_tracker.core.admin import ListFilter, VersionedHistoryAdmin, VersionedTabularInline
 from programme_tracker.taskforce import agenda, services
+from programme_tracker.taskforce.invitation import invitation
 from programme_tracker.taskforce.models import ActionItem, AgendaItem, Decision, Meeting, Member
 
 PEOPLE = ("person", "owner", "new_owner")  # plain choice lists: an autocomplete needs the right to browse accounts
@@ -69,10 +75,36 @@ class MeetingAdmin(VersionedHistoryAdmin):
     list_filter_submit = True
     search_fields = ["place", "minutes", "agenda_items__title"]
     inlines = [AgendaItemInline]
+    readonly_fields = ["invitation_link"]
     fieldsets = [
-        (None, {"fields": ["starts_at", "duration_minutes", "place", "online_link", "status"]}),
+        (None, {"fields": ["starts_at", "duration_minutes", "place", "online_link", "status", "invitation_link"]}),
         (_("Agenda and minutes"), {"fields": ["agenda_published_on", "minutes_approved_on", "minutes"]}),
     ]
+
+    def get_urls(self):
+        invitation_url = path("<path:object_id>/invitation.ics", self.admin_site.admin_view(self.invitation_view),
+                              name="taskforce_meeting_invitation")
+        return [invitation_url, *super().get_urls()]
+
+    @admin.display(description=_("invitation"))
+    def invitation_link(self, meeting):
+        if not meeting.pk:
+            return "—"
+        return format_html('<a class="text-primary-600 underline" href="{}" download>{}</a>',
+                           reverse("admin:taskforce_meeting_invitation", args=[meeting.pk]),
+                           _("Download the invitation for your calendar (.ics)"))
+
+    def invitation_view(self, request, object_id):
+        """The meeting's invitation as an .ics file, for whoever may see the meeting."""
+        meeting = self.get_object(request, object_id)
+        if meeting is None:
+            raise Http404
+        if not self.has_view_or_change_permission(request, meeting):
+            raise PermissionDenied
+        response = HttpResponse(invitation(meeting), content_type="text/calendar; charset=utf-8")
+        day = timezone.localdate(meeting.starts_at).isoformat()
+        response["Content-Disposition"] = f'attachment; filename="task-force-meeting-{day}.ics"'
+        return response
 
     actions = ["propose_agenda"]
 
@@ -133,6 +165,23 @@ class DecisionAdmin(ChoicesMixin, VersionedHistoryAdmin):
             services.carry_out(form.instance, actor=request.user)
 
 
+class WhoseFilter(ListFilter):
+    """My action items, the late ones, or everyone's."""
+
+    title, parameter_name = _("whose"), "whose"
+
+    def lookups(self, request, model_admin):
+        return [("mine", _("Mine")), ("mine-late", _("Mine, late")), ("late", _("Everyone's, late"))]
+
+    def queryset(self, request, queryset):
+        value, today = self.value(), timezone.localdate()
+        if value in ("mine", "mine-late"):
+            queryset = queryset.filter(owner=request.user)
+        if value in ("mine-late", "late"):
+            queryset = queryset.filter(state=ActionItem.State.OPEN, due_on__lt=today)
+        return queryset
+
+
 def keeps_the_task_force(user) -> bool:
     """Whether the person keeps the task force's records (its secretariat), not only their own actions."""
     return user.has_perm("taskforce.change_decision")
@@ -143,7 +192,7 @@ class ActionItemAdmin(ChoicesMixin, VersionedHistoryAdmin):
     """Actions with their owner and due date, the late ones first; members update the ones they own."""
 
     list_display = ["what", "owner", "organisation", "due_on", "state", "decision"]
-    list_filter = ["state", ("owner", admin.RelatedOnlyFieldListFilter),
+    list_filter = [WhoseFilter, "state", ("owner", admin.RelatedOnlyFieldListFilter),
                    ("organisation", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["what", "decision__text", "programmes__code", "owner__username"]
     list_select_related = ["owner", "organisation", "decision"]
