@@ -19,6 +19,7 @@ from programme_tracker.desk.filters import Filters
 from programme_tracker.notifications.models import Notification
 from programme_tracker.notifications.services import mark_read
 from programme_tracker.portfolio.models import Area
+from programme_tracker.taskforce.follow_up import follow_up
 
 PER_PAGE = 50
 STATE_CHOICES = [("active", _("Open or acknowledged")), *AlertState.choices, ("all", _("All"))]
@@ -99,8 +100,17 @@ def inbox_alerts(user, filters: InboxFilters) -> QuerySet:
 
 
 def inbox_page(user, filters: InboxFilters, page_number):
-    """One page of the inbox."""
-    return Paginator(inbox_alerts(user, filters), PER_PAGE).get_page(page_number)
+    """One page of the inbox, each alert with what the task force did about it."""
+    page = Paginator(inbox_alerts(user, filters), PER_PAGE).get_page(page_number)
+    with_follow_up(page.object_list, user)
+    return page
+
+
+def with_follow_up(alerts, user) -> None:
+    """Give each alert the lines saying what the task force did about it, for those who may read its records."""
+    notes = follow_up(alert.pk for alert in alerts) if user.has_perm("taskforce.view_decision") else {}
+    for alert in alerts:
+        alert.follow_up = notes.get(alert.pk, [])
 
 
 def assignees():

@@ -120,6 +120,7 @@ def inbox_act_view(request, desk, alert_id, action):
             messages.success(request, inbox.DONE[action] % {"alert": f"{alert.rule_title} · {alert.subject_label}"})
         return redirect(_back(request, request.POST.get("next", "")))
     alert = inbox.inbox_alerts(request.user, inbox.InboxFilters(state="all")).get(pk=alert_id)
+    inbox.with_follow_up([alert], request.user)
     return TemplateResponse(request, "desk/_alert_row.html", {
         "alert": alert, "error": error, "may_act": True, "unread": unread_count(request.user), "swap_unread": True,
         "next_query": urlencode({"next": reverse("desk:inbox")}),
