@@ -40,6 +40,7 @@ def desk_pages(user) -> list[str]:
         reverse("finance-import-status", args=[running.public_id]),
         reverse("admin:index"), reverse("desk:dashboard"), reverse("desk:timeline"), reverse("desk:coverage"),
         reverse("desk:inbox"), reverse("desk:report"), reverse("desk:programme", args=[programme.pk]),
+        reverse("desk:task-force"),
         reverse("finance-budget-against-actual"), reverse("finance-budget-against-actual") + "?group_by=ministry",
         reverse("finance-import"), reverse("admin:portfolio_programme_history", args=[programme.pk]),
         reverse("admin:password_change"), *admin_pages(user),

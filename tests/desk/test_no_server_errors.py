@@ -34,7 +34,7 @@ KNOWN_KEYS = ["q", "o", "p", "e", "all", "page", "date", "ministry", "area", "st
 # The desk's own pages, by their URL names; one sweep test each, so the workers of make test share them out.
 DESK_PAGES = ["desk:dashboard", "desk:timeline", "desk:coverage", "desk:inbox", "desk:report", "desk:programme",
               "desk:inbox-act", "finance-budget-against-actual", "finance-import", "finance-export", "django_rq:home",
-              "admin:index", "admin:taskforce_meeting_invitation"]
+              "admin:index", "admin:taskforce_meeting_invitation", "desk:task-force"]
 # Every model of the desk, by its admin's name (django-rq's stand-in for its job pages is django_rq:home).
 DESK_MODELS = sorted(f"{model._meta.app_label}_{model._meta.model_name}" for model in admin.site._registry
                      if model._meta.managed)

@@ -17,6 +17,7 @@ from programme_tracker.portfolio.models import (
     SourceReport,
 )
 from programme_tracker.setup.demo import load_demo
+from programme_tracker.taskforce.models import ActionItem, AgendaItem, Decision, Meeting, Member
 
 pytestmark = pytest.mark.django_db
 TODAY = date(2026, 11, 29)
@@ -29,7 +30,10 @@ def demo(base):
 
 
 def empty_the_register():
-    """Leave the site as a new one is: no portfolio records and no accounts."""
+    """Leave the site as a new one is: no portfolio records and no accounts (and so no task force, which the
+    exchange does not carry yet)."""
+    for model in (AgendaItem, ActionItem, Decision, Meeting, Member):
+        model.objects.all().delete()
     for model in (FundingPeriod, ProgrammeRecommendation, ProgrammeOrganisation):
         model.objects.all().delete()
     Programme.objects.update(predecessor=None)

@@ -17,6 +17,8 @@ PAGES = {
     "inbox": ("continuity.view_alert",),
     "programme": ("portfolio.view_programme",),
     "report": ("portfolio.view_programme", "portfolio.view_recommendation", "portfolio.view_fundingperiod"),
+    "task-force": ("taskforce.view_meeting", "taskforce.view_agendaitem", "taskforce.view_decision",
+                   "taskforce.view_actionitem"),
 }
 # Parts of pages, shown only to those who may see the records behind them.
 MONEY = ("finance.view_budgetline", "finance.view_commitment", "finance.view_payment", "finance.view_expenditure")

@@ -25,6 +25,7 @@ from programme_tracker.desk.charts import COVERAGE_COLOURS, PALETTE, SEVERITY_CO
 from programme_tracker.desk.coverage import COVERAGE_LABELS, KINDS, state
 from programme_tracker.desk.snapshot import Snapshot, cached, snapshot, stamp
 from programme_tracker.portfolio.models import Area, Programme, ProgrammeStatus, Recommendation
+from programme_tracker.taskforce.figures import figures as task_force_figures
 
 QUARTERS_AHEAD = 8
 YEARS_BEFORE, YEARS_AFTER = 1, 4  # the money chart's window around this year
@@ -187,8 +188,24 @@ def recommendation_coverage(snap: Snapshot) -> tuple[Chart, dict[str, int]]:
     return chart, counts
 
 
-def dashboard(today: date, show_money: bool, show_alerts: bool) -> dict:
-    """Everything the dashboard shows, for a user who may (or may not) see money and alerts."""
+def task_force_headlines(today: date) -> list[Headline]:
+    """The coordination loop in three figures: critical problems nobody decided on, overdue actions, and the median
+    days from an alert to the decision on it."""
+    loop = task_force_figures(today)
+    headlines = [
+        Headline(_("critical problems without a decision"), loop.undecided_critical, reverse("desk:task-force"),
+                 alarm=loop.undecided_critical > 0),
+        Headline(_("overdue action items"), loop.overdue_actions,
+                 reverse("admin:taskforce_actionitem_changelist") + "?whose=late", alarm=loop.overdue_actions > 0),
+    ]
+    if loop.median_days_to_decision is not None:
+        headlines.append(Headline(_("days from alert to decision (median)"), round(loop.median_days_to_decision),
+                                  reverse("desk:task-force")))
+    return headlines
+
+
+def dashboard(today: date, show_money: bool, show_alerts: bool, show_task_force: bool = False) -> dict:
+    """Everything the dashboard shows, for a user who may (or may not) see money, alerts and the task force."""
     version = stamp()
     snap = snapshot(today, version)
     figures = cached("cliff", today, lambda: cliff_figures(snap), version)
@@ -210,6 +227,8 @@ def dashboard(today: date, show_money: bool, show_alerts: bool) -> dict:
         critical = sum(series.values[0] for series in alerts.series)  # open and acknowledged; Critical first
         headlines.append(Headline(_("critical alerts open"), critical,
                                   reverse("desk:inbox") + "?severity=critical", alarm=critical > 0))
+    if show_task_force:
+        headlines += task_force_headlines(today)
     if show_money:
         charts.insert(1, money_by_ministry(today, version))
     return {"charts": charts, "headlines": headlines, "ending": ending, "accepted": accepted,

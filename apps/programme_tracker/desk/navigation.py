@@ -55,6 +55,8 @@ def sidebar(request):
         "title": _("Task force"),
         "separator": True,
         "items": [
+            {"title": _("Task force overview"), "icon": "diversity_3", "link": reverse_lazy("desk:task-force"),
+             "permission": may_open("task-force")},
             _record(_("Meetings"), "event", "taskforce.meeting"),
             _record(_("Decisions"), "gavel", "taskforce.decision"),
             _record(_("Action items"), "task_alt", "taskforce.actionitem"),

@@ -13,4 +13,5 @@ urlpatterns = [
     path("inbox/<int:alert_id>/<slug:action>/", views.inbox_act_view, name="inbox-act"),
     path("programmes/<int:pk>/", views.programme_view, name="programme"),
     path("report/", views.report_view, name="report"),
+    path("task-force/", views.task_force_view, name="task-force"),
 ]

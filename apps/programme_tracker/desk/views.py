@@ -16,8 +16,8 @@ from django.views.decorators.http import require_http_methods
 
 from programme_tracker.continuity.models import Alert
 from programme_tracker.core.models import EARLIEST, LATEST
-from programme_tracker.desk import coverage, dashboard, inbox, programme, report, timeline
-from programme_tracker.desk.access import ALERTS, FUNDING, HISTORY, MONEY, can, desk_page
+from programme_tracker.desk import coverage, dashboard, inbox, programme, report, task_force, timeline
+from programme_tracker.desk.access import ALERTS, FUNDING, HISTORY, MONEY, PAGES, can, desk_page
 from programme_tracker.desk.filters import ProgrammeFilters
 from programme_tracker.desk.snapshot import snapshot
 from programme_tracker.finance.views import download
@@ -29,7 +29,8 @@ from programme_tracker.portfolio.models import Programme
 def dashboard_view(request, desk):
     """The portfolio at a glance."""
     today = timezone.localdate()
-    figures = dashboard.dashboard(today, show_money=can(request, MONEY), show_alerts=can(request, ALERTS))
+    figures = dashboard.dashboard(today, show_money=can(request, MONEY), show_alerts=can(request, ALERTS),
+                                  show_task_force=can(request, PAGES["task-force"]))
     return TemplateResponse(request, "desk/dashboard.html", {**desk, "title": _("Portfolio dashboard"),
                                                              "today": today, **figures})
 
@@ -162,3 +163,11 @@ def report_view(request, desk):
         "counts": [(kind, coverage.COVERAGE_LABELS[kind], counts[kind]) for kind in coverage.KINDS],
         "show_alerts": can(request, ALERTS),
     })
+
+
+@desk_page("task-force")
+def task_force_view(request, desk):
+    """The task force's next meeting, open actions and latest decisions."""
+    today = timezone.localdate()
+    return TemplateResponse(request, "desk/task_force.html", {**desk, "title": _("Task force"), "today": today,
+                                                              **task_force.task_force_page(today)})

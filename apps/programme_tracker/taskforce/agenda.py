@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.db import transaction
-from django.db.models import Exists, Max, OuterRef, Q
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -30,7 +30,8 @@ from programme_tracker.continuity.models import Alert
 from programme_tracker.continuity.periods import add_months
 from programme_tracker.continuity.rules.base import Limits
 from programme_tracker.continuity.rules.funding import renewals_due_before
-from programme_tracker.taskforce.models import ActionItem, AgendaItem, Decision, Meeting
+from programme_tracker.taskforce.figures import undecided
+from programme_tracker.taskforce.models import ActionItem, AgendaItem, Meeting
 
 # The rules whose alerts are about a recommendation: proposed as the recommendation, whatever their severity.
 RECOMMENDATION_RULES = ("recommendation-uncovered", "recommendation-at-risk")
@@ -66,11 +67,9 @@ def overdue_actions(day: date) -> list[Proposal]:
 def undecided_alerts(limits: Limits) -> list[Proposal]:
     """Active critical alerts, and warnings open longer than the site allows, with no decision and no open action."""
     old_enough = timezone.now() - timedelta(days=limits.agenda_warning_age_days)
-    decided = Decision.alerts.through.objects.filter(alert_id=OuterRef("pk"))
-    acted = ActionItem.alerts.through.objects.filter(alert_id=OuterRef("pk"), actionitem__state=ActionItem.State.OPEN)
-    rows = (Alert.objects.filter(state__in=ACTIVE_STATES)
+    rows = (undecided(Alert.objects.filter(state__in=ACTIVE_STATES))
             .filter(Q(severity=Severity.CRITICAL) | Q(severity=Severity.WARNING, opened_at__lte=old_enough))
-            .exclude(rule__in=RECOMMENDATION_RULES).exclude(Exists(decided)).exclude(Exists(acted))
+            .exclude(rule__in=RECOMMENDATION_RULES)
             .order_by("severity", "opened_at", "pk").values_list("pk", "severity", "subject_label", "message"))
     # Critical before warning: the choices' values sort that way ("critical" < "warning").
     return [Proposal(f"alert:{pk}", f"{subject}: {message}", {"alert_id": pk}) for pk, _s, subject, message in rows]

@@ -9,8 +9,8 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
 from programme_tracker.continuity.scan import run_scan
+from programme_tracker.taskforce.figures import TASK_FORCE_RULES
 from programme_tracker.taskforce.models import ActionItem, AgendaItem, Decision, Meeting, Member
-from programme_tracker.taskforce.rules import TASK_FORCE_RULES
 
 log = logging.getLogger(__name__)
 _pending = threading.local()

@@ -12,25 +12,17 @@ from django.db.models import Count, Exists, Max, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy, gettext_noop
 
-from programme_tracker.continuity.choices import ACTIVE_STATES, Severity
+from programme_tracker.continuity.choices import Severity
 from programme_tracker.continuity.messages import say
-from programme_tracker.continuity.models import Alert
 from programme_tracker.continuity.periods import add_months
 from programme_tracker.continuity.rules import Finding, Rule, register
+from programme_tracker.taskforce.figures import problems_open, undecided
 from programme_tracker.taskforce.models import ActionItem, AgendaItem, Decision, Meeting, Member
-
-TASK_FORCE_RULES = ("action-overdue", "decision-needed", "decision-not-implemented", "task-force-not-meeting",
-                    "minutes-not-approved")
 
 
 def start_of(day: date) -> datetime:
     """Midnight at the start of the day, in the site's time zone."""
     return timezone.make_aware(datetime.combine(day, time.min))
-
-
-def problems_open(ctx):
-    """Active critical alerts of the other rules (the task force's own do not count: they are about its work)."""
-    return Alert.objects.filter(state__in=ACTIVE_STATES, severity=Severity.CRITICAL).exclude(rule__in=TASK_FORCE_RULES)
 
 
 class TaskForceRule(Rule):
@@ -78,13 +70,10 @@ class DecisionNeeded(TaskForceRule):
     def findings(self, ctx):
         found = gettext_noop("Active since %(since)s, and the task force has not decided on it:")
         todo = gettext_noop("Put it on the agenda of the next meeting, or record a decision or an action.")
-        decided = Decision.alerts.through.objects.filter(alert_id=OuterRef("pk"))
-        acted = ActionItem.alerts.through.objects.filter(alert_id=OuterRef("pk"),
-                                                         actionitem__state=ActionItem.State.OPEN)
         on_agenda = (AgendaItem.objects.filter(alert_id=OuterRef("pk"), meeting__status=Meeting.Status.PLANNED)
                      .exclude(outcome=AgendaItem.Outcome.DROPPED))
-        rows = (problems_open(ctx).filter(opened_at__lt=start_of(ctx.days(-ctx.limits.decision_needed_days)))
-                .exclude(Exists(decided)).exclude(Exists(acted)).exclude(Exists(on_agenda)).order_by()
+        rows = (undecided(problems_open()).filter(opened_at__lt=start_of(ctx.days(-ctx.limits.decision_needed_days)))
+                .exclude(Exists(on_agenda)).order_by()
                 .values_list("pk", "subject_label", "message_data", "opened_at", "programme_id", "funding_period_id",
                              "recommendation_id"))
         for pk, label, message, opened_at, programme_id, period_id, recommendation_id in rows:
@@ -136,7 +125,7 @@ class TaskForceNotMeeting(TaskForceRule):
     def findings(self, ctx):
         since = add_months(ctx.today, -ctx.limits.task_force_meeting_months)
         members = Member.objects.filter(Q(until__isnull=True) | Q(until__gte=ctx.today), since__lte=ctx.today)
-        if not members.exists() or not problems_open(ctx).exists():
+        if not members.exists() or not problems_open().exists():
             return
         last = Meeting.objects.filter(status=Meeting.Status.HELD).aggregate(last=Max("starts_at"))["last"]
         last_day = timezone.localdate(last) if last else None
