@@ -64,8 +64,8 @@ POLICY = {
 DESK_MODELS = ["portfolio.organisation", "portfolio.sourcereport", "portfolio.recommendation",
                "portfolio.programme", "portfolio.fundingperiod", "auth.user", "auth.group", "continuity.alert",
                "finance.budgetline", "finance.commitment", "finance.tranche", "finance.payment", "finance.reportdue",
-               "finance.expenditure", "taskforce.member", "taskforce.meeting", "taskforce.decision",
-               "taskforce.actionitem"]
+               "finance.expenditure", "taskforce.member", "taskforce.meeting", "taskforce.agendaitem",
+               "taskforce.decision", "taskforce.actionitem"]
 
 # Alerts come from the rules and their record is kept: nobody adds or deletes them in the desk.
 NEVER = {"continuity.alert": "ad"}
@@ -124,6 +124,7 @@ def some_record(model, programme):
         "taskforce.member": lambda: Member.objects.create(person=programme.owner, organisation=period().funder,
                                                           since=date(2026, 1, 1)),
         "taskforce.meeting": lambda: meeting(),
+        "taskforce.agendaitem": lambda: meeting().agenda_items.create(title="Funding of the helpline"),
         "taskforce.decision": lambda: record_decision(actor=None, meeting=meeting(), decided_on=date(2026, 3, 1),
                                                       kind="other", text="Keep the helpline open."),
         # Owned by the task-force member: members change the actions they own (and no others, tested apart).

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from programme_tracker.accounts import roles
-from programme_tracker.taskforce.models import ActionItem
+from programme_tracker.taskforce.models import ActionItem, Decision
 from programme_tracker.taskforce.services import cancel_action, complete_action
 from tests.builders import browser_form_data
 
@@ -90,3 +90,13 @@ def test_my_action_items_and_the_late_ones(client, login, accounts, action):
     assert listed("mine-late") == {late}
     assert listed("late") == {late, other}
     assert 'href="/desk/taskforce/actionitem/?whose=mine"' in client.get(url).content.decode()  # in the sidebar
+
+
+def test_the_decision_page_lists_its_actions_but_ends_them_only_on_their_own_page(client, login, action):
+    decision = Decision.objects.create(year=2027, sequence=1, decided_on=date(2027, 3, 1), kind="other", text="Go.")
+    action.decision = decision
+    action.save()
+    login(roles.COORDINATOR)
+    data = browser_form_data(client.get(reverse("admin:taskforce_decision_change", args=[decision.pk]))
+                             .content.decode(), "decision_form")
+    assert "actions-0-what" in data and "actions-0-state" not in data  # no choice here that cannot be saved

@@ -116,7 +116,36 @@ def test_proposing_again_adds_only_what_is_new_and_leaves_the_secretarys_changes
     _p, second = expiring(owner, 11)
     assert propose(meeting.pk, actor=None) == 1
     items = list(meeting.agenda_items.order_by("position").values_list("proposal", "position", "outcome"))
-    assert items == [(f"alert:{first.pk}", 5, "dropped"), ("", 6, ""), (f"alert:{second.pk}", 7, "")]
+    # The new proposal goes before the secretary's closing item, which moves down one.
+    assert items == [(f"alert:{first.pk}", 5, "dropped"), (f"alert:{second.pk}", 6, ""), ("", 7, "")]
+
+
+def test_proposals_go_between_the_opening_and_any_other_business(meeting, accounts):
+    meeting.agenda_items.create(title="Opening", position=1)
+    meeting.agenda_items.create(title="Any other business", position=99)
+    expiring(accounts[roles.FINANCE_OFFICER], 10)
+    expiring(accounts[roles.FINANCE_OFFICER], 11)
+    propose(meeting.pk, actor=None)
+    assert list(meeting.agenda_items.order_by("position").values_list("title", "position"))[::3] == [
+        ("Opening", 1), ("Any other business", 99)]
+    assert list(meeting.agenda_items.order_by("position").values_list("position", flat=True)) == [1, 2, 3, 99]
+
+
+def test_an_overdue_action_is_proposed_once_not_also_as_its_alert(meeting, accounts):
+    owner = accounts[roles.TASK_FORCE_MEMBER]
+    action = ActionItem.objects.create(what="Ask VWS", owner=owner, due_on=TODAY - timedelta(days=30))
+    run_scan(TODAY, rules=["action-overdue"])
+    assert Alert.objects.get(rule="action-overdue").severity == "critical"
+    propose(meeting.pk, actor=None)
+    assert proposed(meeting) == {f"action:{action.pk}"}
+
+
+def test_a_title_names_the_subject_once(meeting):
+    run_scan(TODAY, rules=["recommendation-uncovered"])
+    propose(meeting.pk, actor=None)
+    item = meeting.agenda_items.filter(recommendation__isnull=False).first()
+    code = item.recommendation.code
+    assert item.title.count(code) == 1 and not item.title.startswith(f"{code}: {code}")
 
 
 def test_only_a_planned_meeting_gets_proposals(meeting, accounts):
@@ -148,6 +177,11 @@ def test_the_meeting_list_proposes_the_agenda_of_the_meetings_chosen(client, log
                            follow=True)
     assert "1 item proposed." in response.content.decode()
     assert meeting.agenda_items.filter(origin="proposed").count() == 1
+    Meeting.objects.filter(pk=meeting.pk).update(status="held")
+    response = client.post("/desk/taskforce/meeting/", {"action": "propose_agenda", "_selected_action": [meeting.pk]},
+                           follow=True)
+    assert "is not planned but held: only a planned meeting gets proposals." in response.content.decode()
+    Meeting.objects.filter(pk=meeting.pk).update(status="planned")
     login(roles.TASK_FORCE_MEMBER)
     client.post("/desk/taskforce/meeting/", {"action": "propose_agenda", "_selected_action": [meeting.pk]})
     assert meeting.agenda_items.count() == 1  # members read the agenda; they do not make it

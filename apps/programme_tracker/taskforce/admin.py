@@ -54,15 +54,53 @@ class MemberAdmin(ChoicesMixin, VersionedHistoryAdmin):
     fields = ["person", "organisation", "role", "since", "until"]
 
 
-class AgendaItemInline(ChoicesMixin, VersionedTabularInline):
-    """The agenda, in order, on the meeting's page."""
+SUBJECTS = ("alert", "programme", "recommendation", "action")
+
+
+@admin.display(description=_("about"))
+def subject_link(item):
+    """The item's subject as a link to its page, or a dash."""
+    for name in SUBJECTS:
+        subject = getattr(item, name)
+        if subject is not None:
+            meta = subject._meta
+            return format_html('<a class="text-primary-600 underline" href="{}">{}</a>',
+                               reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[subject.pk]),
+                               subject)
+    return "—"
+
+
+class AgendaItemInline(VersionedTabularInline):
+    """The agenda, in order, on the meeting's page: narrow enough to read, each item's subject linked; the item's own
+    page (the pencil) links a subject to an item added by hand."""
 
     model = AgendaItem
     extra = 0
-    fields = ["position", "title", "alert", "programme", "recommendation", "action", "origin", "outcome", "note"]
-    readonly_fields = ["origin"]
-    autocomplete_fields = ["alert", "programme", "recommendation", "action"]
+    show_change_link = True
+    fields = ["position", "title", "about", "origin", "outcome", "note"]
+    readonly_fields = ["about", "origin"]
     ordering = ["position", "pk"]
+
+    about = staticmethod(subject_link)
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "note" and field is not None:
+            field.widget.attrs["rows"] = 2  # a line or two per item; the minutes hold the rest
+        return field
+
+
+@admin.register(AgendaItem)
+class AgendaItemAdmin(ChoicesMixin, VersionedHistoryAdmin):
+    """One agenda item with what it is about; most are edited in the meeting's agenda."""
+
+    list_display = ["title", "meeting", "position", "origin", "outcome"]
+    list_filter = ["origin", "outcome"]
+    search_fields = ["title", "note"]
+    list_select_related = ["meeting"]
+    autocomplete_fields = ["meeting", *SUBJECTS]
+    readonly_fields = ["origin"]
+    fields = ["meeting", "position", "title", *SUBJECTS, "origin", "outcome", "note"]
 
 
 @admin.register(Meeting)
@@ -110,9 +148,15 @@ class MeetingAdmin(VersionedHistoryAdmin):
 
     @admin.action(description=_("Propose the agenda of the selected planned meetings"), permissions=["change"])
     def propose_agenda(self, request, queryset):
-        added = sum(agenda.propose(pk, actor=request.user) for pk in queryset.values_list("pk", flat=True))
-        self.message_user(request, ngettext("%(count)s item proposed.", "%(count)s items proposed.", added)
-                          % {"count": added}, messages.SUCCESS)
+        for meeting in queryset.exclude(status=Meeting.Status.PLANNED):
+            self.message_user(request, _("%(meeting)s is not planned but %(status)s: only a planned meeting gets "
+                                         "proposals.") % {"meeting": meeting, "status": meeting.get_status_display()
+                                                          .lower()}, messages.WARNING)
+        planned = queryset.filter(status=Meeting.Status.PLANNED).values_list("pk", flat=True)
+        added = sum(agenda.propose(pk, actor=request.user) for pk in planned)
+        if planned:
+            self.message_user(request, ngettext("%(count)s item proposed.", "%(count)s items proposed.", added)
+                              % {"count": added}, messages.SUCCESS)
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if isinstance(db_field, models.URLField):
@@ -127,6 +171,8 @@ class ActionItemInline(ChoicesMixin, VersionedTabularInline):
     extra = 0
     show_change_link = True
     fields = ["what", "owner", "organisation", "due_on", "state"]
+    # An action ends on its own page (the pencil), where its day, evidence or reason go with it.
+    readonly_fields = ["state"]
     autocomplete_fields = ["organisation"]
 
 

@@ -8,9 +8,9 @@ For a planned meeting the register proposes, each kind with one query:
   after this one (the next planned one, or `task_force_meeting_months` later when none is planned);
 - every recommendation the rules find uncovered or at risk.
 
-Proposals are added at the end of the agenda, marked as proposed, with a title in the language of whoever asked for
-them. Proposing again adds only what is new: an item
-the register proposed before stays as the secretary left it (moved, decided, deferred or dropped).
+Proposals are added at the end of the agenda, before a closing item the secretary put last (any other business),
+marked as proposed, with a title in the language of whoever asked for them. Proposing again adds only what is new:
+an item the register proposed before stays as the secretary left it (moved, decided, deferred or dropped).
 """
 
 from __future__ import annotations
@@ -30,12 +30,17 @@ from programme_tracker.continuity.models import Alert
 from programme_tracker.continuity.periods import add_months
 from programme_tracker.continuity.rules.base import Limits
 from programme_tracker.continuity.rules.funding import renewals_due_before
-from programme_tracker.taskforce.figures import undecided
+from programme_tracker.taskforce.figures import TASK_FORCE_RULES, undecided
 from programme_tracker.taskforce.models import ActionItem, AgendaItem, Meeting
 
 # The rules whose alerts are about a recommendation: proposed as the recommendation, whatever their severity.
 RECOMMENDATION_RULES = ("recommendation-uncovered", "recommendation-at-risk")
 SUBJECTS = ["meeting", "alert", "programme", "recommendation", "action"]
+
+
+def labelled(subject: str, message: str) -> str:
+    """An alert's message, led by its subject unless the message names it already."""
+    return message if subject in message else f"{subject}: {message}"
 
 
 @dataclass(frozen=True)
@@ -69,10 +74,12 @@ def undecided_alerts(limits: Limits) -> list[Proposal]:
     old_enough = timezone.now() - timedelta(days=limits.agenda_warning_age_days)
     rows = (undecided(Alert.objects.filter(state__in=ACTIVE_STATES))
             .filter(Q(severity=Severity.CRITICAL) | Q(severity=Severity.WARNING, opened_at__lte=old_enough))
-            .exclude(rule__in=RECOMMENDATION_RULES)
+            # Recommendations are proposed as themselves; the task force's own alerts are about its work (an
+            # overdue action is proposed as the action).
+            .exclude(rule__in=(*RECOMMENDATION_RULES, *TASK_FORCE_RULES))
             .order_by("severity", "opened_at", "pk").values_list("pk", "severity", "subject_label", "message"))
     # Critical before warning: the choices' values sort that way ("critical" < "warning").
-    return [Proposal(f"alert:{pk}", f"{subject}: {message}", {"alert_id": pk}) for pk, _s, subject, message in rows]
+    return [Proposal(f"alert:{pk}", labelled(subject, message), {"alert_id": pk}) for pk, _s, subject, message in rows]
 
 
 def renewals_due(by: date, limits: Limits) -> list[Proposal]:
@@ -93,7 +100,7 @@ def recommendations_at_risk() -> list[Proposal]:
     for recommendation_id, subject, message in rows:
         if recommendation_id not in seen:
             seen.add(recommendation_id)
-            found.append(Proposal(f"recommendation:{recommendation_id}", f"{subject}: {message}",
+            found.append(Proposal(f"recommendation:{recommendation_id}", labelled(subject, message),
                                   {"recommendation_id": recommendation_id}))
     return found
 
@@ -110,7 +117,11 @@ def propose(meeting_id: int, *, actor, limits: Limits | None = None) -> int:
         proposals = [*overdue_actions(day), *undecided_alerts(limits), *renewals_due(horizon(meeting, limits), limits),
                      *recommendations_at_risk()]
         known = set(meeting.agenda_items.exclude(proposal="").values_list("proposal", flat=True))
-        position = meeting.agenda_items.aggregate(last=Max("position"))["last"] or 0
+        last = meeting.agenda_items.order_by("-position", "-pk").first()
+        # Before a closing item the secretary put at the end ("Any other business"); otherwise at the end.
+        closing = last if last is not None and last.origin == AgendaItem.Origin.ADDED and not last.outcome else None
+        position = (meeting.agenda_items.exclude(pk=closing.pk) if closing else meeting.agenda_items).aggregate(
+            last=Max("position"))["last"] or 0
         new = []
         for proposal in proposals:
             if proposal.key in known:
@@ -124,4 +135,8 @@ def propose(meeting_id: int, *, actor, limits: Limits | None = None) -> int:
             item.clean_fields(exclude=SUBJECTS)
             new.append(item)
         bulk_create_with_history(new, AgendaItem, default_user=actor)
+        if closing is not None and new and closing.position <= position:
+            closing.position = position + 1
+            closing._history_user = actor
+            closing.save(update_fields=["position"])
         return len(new)

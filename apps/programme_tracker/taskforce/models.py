@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -80,7 +81,7 @@ class Meeting(ValidatedModel, VersionedModel):
         ordering = ["-starts_at"]
 
     def __str__(self):
-        return str(_("Task-force meeting of %(date)s") % {"date": timezone.localdate(self.starts_at).isoformat()})
+        return str(_("Task-force meeting of %(date)s") % {"date": date_format(timezone.localdate(self.starts_at))})
 
     def clean(self):
         """Minutes are approved only for a meeting that was held, and not before it."""
