@@ -13,7 +13,7 @@ from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from programme_tracker.continuity import services as alerts
+from programme_tracker.continuity import services as alert_services
 from programme_tracker.continuity.choices import ACTIVE_STATES
 from programme_tracker.portfolio.models import Programme
 from programme_tracker.taskforce.models import ActionItem, Decision, Member
@@ -48,8 +48,8 @@ def carry_out(decision: Decision, *, actor) -> None:
     if decision.kind == Decision.Kind.ACCEPT_RISK:
         reason = _("Decision %(number)s: %(text)s") % {"number": decision.number, "text": decision.text}
         for alert_id in decision.alerts.filter(state__in=ACTIVE_STATES).values_list("pk", flat=True):
-            alerts.dismiss(alert_id, actor=actor, reason=reason[: alerts.MAX_REASON],
-                           accepted_until=decision.accepted_until)
+            alert_services.dismiss(alert_id, actor=actor, reason=reason[: alert_services.MAX_REASON],
+                                   accepted_until=decision.accepted_until)
     elif decision.kind == Decision.Kind.TRANSFER_OWNERSHIP and decision.new_owner_id:
         for programme in Programme.objects.filter(task_force_decisions=decision).exclude(owner=decision.new_owner):
             programme.owner = decision.new_owner
