@@ -135,3 +135,14 @@ def test_a_decision_recorded_in_the_desk_is_numbered_and_carried_out(client, log
     alert.refresh_from_db()
     assert (alert.state, alert.accepted_until) == (AlertState.DISMISSED, until)
     assert alert.events.latest("at").actor == secretary
+
+
+def test_the_kind_of_a_new_decision_is_chosen_not_preselected(client, login):
+    login(roles.COORDINATOR)
+    url = reverse("admin:taskforce_decision_add")
+    data = browser_form_data(client.get(url).content.decode(), "decision_form")
+    assert data["kind"] == [""]
+    data.update({"decided_on": ["2027-03-11"], "text": ["Go on."]})
+    response = client.post(url, data)
+    assert response.status_code == 200 and "kind" in response.context["adminform"].form.errors
+    assert not Decision.objects.exists()

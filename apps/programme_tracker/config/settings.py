@@ -244,6 +244,8 @@ UNFOLD = {
     "SIDEBAR": {"show_all_applications": True, "navigation": "programme_tracker.desk.navigation.sidebar"},
     # After a refused save, the first field with an error is brought into view.
     "SCRIPTS": [lambda request: static("core/first-error.js")],
+    # Forms that fit a phone (390 px): see the stylesheet.
+    "STYLES": [lambda request: static("core/forms.css")],
     # The user menu: change password and the second factor.
     "ACCOUNT": {"navigation": "programme_tracker.accounts.navigation.account_links"},
 }

@@ -194,6 +194,12 @@ class DecisionAdmin(ChoicesMixin, VersionedHistoryAdmin):
                                            "superseded_by"]}),
     ]
 
+    def formfield_for_choice_field(self, db_field, request, **kwargs):
+        if db_field.name == "kind":
+            # Chosen on purpose: the admin would preselect the first kind of a required field without a default.
+            kwargs["choices"] = [("", "---------"), *Decision.Kind.choices]
+        return super().formfield_for_choice_field(db_field, request, **kwargs)
+
     @admin.display(description=_("number"), ordering="sequence")
     def number_display(self, decision):
         return decision.number if decision.pk else "—"
