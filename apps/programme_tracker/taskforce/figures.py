@@ -7,7 +7,7 @@ decision-needed rule share.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from statistics import median
 
 from django.db.models import Exists, OuterRef, QuerySet
@@ -56,7 +56,7 @@ def figures(today: date) -> Figures:
 
 def next_meeting(now=None) -> Meeting | None:
     """The next planned meeting (from the start of today on)."""
-    start = timezone.make_aware(timezone.datetime.combine(timezone.localdate(now), timezone.datetime.min.time()))
+    start = timezone.make_aware(datetime.combine(timezone.localdate(now), time.min))
     return Meeting.objects.filter(status=Meeting.Status.PLANNED, starts_at__gte=start).order_by("starts_at").first()
 
 
