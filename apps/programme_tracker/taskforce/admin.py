@@ -54,7 +54,7 @@ class MemberAdmin(ChoicesMixin, VersionedHistoryAdmin):
     fields = ["person", "organisation", "role", "since", "until"]
 
 
-SUBJECTS = ("alert", "programme", "recommendation", "action")
+SUBJECTS = AgendaItem.SUBJECTS
 
 
 @admin.display(description=_("about"))

@@ -35,7 +35,6 @@ from programme_tracker.taskforce.models import ActionItem, AgendaItem, Meeting
 
 # The rules whose alerts are about a recommendation: proposed as the recommendation, whatever their severity.
 RECOMMENDATION_RULES = ("recommendation-uncovered", "recommendation-at-risk")
-SUBJECTS = ["meeting", "alert", "programme", "recommendation", "action"]
 
 
 def labelled(subject: str, message: str) -> str:
@@ -132,7 +131,7 @@ def propose(meeting_id: int, *, actor, limits: Limits | None = None) -> int:
                               origin=AgendaItem.Origin.PROPOSED, **proposal.subject)
             # The text fields' own checks; the keys were just read from the database and each item has one subject,
             # so neither is checked again (a query per item and key).
-            item.clean_fields(exclude=SUBJECTS)
+            item.clean_fields(exclude=["meeting", *AgendaItem.SUBJECTS])
             new.append(item)
         bulk_create_with_history(new, AgendaItem, default_user=actor)
         if closing is not None and new and closing.position <= position:

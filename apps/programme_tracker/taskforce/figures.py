@@ -21,6 +21,11 @@ TASK_FORCE_RULES = ("action-overdue", "decision-needed", "decision-not-implement
                     "minutes-not-approved")
 
 
+def start_of(day: date) -> datetime:
+    """Midnight at the start of the day, in the site's time zone."""
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
 def undecided(alerts: QuerySet) -> QuerySet:
     """The alerts with no decision and no open action item linked."""
     decided = Decision.alerts.through.objects.filter(alert_id=OuterRef("pk"))
@@ -56,7 +61,7 @@ def figures(today: date) -> Figures:
 
 def next_meeting(now=None) -> Meeting | None:
     """The next planned meeting (from the start of today on)."""
-    start = timezone.make_aware(datetime.combine(timezone.localdate(now), time.min))
+    start = start_of(timezone.localdate(now))
     return Meeting.objects.filter(status=Meeting.Status.PLANNED, starts_at__gte=start).order_by("starts_at").first()
 
 

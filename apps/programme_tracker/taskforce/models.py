@@ -21,6 +21,14 @@ from programme_tracker.portfolio.models import Organisation, Programme, Recommen
 from programme_tracker.portfolio.models.validators import are_dates
 
 
+class MemberQuerySet(models.QuerySet):
+    """Task-force seats."""
+
+    def on(self, day):
+        """The seats held on `day` (from `since` up to and including `until`)."""
+        return self.filter(Q(until__isnull=True) | Q(until__gte=day), since__lte=day)
+
+
 class Member(ValidatedModel, VersionedModel):
     """A person's seat on the task force: for which organisation, in which role, from when and until when."""
 
@@ -39,6 +47,7 @@ class Member(ValidatedModel, VersionedModel):
     until = models.DateField(_("member until"), null=True, blank=True,
                              help_text=_("The last day of the membership; empty while it lasts."))
     history = HistoricalRecords(excluded_fields=["version"])
+    objects = MemberQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("task-force member")
@@ -246,6 +255,8 @@ class AgendaItem(ValidatedModel, VersionedModel):
         NOTED = "noted", _("Noted")
         DROPPED = "dropped", _("Dropped from the agenda")
 
+    SUBJECTS = ("alert", "programme", "recommendation", "action")  # what an item may be about: one at most
+
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="agenda_items",
                                 verbose_name=_("meeting"))
     position = models.PositiveSmallIntegerField(_("position"), default=0)
@@ -285,8 +296,7 @@ class AgendaItem(ValidatedModel, VersionedModel):
 
     def clean(self):
         """An item is about one subject at most (or only its text)."""
-        subjects = [name for name in ("alert", "programme", "recommendation", "action")
-                    if getattr(self, f"{name}_id")]
+        subjects = [name for name in self.SUBJECTS if getattr(self, f"{name}_id")]
         if len(subjects) > 1:
             raise ValidationError({subjects[1]: _("An agenda item is about one subject; make another item for this "
                                                   "one.")})

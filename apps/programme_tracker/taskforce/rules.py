@@ -6,7 +6,6 @@ its deadline with work still open, a task force that does not meet while critica
 unapproved. Thresholds are site settings (the "continuity" limits). They look at the whole register in every scan.
 """
 
-from datetime import date, datetime, time
 
 from django.db.models import Count, Exists, Max, OuterRef, Q
 from django.utils import timezone
@@ -16,13 +15,8 @@ from programme_tracker.continuity.choices import Severity
 from programme_tracker.continuity.messages import say
 from programme_tracker.continuity.periods import add_months
 from programme_tracker.continuity.rules import Finding, Rule, register
-from programme_tracker.taskforce.figures import problems_open, undecided
+from programme_tracker.taskforce.figures import problems_open, start_of, undecided
 from programme_tracker.taskforce.models import ActionItem, AgendaItem, Decision, Meeting, Member
-
-
-def start_of(day: date) -> datetime:
-    """Midnight at the start of the day, in the site's time zone."""
-    return timezone.make_aware(datetime.combine(day, time.min))
 
 
 class TaskForceRule(Rule):
@@ -124,8 +118,7 @@ class TaskForceNotMeeting(TaskForceRule):
 
     def findings(self, ctx):
         since = add_months(ctx.today, -ctx.limits.task_force_meeting_months)
-        members = Member.objects.filter(Q(until__isnull=True) | Q(until__gte=ctx.today), since__lte=ctx.today)
-        if not members.exists() or not problems_open().exists():
+        if not Member.objects.on(ctx.today).exists() or not problems_open().exists():
             return
         last = Meeting.objects.filter(status=Meeting.Status.HELD).aggregate(last=Max("starts_at"))["last"]
         last_day = timezone.localdate(last) if last else None

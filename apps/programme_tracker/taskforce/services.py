@@ -9,7 +9,7 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Q
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -74,9 +74,8 @@ def record_decision(*, actor, programmes=(), recommendations=(), alerts=(), **fi
 
 def chairs() -> list[int]:
     """The task force's chairs today (active accounts): told of every escalation (continuity's escalation)."""
-    today = timezone.localdate()
-    return list(Member.objects.filter(Q(until__isnull=True) | Q(until__gte=today), role=Member.Role.CHAIR,
-                                      since__lte=today, person__is_active=True).values_list("person_id", flat=True))
+    return list(Member.objects.on(timezone.localdate()).filter(role=Member.Role.CHAIR, person__is_active=True)
+                .values_list("person_id", flat=True))
 
 
 def _finish(action_id: int, *, actor, state: str, **fields) -> ActionItem:
