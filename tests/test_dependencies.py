@@ -45,3 +45,10 @@ def test_the_locks_agree_on_each_version():
         for name, version in pins(lock).items():
             versions.setdefault(name, set()).add(version)
     assert {name: found for name, found in versions.items() if len(found) > 1} == {}
+
+
+def test_uploaded_workbooks_are_parsed_with_defusedxml_not_lxml():
+    """python-docx brings lxml, which openpyxl would then parse with instead (programme_tracker/__init__.py)."""
+    import openpyxl.xml
+
+    assert openpyxl.xml.LXML is False and openpyxl.xml.DEFUSEDXML is True

@@ -7,6 +7,7 @@ from django.urls import reverse
 from programme_tracker.finance.models import SpreadsheetImport
 from programme_tracker.notifications.models import Preference, Subscription
 from programme_tracker.portfolio.models import Programme
+from programme_tracker.taskforce.models import Meeting
 
 
 def admin_pages(user) -> list[str]:
@@ -40,7 +41,8 @@ def desk_pages(user) -> list[str]:
         reverse("finance-import-status", args=[running.public_id]),
         reverse("admin:index"), reverse("desk:dashboard"), reverse("desk:timeline"), reverse("desk:coverage"),
         reverse("desk:inbox"), reverse("desk:report"), reverse("desk:programme", args=[programme.pk]),
-        reverse("desk:task-force"),
+        reverse("desk:task-force"), reverse("desk:progress"),
+        reverse("desk:meeting", args=[Meeting.objects.get(status="planned").pk]),
         reverse("finance-budget-against-actual"), reverse("finance-budget-against-actual") + "?group_by=ministry",
         reverse("finance-import"), reverse("admin:portfolio_programme_history", args=[programme.pk]),
         reverse("admin:password_change"), *admin_pages(user),

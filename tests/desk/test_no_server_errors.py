@@ -30,11 +30,13 @@ EXTREMES = SWEEP + ["", "0", "٣", "-" + "9" * 25, "2026-02-30", "NaN", "inf", "
                     "{}", "null", "true", "2026-13-01", "31-12-2026", "2026-W05", "../..", "\u202e", " ", "0x10", "1.5"]
 # Parameters the admin and the desk read, beside those found in the pages' own links and forms.
 KNOWN_KEYS = ["q", "o", "p", "e", "all", "page", "date", "ministry", "area", "status", "view", "next",
-              "_changelist_filters", "_to_field", "_popup", "since", "zoom", "start", "kind"]
+              "_changelist_filters", "_to_field", "_popup", "since", "zoom", "start", "kind", "end", "format",
+              "language"]
 # The desk's own pages, by their URL names; one sweep test each, so the workers of make test share them out.
 DESK_PAGES = ["desk:dashboard", "desk:timeline", "desk:coverage", "desk:inbox", "desk:report", "desk:programme",
               "desk:inbox-act", "finance-budget-against-actual", "finance-import", "finance-export", "django_rq:home",
-              "admin:index", "admin:taskforce_meeting_invitation", "desk:task-force"]
+              "admin:index", "admin:taskforce_meeting_invitation", "desk:task-force", "desk:meeting",
+              "desk:meeting-document", "desk:progress"]
 # Every model of the desk, by its admin's name (django-rq's stand-in for its job pages is django_rq:home).
 DESK_MODELS = sorted(f"{model._meta.app_label}_{model._meta.model_name}" for model in admin.site._registry
                      if model._meta.managed)
@@ -44,7 +46,9 @@ def desk_address(name: str) -> str:
     """The address of one of the desk's own pages, with a real record where the page needs one."""
     args = {"desk:programme": [Programme.objects.order_by("pk").first().pk], "finance-export": ["payments"],
             "desk:inbox-act": [Alert.objects.order_by("pk").first().pk, "dismiss"],
-            "admin:taskforce_meeting_invitation": [Meeting.objects.order_by("pk").first().pk]}.get(name, [])
+            "admin:taskforce_meeting_invitation": [Meeting.objects.order_by("pk").first().pk],
+            "desk:meeting": [Meeting.objects.order_by("pk").first().pk],
+            "desk:meeting-document": [Meeting.objects.order_by("pk").first().pk, "minutes", "pdf"]}.get(name, [])
     return reverse(name, args=args)
 
 

@@ -48,7 +48,7 @@ def test_an_import_never_creates_an_administrator_or_a_superuser(base):
     assert errors == [
         "people mallory: roles: an import never gives the role 'Administrator': an administrator gives it in Users",
         "people eve: roles: unknown role 'superuser'; an import gives 'Task Force Coordinator', 'Finance Officer', "
-        "'Monitor'",
+        "'Monitor', 'Task Force Member'",
     ]
     assert not User.objects.exists()
 

@@ -12,7 +12,7 @@ from programme_tracker.accounts import roles
 from programme_tracker.continuity.models import Alert
 from programme_tracker.continuity.scan import run_scan
 from programme_tracker.continuity.services import dismiss
-from programme_tracker.taskforce.agenda import propose
+from programme_tracker.taskforce.agenda import Proposed, propose
 from programme_tracker.taskforce.models import ActionItem, AgendaItem, Meeting
 from programme_tracker.taskforce.services import record_decision
 from tests.builders import fund, make_programme
@@ -60,7 +60,7 @@ def test_critical_alerts_and_old_warnings_without_a_decision_or_open_action_are_
     dismiss(dismissed.pk, actor=secretary, reason="Known", accepted_until=TODAY + timedelta(days=30))
     assert (new_warning.severity, info.severity) == ("warning", "info")
 
-    assert propose(meeting.pk, actor=secretary) == 3
+    assert propose(meeting.pk, actor=secretary).added == 3
     assert proposed(meeting) == {f"alert:{a.pk}" for a in (critical, old_warning, acted_before)}
     item = meeting.agenda_items.get(alert=critical)
     assert item.title.startswith(critical.subject_label) and item.history.get().history_user == secretary
@@ -107,14 +107,14 @@ def test_uncovered_recommendations_are_proposed_once_each(meeting):
 def test_proposing_again_adds_only_what_is_new_and_leaves_the_secretarys_changes(meeting, accounts):
     owner = accounts[roles.FINANCE_OFFICER]
     _p, first = expiring(owner, 10)
-    assert propose(meeting.pk, actor=None) == 1
+    assert propose(meeting.pk, actor=None).added == 1
     item = meeting.agenda_items.get()
     item.position, item.outcome = 5, AgendaItem.Outcome.DROPPED
     item.save()
     meeting.agenda_items.create(title="Any other business", position=6)
-    assert propose(meeting.pk, actor=None) == 0
+    assert propose(meeting.pk, actor=None).added == 0
     _p, second = expiring(owner, 11)
-    assert propose(meeting.pk, actor=None) == 1
+    assert propose(meeting.pk, actor=None).added == 1
     items = list(meeting.agenda_items.order_by("position").values_list("proposal", "position", "outcome"))
     # The new proposal goes before the secretary's closing item, which moves down one.
     assert items == [(f"alert:{first.pk}", 5, "dropped"), (f"alert:{second.pk}", 6, ""), ("", 7, "")]
@@ -151,10 +151,10 @@ def test_a_title_names_the_subject_once(meeting):
 def test_only_a_planned_meeting_gets_proposals(meeting, accounts):
     expiring(accounts[roles.FINANCE_OFFICER], 10)
     Meeting.objects.filter(pk=meeting.pk).update(status="held")
-    assert propose(meeting.pk, actor=None) == 0
+    assert propose(meeting.pk, actor=None).added == 0
 
 
-def test_the_proposal_reads_each_kind_with_one_query_whatever_it_finds(meeting, accounts):
+def test_the_proposal_reads_each_kind_with_two_queries_whatever_it_finds(meeting, accounts):
     owner = accounts[roles.FINANCE_OFFICER]
 
     def queries_for(count):
@@ -185,3 +185,26 @@ def test_the_meeting_list_proposes_the_agenda_of_the_meetings_chosen(client, log
     login(roles.TASK_FORCE_MEMBER)
     client.post("/desk/taskforce/meeting/", {"action": "propose_agenda", "_selected_action": [meeting.pk]})
     assert meeting.agenda_items.count() == 1  # members read the agenda; they do not make it
+
+
+def test_at_most_so_many_of_each_kind_are_proposed_the_most_urgent_first_and_the_rest_counted(
+        meeting, accounts, settings, client, login):
+    owner = accounts[roles.FINANCE_OFFICER]
+    settings.CONTINUITY = {**settings.CONTINUITY, "agenda_proposals_per_kind": 2}
+    alerts = [expiring(owner, days)[1] for days in (10, 11, 12)]
+    actions = [ActionItem.objects.create(what=f"Ask {n}", owner=owner, due_on=TODAY - timedelta(days=n))
+               for n in (1, 2, 3)]
+    done = propose(meeting.pk, actor=None)
+    assert (done.added, done.left_out) == (4, 2)
+    # The longest overdue actions, and the oldest critical alerts.
+    assert proposed(meeting) == {f"action:{actions[2].pk}", f"action:{actions[1].pk}", f"alert:{alerts[0].pk}",
+                                 f"alert:{alerts[1].pk}"}
+    again = propose(meeting.pk, actor=None)
+    assert (again.added, again.left_out) == (0, 2)
+    record_decision(actor=None, decided_on=TODAY, kind="other", text="Bridge it.", alerts=[alerts[0]])
+    meeting.agenda_items.filter(proposal=f"alert:{alerts[0].pk}").delete()  # decided and taken off: room for one
+    assert propose(meeting.pk, actor=None) == Proposed(1, 1) and f"alert:{alerts[2].pk}" in proposed(meeting)
+    login(roles.COORDINATOR)
+    page = client.post("/desk/taskforce/meeting/", {"action": "propose_agenda", "_selected_action": [meeting.pk]},
+                       follow=True).content.decode()
+    assert "1 more qualifies but was left out: at most 2 items of each kind are proposed" in page  # an action

@@ -8,6 +8,7 @@ from django.utils import timezone
 from programme_tracker.continuity.models import Alert
 from programme_tracker.continuity.scan import run_scan
 from programme_tracker.setup.demo import load_demo
+from programme_tracker.setup.demo_taskforce import decide_on_a_demo_alert
 from programme_tracker.taskforce.agenda import propose
 from programme_tracker.taskforce.models import ActionItem, Decision, Meeting, Member
 
@@ -27,4 +28,23 @@ def test_the_demo_task_force_has_its_loose_ends_and_loading_again_changes_nothin
     overdue = Alert.objects.get(rule="action-overdue")
     assert overdue.assignee.username == "member" and overdue.severity == "critical"
     upcoming = Meeting.objects.get(status="planned")
-    assert propose(upcoming.pk, actor=None) > 0
+    assert propose(upcoming.pk, actor=None).added > 0
+
+
+def load_as_the_demo_command_does(today):
+    load_demo(today)
+    run_scan(today)
+    decide_on_a_demo_alert(today)
+
+
+def test_the_demo_leaves_one_alert_dismissed_by_a_decision_to_accept_the_risk(accounts):
+    load_as_the_demo_command_does(timezone.localdate())
+    decision = Decision.objects.get(kind="accept_risk")
+    alert = decision.alerts.get()
+    assert alert.state == "dismissed" and decision.number in alert.dismissed_reason
+    assert alert.accepted_until == timezone.localdate() + timedelta(days=42)
+    critical = Alert.objects.filter(state="open", severity="critical", task_force_decisions=None,
+                                    task_force_actions=None)
+    assert critical.exists()  # and critical problems nobody decided on
+    load_as_the_demo_command_does(timezone.localdate())
+    assert Decision.objects.filter(kind="accept_risk").count() == 1

@@ -228,6 +228,10 @@ SETTINGS: tuple[Setting, ...] = (
     Limit("agenda_warning_age_days", _to_count, 14,
             "Task force: a warning still open after this many days is proposed for the next meeting's agenda "
             "(critical alerts always are)."),
+    Limit("agenda_proposals_per_kind", _to_positive, 10,
+            "Task force: the agenda proposes at most this many items of each kind (overdue actions, alerts, renewals, "
+            "recommendations), the most urgent first; the others are counted, and decision-needed flags the "
+            "critical ones."),
     Limit("task_force_meeting_months", _to_positive, 3,
             "Task force: it meets at least this often (task-force-not-meeting); the agenda looks this far past a "
             "meeting when no later one is planned."),

@@ -19,6 +19,10 @@ PAGES = {
     "report": ("portfolio.view_programme", "portfolio.view_recommendation", "portfolio.view_fundingperiod"),
     "task-force": ("taskforce.view_meeting", "taskforce.view_agendaitem", "taskforce.view_decision",
                    "taskforce.view_actionitem"),
+    "progress": ("portfolio.view_programme", "portfolio.view_recommendation", "portfolio.view_fundingperiod",
+                 "taskforce.view_decision", "taskforce.view_actionitem"),
+    "meeting": ("taskforce.view_meeting", "taskforce.view_agendaitem", "taskforce.view_decision",
+                "taskforce.view_actionitem", "portfolio.view_programme"),
 }
 # Parts of pages, shown only to those who may see the records behind them.
 MONEY = ("finance.view_budgetline", "finance.view_commitment", "finance.view_payment", "finance.view_expenditure")

@@ -14,6 +14,16 @@ def _record(title, icon, model):
             "permission": lambda request: request.user.has_perm(f"{app_label}.view_{name}")}
 
 
+def _on_actions(request) -> bool:
+    """Whether the page is the action items' list or one of them."""
+    return request.path.startswith(str(reverse_lazy("admin:taskforce_actionitem_changelist")))
+
+
+def _mine(request) -> bool:
+    """Whether the action items' list shows the person's own (whose=mine or mine-late)."""
+    return request.GET.get("whose", "").startswith("mine")
+
+
 def _unread_badge(request) -> dict:
     """The inbox's badge: how many alert notifications the person has not read; none at all when that is none
     (Unfold draws every badge it is given, even an empty one)."""
@@ -59,9 +69,14 @@ def sidebar(request):
              "permission": may_open("task-force")},
             _record(_("Meetings"), "event", "taskforce.meeting"),
             _record(_("Decisions"), "gavel", "taskforce.decision"),
-            _record(_("Action items"), "task_alt", "taskforce.actionitem"),
+            # Both link to the list: the one the list's "whose" filter names is the current one, not both.
+            {**_record(_("Action items"), "task_alt", "taskforce.actionitem"),
+             "active": lambda request: _on_actions(request) and not _mine(request)},
             {**_record(_("My action items"), "assignment_ind", "taskforce.actionitem"),
-             "link": reverse_lazy("admin:taskforce_actionitem_changelist") + "?whose=mine"},
+             "link": reverse_lazy("admin:taskforce_actionitem_changelist") + "?whose=mine",
+             "active": lambda request: _on_actions(request) and _mine(request)},
             _record(_("Members"), "groups", "taskforce.member"),
+            {"title": _("Progress report"), "icon": "summarize", "link": reverse_lazy("desk:progress"),
+             "permission": may_open("progress")},
         ],
     }]

@@ -14,4 +14,9 @@ urlpatterns = [
     path("programmes/<int:pk>/", views.programme_view, name="programme"),
     path("report/", views.report_view, name="report"),
     path("task-force/", views.task_force_view, name="task-force"),
+    path("task-force/progress/", views.progress_view, name="progress"),
+    path("task-force/meetings/<int:pk>/", views.meeting_view, name="meeting"),
+    path("task-force/meetings/<int:pk>/items/<int:item_id>/", views.meeting_item_view, name="meeting-item"),
+    path("task-force/meetings/<int:pk>/<slug:kind>.<slug:file_format>", views.meeting_document_view,
+         name="meeting-document"),
 ]

@@ -4,25 +4,33 @@ from datetime import date
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from programme_tracker.continuity.models import Alert
-from programme_tracker.core.models import EARLIEST, LATEST
-from programme_tracker.desk import coverage, dashboard, inbox, programme, report, task_force, timeline
+from programme_tracker.core import audit
+from programme_tracker.core.documents import CONTENT_TYPES, WRITERS
+from programme_tracker.core.models import EARLIEST, LATEST, AuditEvent, ConcurrentEditError
+from programme_tracker.desk import coverage, dashboard, inbox, programme, progress, report, task_force, timeline
 from programme_tracker.desk.access import ALERTS, FUNDING, HISTORY, MONEY, PAGES, can, desk_page
 from programme_tracker.desk.filters import ProgrammeFilters
 from programme_tracker.desk.snapshot import snapshot
 from programme_tracker.finance.views import download
 from programme_tracker.notifications.services import unread_count
 from programme_tracker.portfolio.models import Programme
+from programme_tracker.taskforce import minutes
+from programme_tracker.taskforce import services as task_force_services
+from programme_tracker.taskforce.forms import ACTION_FIELDS, DECISION_FIELDS, Options, OutcomeForm
+from programme_tracker.taskforce.meeting import walk
+from programme_tracker.taskforce.models import AgendaItem, Meeting
 
 
 @desk_page("dashboard")
@@ -171,3 +179,145 @@ def task_force_view(request, desk):
     today = timezone.localdate()
     return TemplateResponse(request, "desk/task_force.html", {**desk, "title": _("Task force"), "today": today,
                                                               **task_force.task_force_page(today)})
+
+
+def _may_record(request) -> bool:
+    """Whether the person records outcomes, decisions and actions in meeting mode (the secretary; members read)."""
+    return request.user.has_perms(("taskforce.change_agendaitem", "taskforce.add_decision",
+                                   "taskforce.add_actionitem"))
+
+
+def _meeting_item(item: AgendaItem, form: OutcomeForm | None, number: int, **extra) -> dict:
+    """What one item's part of meeting mode needs."""
+    return {"item": item, "form": form, "number": number, "may_record": form is not None, **extra}
+
+
+@desk_page("meeting")
+def meeting_view(request, desk, pk):
+    """Meeting mode: the agenda walked item by item, each with its subject's facts and the outcome recorded."""
+    meeting = get_object_or_404(Meeting, pk=pk)
+    may_record = _may_record(request) and meeting.status != Meeting.Status.CANCELLED
+    items = walk(meeting, timezone.localdate(meeting.starts_at), money=can(request, FUNDING))
+    options = Options() if may_record else None
+    return TemplateResponse(request, "desk/meeting.html", {
+        **desk, "title": _("Meeting mode: %(meeting)s") % {"meeting": meeting}, "meeting": meeting,
+        "items": [_meeting_item(item, OutcomeForm(item=item, options=options) if may_record else None, number)
+                  for number, item in enumerate(items, start=1)],
+        "kinds": [("agenda", _("Agenda")), ("minutes", _("Minutes"))], "formats": list(WRITERS),
+        "languages": ("nl", "en"),
+    })
+
+
+@require_http_methods(["POST"])
+@desk_page("meeting")
+def meeting_item_view(request, desk, pk, item_id):
+    """Record one item's outcome. htmx gets the item's part back (with the errors on their fields); a plain form
+    is redirected to the item, its errors shown as messages."""
+    if not _may_record(request):
+        raise PermissionDenied
+    item = get_object_or_404(AgendaItem, pk=item_id, meeting_id=pk)
+    options = Options()
+    form = OutcomeForm(request.POST, item=item, options=options)
+    saved, conflict = False, ""
+    if form.is_valid():
+        try:
+            task_force_services.record_outcome(
+                item.pk, actor=request.user, version=form.cleaned_data["version"],
+                outcome=form.cleaned_data["outcome"], note=form.cleaned_data["note"],
+                decision=form.part("decision", DECISION_FIELDS), action=form.part("action", ACTION_FIELDS))
+            saved = True
+        except ConcurrentEditError as exc:
+            conflict = str(exc)
+            form.add_error(None, conflict)
+        except ValidationError as exc:
+            form.record_error(exc)
+    if not request.headers.get("HX-Request"):
+        for field, errors in form.errors.items():
+            label = form.fields[field].label if field in form.fields else ""
+            messages.error(request, f"{capfirst(label)}: {' '.join(errors)}" if label else " ".join(errors))
+        if saved:
+            messages.success(request, _("Recorded."))
+        return redirect(reverse("desk:meeting", args=[pk]) + f"#item-{item.pk}")
+    meeting = item.meeting
+    # Numbered as on the page, which leaves out the dropped items (this one stays, to show what was recorded).
+    items = [found for found in walk(meeting, timezone.localdate(meeting.starts_at), money=can(request, FUNDING),
+                                     dropped=True)
+             if found.outcome != AgendaItem.Outcome.DROPPED or found.pk == item.pk]
+    number, fresh = next((n, found) for n, found in enumerate(items, start=1) if found.pk == item.pk)
+    if saved:
+        form = OutcomeForm(item=fresh, options=options)
+    elif conflict:
+        # What was typed, against the item as the other person left it (shown above the form): sent again, it
+        # is recorded over what they recorded, which the secretary has now seen.
+        data = request.POST.copy()
+        data[form.add_prefix("version")] = fresh.version
+        form = OutcomeForm(data, item=fresh, options=options)
+        form.is_valid()
+        form.add_error(None, conflict)
+    return TemplateResponse(request, "desk/_meeting_item.html", _meeting_item(fresh, form, number, saved=saved))
+
+
+@desk_page("meeting")
+def meeting_document_view(request, desk, pk, kind, file_format):
+    """The meeting's agenda or minutes as DOCX or PDF, in Dutch or English (`?language=`, else the page's)."""
+    if kind not in minutes.KINDS or file_format not in WRITERS:
+        raise Http404
+    meeting = get_object_or_404(Meeting, pk=pk)
+    language = request.GET.get("language", "")
+    language = language if language in ("nl", "en") else (request.LANGUAGE_CODE or "en")[:2]
+    document = minutes.document_for(meeting, kind, language, money=can(request, FUNDING))
+    return _document_download(request, minutes.filename(meeting, kind, language), document, file_format)
+
+
+def _document_download(request, name: str, document, file_format: str) -> HttpResponse:
+    """A document as a DOCX or PDF download, recorded as an export in the audit record."""
+    audit.record(AuditEvent.Kind.EXPORT, user=request.user, detail=f"{name}.{file_format}", request=request)
+    response = HttpResponse(WRITERS[file_format](document), content_type=CONTENT_TYPES[file_format])
+    response["Content-Disposition"] = f'attachment; filename="{name}.{file_format}"'
+    return response
+
+
+def _period(request, today: date) -> tuple[date, date, list[str]]:
+    """The progress report's period from `?start=` and `?end=` (ISO dates), by default this year up to and
+    including today; with the reasons a given period was not taken."""
+    errors, found = [], {}
+    defaults = {"start": today.replace(month=1, day=1), "end": today}
+    labels = {"start": _("from"), "end": _("up to and including")}
+    for name, default in defaults.items():
+        text = request.GET.get(name, "")
+        try:
+            day = parse_date(text) if text else default
+        except ValueError:
+            day = None
+        if day is None or not EARLIEST <= day <= LATEST:
+            errors.append(_("“%(field)s” is not a date from %(first)s to %(last)s.")
+                          % {"field": labels[name], "first": EARLIEST.year, "last": LATEST.year})
+            day = default
+        found[name] = day
+    if found["end"] < found["start"]:
+        errors.append(_("The period ends before it starts."))
+    elif (found["end"] - found["start"]).days > progress.LONGEST_PERIOD_DAYS:
+        errors.append(_("Choose a period of ten years at most."))
+    if errors:
+        return defaults["start"], defaults["end"], errors
+    return found["start"], found["end"], errors
+
+
+@desk_page("progress")
+def progress_view(request, desk):
+    """The progress report for a period; `?format=xlsx`, `docx` or `pdf` downloads it."""
+    today = timezone.localdate()
+    start, end, errors = _period(request, today)
+    money = can(request, MONEY)
+    found = progress.progress(start, end)
+    file_format = request.GET.get("format")
+    name = f"progress-report-{start.isoformat()}-{end.isoformat()}"
+    if file_format == "xlsx" and not errors:
+        return download(request, name, progress.headers(money), progress.rows(found, money), "xlsx")
+    if file_format in WRITERS and not errors:
+        written = progress.document(found, start, end, money, (request.LANGUAGE_CODE or "en")[:2])
+        return _document_download(request, name, written, file_format)
+    return TemplateResponse(request, "desk/progress.html", {
+        **desk, "title": _("Progress report"), "start": start, "end": end, "errors": errors, "rows": found,
+        "money": money, "formats": ("xlsx", *WRITERS), "decisions": len({n for row in found for n in row.decisions}),
+    }, status=400 if errors else 200)

@@ -74,14 +74,14 @@ def _listed(owners, kinds, owner_field) -> dict[int, dict[str, list]]:
     return lists
 
 
-def export_budgets() -> list[dict[str, Any]]:
-    """The `budgets` section: each programme with budget lines, by code."""
+def export_budgets(name_of=None) -> list[dict[str, Any]]:
+    """The `budgets` section: each programme with budget lines, by code (they name no people)."""
     codes = dict(Programme.objects.values_list("pk", "code"))
     lists = _listed(codes, [BUDGET_LINES], "programme")
     return sorted(({"programme": codes[pk], **kinds} for pk, kinds in lists.items()), key=lambda r: r["programme"])
 
 
-def export_funding_money() -> list[dict[str, Any]]:
+def export_funding_money(name_of=None) -> list[dict[str, Any]]:
     """The `funding_money` section: each funding period with money records, by code."""
     codes = dict(FundingPeriod.objects.values_list("pk", "code"))
     lists = _listed(codes, PERIOD_KINDS, "funding_period")

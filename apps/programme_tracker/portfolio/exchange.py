@@ -78,7 +78,8 @@ _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")  # the digits 0-9 only: Dj
 _AMOUNT = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
 
 # The roles an import gives: never Administrator (nor superuser status), which only an administrator gives in Users.
-IMPORTABLE_ROLES = (account_roles.COORDINATOR, account_roles.FINANCE_OFFICER, account_roles.MONITOR)
+IMPORTABLE_ROLES = (account_roles.COORDINATOR, account_roles.FINANCE_OFFICER, account_roles.MONITOR,
+                    account_roles.TASK_FORCE_MEMBER)
 # An account's fields an import compares (document field → User attribute).
 ACCOUNT_FIELDS = {"first_name": "first_name", "last_name": "last_name", "email": "email", "active": "is_active"}
 
@@ -89,14 +90,17 @@ ACCOUNT_FIELDS = {"first_name": "first_name", "last_name": "last_name", "email":
 class Part:
     """A section another module adds to the document (the finance module adds the money), after the portfolio's.
 
-    `export()` returns its records; `load(importer)` imports them with the importer's lookups and error list.
+    `export(name_of)` returns its records, naming people with `name_of` (user names, or pseudonyms in an export
+    without people); `load(importer)` imports them with the importer's lookups and error list. `people()` gives
+    the accounts its records refer to, which the `people` section then lists beside the programmes' owners.
     """
 
     section: str
     key: str
     fields: tuple[str, ...]
-    export: Callable[[], list[dict[str, Any]]]
+    export: Callable[[Callable], list[dict[str, Any]]]
     load: Callable[[_Importer], None]
+    people: Callable[[], Iterable] = tuple
 
 
 PARTS: dict[str, Part] = {}
@@ -136,7 +140,8 @@ def export_portfolio(*, without_people: bool = False) -> dict[str, Any]:
         .order_by("code")
     )
     name_of = pseudonym if without_people else (lambda user: user.username)
-    owners = sorted({p.owner for p in programmes if p.owner_id}, key=name_of)
+    owners = sorted({p.owner for p in programmes if p.owner_id} | {user for part in PARTS.values()
+                                                                    for user in part.people()}, key=name_of)
     roles_by_user: dict[int, list[str]] = {}
     # Only the roles an import gives: the export of one site imports into another.
     for user_id, role in Group.objects.filter(user__in=owners, name__in=IMPORTABLE_ROLES).values_list("user", "name"):
@@ -172,7 +177,7 @@ def export_portfolio(*, without_people: bool = False) -> dict[str, Any]:
              "note": f.note}
             for f in FundingPeriod.objects.select_related("programme", "funder").order_by("code")
         ],
-        **{part.section: part.export() for part in PARTS.values()},
+        **{part.section: part.export(name_of) for part in PARTS.values()},
     }
 
 
@@ -240,12 +245,12 @@ class _Importer:
                 seen.add(key)
                 yield key, item
 
-    def of_right_types(self, section: str, key: str, item: dict[str, Any]) -> bool:
+    def of_right_types(self, section: str, key: str, item: dict[str, Any], types: dict[str, str] = FIELD_TYPES) -> bool:
         """Whether each field has its JSON type (text, a date as text, true or false, …); reports each that has not."""
         right = True
         for name, value in item.items():
-            kind = FIELD_TYPES.get(name)
-            problem = _type_problem(kind, value) if kind else None
+            kind = types.get(name)
+            problem = type_problem(kind, value) if kind else None
             if problem:
                 self.error(section, key, name, problem)
                 right = False
@@ -510,7 +515,7 @@ def parse_amount_text(value: str) -> Decimal | _Unreadable:
     return Decimal(value.strip())
 
 
-def _type_problem(kind: str, value: Any) -> str | None:
+def type_problem(kind: str, value: Any) -> str | None:
     """What is wrong with a field's JSON value for its type, or None."""
     if kind == TEXT and not isinstance(value, str):
         return "must be text"

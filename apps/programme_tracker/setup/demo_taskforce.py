@@ -10,9 +10,13 @@ from datetime import date, datetime, time, timedelta
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from programme_tracker.continuity.choices import ACTIVE_STATES, Severity
+from programme_tracker.continuity.models import Alert
 from programme_tracker.portfolio.models import Organisation, Programme
+from programme_tracker.taskforce.agenda import RECOMMENDATION_RULES
+from programme_tracker.taskforce.figures import TASK_FORCE_RULES
 from programme_tracker.taskforce.models import ActionItem, AgendaItem, Decision, Meeting, Member
-from programme_tracker.taskforce.services import number
+from programme_tracker.taskforce.services import number, record_decision
 
 MARK = "[Demo data.]"
 
@@ -39,7 +43,8 @@ def load_demo_task_force(today: date, refresh) -> None:
                      "minutes_approved_on": today + timedelta(days=days + 28) if days < -60 else None})
             for n, days in enumerate((-330, -240, -150, -60), start=1)]
     upcoming = refresh(Meeting, {"place": f"Den Haag, Turfmarkt 147 (meeting 5) {MARK}"},
-                       {"starts_at": at(14), "status": Meeting.Status.PLANNED,
+                       {"starts_at": timezone.make_aware(datetime.combine(today, time(14))),
+                        "status": Meeting.Status.PLANNED,
                         "online_link": "https://example.invalid/task-force"})
     for position, title in ((1, "Opening, and the minutes of the last meeting"), (99, "Any other business")):
         refresh(AgendaItem, {"meeting": upcoming, "title": title}, {"position": position})
@@ -60,6 +65,25 @@ def load_demo_task_force(today: date, refresh) -> None:
                               f"uncovered. {MARK}", organisation=jenv)
     refresh(ActionItem, {"decision": coverage, "what": "Report on the uncovered recommendations"},
             {"owner": people["m.devries"], "organisation": vws, "due_on": today + timedelta(days=30)})
+
+
+def decide_on_a_demo_alert(today: date) -> Decision | None:
+    """After the first scan: the task force accepts the risk of one warning until six weeks from now, in writing,
+    which dismisses that alert until then (the inbox shows why). Deciding again changes nothing."""
+    existing = Decision.objects.filter(kind=Decision.Kind.ACCEPT_RISK, text__endswith=MARK).first()
+    if existing is not None:
+        return existing
+    alert = (Alert.objects.filter(state__in=ACTIVE_STATES, severity=Severity.WARNING, programme__isnull=False)
+             .exclude(rule__in=(*TASK_FORCE_RULES, *RECOMMENDATION_RULES)).order_by("rule", "pk").first())
+    if alert is None:
+        return None
+    secretary = get_user_model().objects.get(username="coordinator")
+    return record_decision(
+        actor=secretary, decided_on=today, kind=Decision.Kind.ACCEPT_RISK,
+        accepted_until=today + timedelta(days=42), organisation=alert.programme.lead_ministry,
+        text=f"Accept the risk of {alert.subject_label} ({alert.rule_title.lower()}) until the ministry's answer; "
+             f"decided in writing between meetings. {MARK}",
+        alerts=[alert], programmes=[alert.programme])
 
 
 def _decision(meeting: Meeting, kind: str, secretary, *, programmes=(), **fields) -> Decision:

@@ -4,6 +4,7 @@ Decisions are numbered and carried out by the services when they are saved; task
 actions they own, and only how they ended.
 """
 
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
@@ -153,10 +154,18 @@ class MeetingAdmin(VersionedHistoryAdmin):
                                          "proposals.") % {"meeting": meeting, "status": meeting.get_status_display()
                                                           .lower()}, messages.WARNING)
         planned = queryset.filter(status=Meeting.Status.PLANNED).values_list("pk", flat=True)
-        added = sum(agenda.propose(pk, actor=request.user) for pk in planned)
+        done = [agenda.propose(pk, actor=request.user) for pk in planned]
+        added, left_out = sum(d.added for d in done), sum(d.left_out for d in done)
         if planned:
             self.message_user(request, ngettext("%(count)s item proposed.", "%(count)s items proposed.", added)
                               % {"count": added}, messages.SUCCESS)
+        if left_out:
+            self.message_user(request, ngettext(
+                "%(count)s more qualifies but was left out: at most %(limit)s items of each kind are proposed, the "
+                "most urgent first. The alert inbox lists the others.",
+                "%(count)s more qualify but were left out: at most %(limit)s items of each kind are proposed, the "
+                "most urgent first. The alert inbox lists the others.", left_out)
+                % {"count": left_out, "limit": settings.CONTINUITY["agenda_proposals_per_kind"]}, messages.WARNING)
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if isinstance(db_field, models.URLField):

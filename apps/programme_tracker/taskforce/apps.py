@@ -14,7 +14,8 @@ class TaskForceConfig(AppConfig):
     def ready(self):
         # Its rules are found by the continuity engine in rules.py; a change to its records runs them on commit.
         from programme_tracker.continuity.escalation import also_tell_of_escalations
-        from programme_tracker.taskforce import panels, receivers, services  # noqa: F401
+        from programme_tracker.taskforce import exchange, panels, receivers, services  # noqa: F401
 
         also_tell_of_escalations(services.chairs)  # the chair hears of every escalation, as the coordinators do
         panels.register()  # decisions, actions and agenda items on the programme's page
+        exchange.register()  # members, meetings, decisions and actions travel in the portfolio exchange

@@ -6,6 +6,8 @@ a responsible organisation and a deadline, and the decision's actions each have 
 done (with evidence) or cancelled (with a reason). Every record keeps its history and refuses a stale edit.
 """
 
+import uuid
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -145,6 +147,9 @@ class Decision(ValidatedModel, VersionedModel):
     state = models.CharField(_("state"), max_length=12, choices=State.choices, default=State.IN_FORCE)
     superseded_by = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
                                       verbose_name=_("superseded by"))
+    agenda_item = models.ForeignKey("AgendaItem", on_delete=models.SET_NULL, null=True, blank=True,
+                                    related_name="decisions", verbose_name=_("agenda item"),
+                                    help_text=_("The item of the meeting under which it was decided."))
     history = HistoricalRecords(excluded_fields=["version"])
 
     class Meta:
@@ -190,6 +195,8 @@ class ActionItem(ValidatedModel, VersionedModel):
         DONE = "done", _("Done")
         CANCELLED = "cancelled", _("Cancelled")
 
+    # Identifies the action in the portfolio exchange, across sites (an action has no number people cite).
+    reference = models.UUIDField(_("reference"), default=uuid.uuid4, unique=True, editable=False)
     what = models.CharField(_("what"), max_length=300)
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="task_force_actions",
                               verbose_name=_("owner"))
@@ -208,6 +215,9 @@ class ActionItem(ValidatedModel, VersionedModel):
     evidence = models.CharField(_("evidence"), max_length=500, blank=True,
                                 help_text=_("Where the result can be found: a letter, a decision, a document."))
     cancelled_reason = models.CharField(_("reason for cancelling"), max_length=500, blank=True)
+    agenda_item = models.ForeignKey("AgendaItem", on_delete=models.SET_NULL, null=True, blank=True,
+                                    related_name="actions", verbose_name=_("agenda item"),
+                                    help_text=_("The item of the meeting under which it was agreed."))
     history = HistoricalRecords(excluded_fields=["version"])
 
     class Meta:

@@ -1,4 +1,5 @@
-"""Business actions of the task force: number a decision and carry it out, finish or cancel an action.
+"""Business actions of the task force: number a decision and carry it out, agree an action, record what a meeting
+made of an agenda item, finish or cancel an action.
 
 One transaction each; the history of every record they change names the person acting.
 """
@@ -15,8 +16,9 @@ from django.utils.translation import gettext as _
 
 from programme_tracker.continuity import services as alert_services
 from programme_tracker.continuity.choices import ACTIVE_STATES
+from programme_tracker.core.models import ConcurrentEditError
 from programme_tracker.portfolio.models import Programme
-from programme_tracker.taskforce.models import ActionItem, Decision, Member
+from programme_tracker.taskforce.models import ActionItem, AgendaItem, Decision, Meeting, Member
 
 NUMBERING_TRIES = 5  # two secretaries numbering at the same moment: the second takes the next number
 
@@ -70,6 +72,85 @@ def record_decision(*, actor, programmes=(), recommendations=(), alerts=(), **fi
     decision.alerts.set(alerts)
     carry_out(decision, actor=actor)
     return decision
+
+
+@transaction.atomic
+def add_action(*, actor, programmes=(), recommendations=(), alerts=(), **fields) -> ActionItem:
+    """Agree an open action item with its subjects; a field that is wrong raises ValidationError naming it."""
+    action = ActionItem(**fields)
+    if action.owner_id and not action.owner.is_active:
+        raise ValidationError({"owner": _("%(user)s has no active account.") % {"user": action.owner}})
+    action._history_user = actor
+    action.save()
+    action.programmes.set(programmes)
+    action.recommendations.set(recommendations)
+    action.alerts.set(alerts)
+    return action
+
+
+def subjects_of(item: AgendaItem) -> dict[str, list[int]]:
+    """What a decision or action agreed under an agenda item is about: the item's alert (and its programme), its
+    programme or its recommendation."""
+    if item.alert_id:
+        alert = item.alert
+        return {"alerts": [alert.pk], "programmes": [alert.programme_id] if alert.programme_id else [],
+                "recommendations": [alert.recommendation_id] if alert.recommendation_id else []}
+    return {"programmes": [item.programme_id] if item.programme_id else [],
+            "recommendations": [item.recommendation_id] if item.recommendation_id else []}
+
+
+def _prefixed(prefix: str, error: ValidationError) -> ValidationError:
+    """A record's field errors under the names of the meeting form's fields (decision_text, action_owner)."""
+    if not hasattr(error, "error_dict"):
+        return ValidationError({f"{prefix}_": error.messages})
+    return ValidationError({f"{prefix}_{name}": messages for name, messages in error.message_dict.items()})
+
+
+def record_outcome(item_id: int, *, actor, version: int, outcome: str, note: str = "", decision: dict | None = None,
+                   action: dict | None = None) -> AgendaItem:
+    """Record what the meeting made of one agenda item: its outcome and note, and with them a new decision and a
+    new action item when given (about the item's subject; the action follows from the decision).
+
+    `version` is the item's version the secretary had on screen: a stale one is refused (ConcurrentEditError). A
+    wrong field raises ValidationError under the form's field name, and nothing is saved. The first outcome marks a
+    planned meeting held; a meeting's outcomes are recorded from its day on, never for a cancelled one.
+    """
+    with transaction.atomic():
+        item = AgendaItem.objects.select_related("meeting", "alert").select_for_update().get(pk=item_id)
+        if item.version != version:
+            raise ConcurrentEditError(item)
+        meeting = item.meeting
+        day = timezone.localdate(meeting.starts_at)
+        if meeting.status == Meeting.Status.CANCELLED:
+            raise ValidationError({"outcome": _("This meeting was cancelled.")})
+        if day > timezone.localdate():
+            raise ValidationError({"outcome": _("Outcomes are recorded from the day of the meeting on.")})
+        if outcome not in AgendaItem.Outcome.values or outcome == AgendaItem.Outcome.PENDING:
+            raise ValidationError({"outcome": _("Choose what the meeting made of this item.")})
+        recorded = None
+        if decision:
+            try:
+                recorded = record_decision(actor=actor, meeting=meeting, agenda_item=item, decided_on=day,
+                                           **subjects_of(item), **decision)
+            except ValidationError as exc:
+                raise _prefixed("decision", exc) from exc
+        if action:
+            try:
+                add_action(actor=actor, agenda_item=item, decision=recorded, **subjects_of(item), **action)
+            except ValidationError as exc:
+                raise _prefixed("action", exc) from exc
+        if outcome == AgendaItem.Outcome.DECIDED and not (recorded or item.decisions.exists()):
+            raise ValidationError({"decision_text": _("Record the decision taken on this item.")})
+        if outcome == AgendaItem.Outcome.ACTIONS and not (action or item.actions.exists()):
+            raise ValidationError({"action_what": _("Record the action agreed on this item.")})
+        item.outcome, item.note = outcome, note.strip()
+        item._history_user = actor
+        item.save()
+        if meeting.status == Meeting.Status.PLANNED:
+            meeting.status = Meeting.Status.HELD
+            meeting._history_user = actor
+            meeting.save(update_fields=["status"])
+        return item
 
 
 def chairs() -> list[int]:

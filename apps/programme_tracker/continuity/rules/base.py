@@ -70,6 +70,7 @@ class Limits:
     underspend_percent: int
     underspend_days_before_end: int
     agenda_warning_age_days: int
+    agenda_proposals_per_kind: int
     task_force_meeting_months: int
     action_critical_days: int
     decision_needed_days: int

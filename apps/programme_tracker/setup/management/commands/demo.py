@@ -3,7 +3,9 @@
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
+from programme_tracker.continuity.scan import run_scan
 from programme_tracker.setup.demo import load_demo
+from programme_tracker.setup.demo_taskforce import decide_on_a_demo_alert
 from programme_tracker.setup.services import prepare_site
 
 
@@ -15,7 +17,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         prepare_site(self.stdout.write)
-        result = load_demo(timezone.localdate())
+        today = timezone.localdate()
+        result = load_demo(today)
+        # Scanned at once, so that the desk shows its alerts, and the task force's decision on one of them.
+        run_scan(today)
+        decide_on_a_demo_alert(today)
         programmes = result["counts"]["programmes"]
         self.stdout.write(f"Demo portfolio loaded: {programmes['created']} programmes created, "
                           f"{programmes['updated']} updated, {programmes['unchanged']} unchanged.")
