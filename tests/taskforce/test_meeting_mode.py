@@ -249,3 +249,22 @@ def test_any_value_in_any_field_is_refused_on_the_form_never_with_a_server_error
                                HTTP_HX_REQUEST="true")
         assert response.status_code == 200, name
         item = AgendaItem.objects.get(pk=item.pk)
+
+
+def test_an_item_raised_in_the_meeting_is_added_at_the_end_and_shown(client, login, meeting):
+    login(roles.COORDINATOR)
+    url = reverse("desk:meeting-add-item", args=[meeting.pk])
+    response = client.post(url, {"title": "  The   communication\nplan  "})
+    item = meeting.agenda_items.order_by("-position", "-pk").first()
+    assert item.title == "The communication plan" and item.origin == "added"
+    assert response.status_code == 302 and response["Location"].endswith(f"#item-{item.pk}")
+    page = client.get(reverse("desk:meeting", args=[meeting.pk])).content.decode()
+    assert f'id="item-{item.pk}"' in page and f'id="record-{item.pk}"' in page
+    for title in ("", "x" * 301, "a\x00b"):
+        before = meeting.agenda_items.count()
+        response = client.post(url, {"title": title}, follow=True)
+        assert response.status_code == 200 and meeting.agenda_items.count() == before
+        assert [m.level_tag for m in response.context["messages"]] == ["error"]
+    login(roles.TASK_FORCE_MEMBER)
+    assert client.post(url, {"title": "Mine"}).status_code == 403
+    assert 'id="add-item"' not in client.get(reverse("desk:meeting", args=[meeting.pk])).content.decode()

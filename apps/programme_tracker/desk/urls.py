@@ -16,6 +16,7 @@ urlpatterns = [
     path("task-force/", views.task_force_view, name="task-force"),
     path("task-force/progress/", views.progress_view, name="progress"),
     path("task-force/meetings/<int:pk>/", views.meeting_view, name="meeting"),
+    path("task-force/meetings/<int:pk>/items/", views.meeting_add_item_view, name="meeting-add-item"),
     path("task-force/meetings/<int:pk>/items/<int:item_id>/", views.meeting_item_view, name="meeting-item"),
     path("task-force/meetings/<int:pk>/<slug:kind>.<slug:file_format>", views.meeting_document_view,
          name="meeting-document"),

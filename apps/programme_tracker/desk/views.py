@@ -204,7 +204,7 @@ def meeting_view(request, desk, pk):
         "items": [_meeting_item(item, OutcomeForm(item=item, options=options) if may_record else None, number)
                   for number, item in enumerate(items, start=1)],
         "kinds": [("agenda", _("Agenda")), ("minutes", _("Minutes"))], "formats": list(WRITERS),
-        "languages": ("nl", "en"),
+        "languages": ("nl", "en"), "may_add": may_record,
     })
 
 
@@ -255,6 +255,22 @@ def meeting_item_view(request, desk, pk, item_id):
         form.is_valid()
         form.add_error(None, conflict)
     return TemplateResponse(request, "desk/_meeting_item.html", _meeting_item(fresh, form, number, saved=saved))
+
+
+@require_http_methods(["POST"])
+@desk_page("meeting")
+def meeting_add_item_view(request, desk, pk):
+    """Add an item by hand at the end of the agenda, then show it on the page."""
+    if not _may_record(request):
+        raise PermissionDenied
+    meeting = get_object_or_404(Meeting, pk=pk)
+    try:
+        item = task_force_services.add_item(meeting.pk, actor=request.user, title=request.POST.get("title", ""))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(reverse("desk:meeting", args=[pk]) + "#add-item")
+    messages.success(request, _("Added to the agenda."))
+    return redirect(reverse("desk:meeting", args=[pk]) + f"#item-{item.pk}")
 
 
 @desk_page("meeting")

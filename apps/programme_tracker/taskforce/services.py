@@ -106,6 +106,19 @@ def _prefixed(prefix: str, error: ValidationError) -> ValidationError:
     return ValidationError({f"{prefix}_{name}": messages for name, messages in error.message_dict.items()})
 
 
+def add_item(meeting_id: int, *, actor, title: str) -> AgendaItem:
+    """Add an item by hand at the end of a meeting's agenda (any other business raised in the meeting)."""
+    with transaction.atomic():
+        meeting = Meeting.objects.select_for_update().get(pk=meeting_id)
+        if meeting.status == Meeting.Status.CANCELLED:
+            raise ValidationError({"title": _("This meeting was cancelled.")})
+        last = meeting.agenda_items.aggregate(last=Max("position"))["last"] or 0
+        item = AgendaItem(meeting=meeting, position=last + 1, title=" ".join(title.split()))
+        item._history_user = actor
+        item.save()
+        return item
+
+
 def record_outcome(item_id: int, *, actor, version: int, outcome: str, note: str = "", decision: dict | None = None,
                    action: dict | None = None) -> AgendaItem:
     """Record what the meeting made of one agenda item: its outcome and note, and with them a new decision and a

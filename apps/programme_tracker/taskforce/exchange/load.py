@@ -7,6 +7,7 @@ are kept until that section is read, then set; a reference that stays unknown is
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
@@ -27,6 +28,8 @@ from programme_tracker.taskforce.exchange.fields import (
     meeting_key,
 )
 from programme_tracker.taskforce.models import ActionItem, AgendaItem, Decision, Meeting, Member
+
+SUBJECT_KIND = re.compile(r"[a-z_]{1,30}")  # a kind of record a rule's alert is about (tranche, report)
 
 
 @dataclass
@@ -88,7 +91,8 @@ def _alert_identity(importer, key: str) -> tuple[str, str, str, dict, Alert | No
     anchor_kind, _sep, code = anchor.partition(":")
     tables = {"programme": importer.programmes, "funding_period": importer.funding_periods,
               "recommendation": importer.recommendations}
-    if anchor_kind not in tables or (at and (not kind or kind in TASK_FORCE_SUBJECTS)):
+    if anchor_kind not in tables or not code or (at and (not SUBJECT_KIND.fullmatch(kind)
+                                                          or kind in TASK_FORCE_SUBJECTS)):
         importer.error("task_force_alerts", key, "alert", f"unknown kind of subject {subject!r}")
         return None
     record = importer.lookup("task_force_alerts", key, "alert", tables[anchor_kind], code,
