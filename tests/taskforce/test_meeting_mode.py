@@ -184,6 +184,8 @@ def test_who_opens_meeting_mode_and_who_records(client, login, meeting, who, pag
     item = critical_item(meeting)
     assert client.get(reverse("desk:meeting", args=[meeting.pk])).status_code == page
     assert record(client, item, outcome="noted").status_code == post
+    added = client.post(reverse("desk:meeting-add-item", args=[meeting.pk]), {"title": "Any other business"})
+    assert added.status_code == (302 if post == 200 else post)
     for kind in ("agenda", "minutes"):
         assert client.get(reverse("desk:meeting-document", args=[meeting.pk, kind, "pdf"])).status_code == page
 

@@ -79,3 +79,33 @@ def test_the_inbox_leaves_the_task_force_out_for_those_who_may_not_read_it(clien
     client.force_login(reader)
     page = client.get(reverse("desk:inbox"), {"state": "all"}).content.decode()
     assert f'id="alert-{alert.pk}"' in page and "Task force:" not in page
+
+
+def test_the_recommendation_and_alert_pages_show_what_the_task_force_did_about_them(client, login, accounts):
+    from programme_tracker.continuity.models import Alert
+    from programme_tracker.continuity.scan import run_scan
+    from programme_tracker.portfolio.models import Recommendation
+    from tests.builders import fund, make_programme
+
+    today = timezone.localdate()
+    fund(make_programme(accounts[roles.FINANCE_OFFICER]), date(2020, 1, 1), today)
+    run_scan(rules=["funding-expiring"])
+    alert = Alert.objects.get()
+    recommendation = Recommendation.objects.get(code="POL-4")
+    meeting = Meeting.objects.create(starts_at=datetime(2099, 3, 11, 9, tzinfo=UTC))
+    meeting.agenda_items.create(title="The continuity of POL-4", recommendation=recommendation)
+    meeting.agenda_items.create(title="The helpline's gap", alert=alert)
+    about_both = record_decision(actor=None, decided_on=date(2099, 3, 11), kind="other", text="Plan it.",
+                                 recommendations=[recommendation], alerts=[alert])
+    ActionItem.objects.create(what="Write the plan", owner=accounts[roles.TASK_FORCE_MEMBER],
+                              due_on=date(2099, 4, 1)).alerts.add(alert)
+    login(roles.MONITOR)
+    page = client.get(reverse("admin:portfolio_recommendation_change", args=[recommendation.pk])).content.decode()
+    assert 'id="panel-task-force-recommendation"' in page and about_both.number in page
+    assert "The continuity of POL-4" in page and "The helpline&#x27;s gap" not in page
+    page = client.get(reverse("admin:continuity_alert_change", args=[alert.pk])).content.decode()
+    assert 'id="panel-task-force-alert"' in page and about_both.number in page
+    assert "Write the plan" in page and "The helpline&#x27;s gap" in page
+    other = Recommendation.objects.exclude(pk=recommendation.pk).first()
+    page = client.get(reverse("admin:portfolio_recommendation_change", args=[other.pk])).content.decode()
+    assert "The task force has not discussed this recommendation yet." in page

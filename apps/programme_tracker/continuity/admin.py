@@ -14,6 +14,7 @@ from programme_tracker.continuity.models import Alert, AlertEvent, ScanState
 from programme_tracker.continuity.rules import RULES, rule_title
 from programme_tracker.core.admin import ListFilter, ModelAdmin, TabularInline
 from programme_tracker.portfolio.models import Area, Organisation, OrganisationKind
+from programme_tracker.portfolio.panels import WithPanels
 
 
 class RuleFilter(ListFilter):
@@ -67,8 +68,10 @@ class AlertEventInline(TabularInline):
 
 
 @admin.register(Alert)
-class AlertAdmin(ModelAdmin):
+class AlertAdmin(WithPanels, ModelAdmin):
     """Continuity alerts: what was found, about what, since when, and who follows it up."""
+
+    panels_on = "alert"  # the task force's decisions, actions and agenda items about it
 
     form = AlertActionForm
     list_display = ["severity", "state", "rule_display", "subject_link", "key_date", "until_date",

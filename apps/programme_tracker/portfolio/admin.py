@@ -28,7 +28,7 @@ from programme_tracker.portfolio.models import (
 )
 from programme_tracker.portfolio.models.choices import OrganisationKind
 from programme_tracker.portfolio.models.recommendations import REPORT_ORDER
-from programme_tracker.portfolio.panels import render_panels
+from programme_tracker.portfolio.panels import WithPanels
 
 
 @admin.register(Organisation)
@@ -62,7 +62,7 @@ class RecommendationProgrammeInline(TabularInline):
 
 
 @admin.register(Recommendation)
-class RecommendationAdmin(HistoryAdmin):
+class RecommendationAdmin(WithPanels, HistoryAdmin):
     """The recommendations and the government's response; coverage shown as a count of programmes."""
 
     list_display = ["code", "short_text", "area", "government_response", "programme_count"]
@@ -70,6 +70,7 @@ class RecommendationAdmin(HistoryAdmin):
     search_fields = ["code", "text"]
     fields = ["code", "source_report", "area", "number", "text", "government_response", "response_note"]
     inlines = [RecommendationProgrammeInline]
+    panels_on = "recommendation"  # the task force's decisions, actions and agenda items
 
     def get_ordering(self, request):
         return ["source_report__code", REPORT_ORDER, "number"]
@@ -144,7 +145,7 @@ class ProgrammeOrganisationInline(TabularInline):
 
 
 @admin.register(Programme)
-class ProgrammeAdmin(VersionedHistoryAdmin):
+class ProgrammeAdmin(WithPanels, VersionedHistoryAdmin):
     """Programmes with their funding, recommendations and implementing organisations on one page."""
 
     list_display = ["code", "name", "area", "status", "lead_ministry", "owner", "last_secured_day_display",
@@ -157,7 +158,6 @@ class ProgrammeAdmin(VersionedHistoryAdmin):
     # The owner is a plain choice list: an autocomplete would require permission to browse the user accounts.
     autocomplete_fields = ["lead_ministry", "predecessor"]
     readonly_fields = ["successor_list"]
-    change_form_template = "admin/portfolio/programme/change_form.html"  # with the panels of portfolio/panels.py
     inlines = [FundingPeriodInline, ProgrammeRecommendationInline, ProgrammeOrganisationInline]
     fieldsets = [
         (None, {"fields": ["code", "name", "area", "status", "description"]}),
@@ -187,10 +187,6 @@ class ProgrammeAdmin(VersionedHistoryAdmin):
             return "—"
         return ", ".join(str(successor) for successor in programme.successors.all()) or "—"
 
-    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
-        # Sections other modules add (open alerts, money) and the change log, each from its own template.
-        context["panels"] = render_panels(obj, request) if obj is not None and obj.pk else []
-        return super().render_change_form(request, context, add, change, form_url, obj)
 
 
 @admin.register(FundingPeriod)

@@ -1,10 +1,11 @@
-"""What the task force adds to the programme's page: its decisions about the programme, the action items that
-follow, and the meetings that put it on their agenda."""
+"""What the task force adds to the pages of a programme, a recommendation and an alert: its decisions about it, the
+action items that follow or are about it, and the meetings that put it on their agenda."""
 
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from programme_tracker.portfolio.models import Programme
+from programme_tracker.continuity.models import Alert
+from programme_tracker.portfolio.models import Programme, Recommendation
 from programme_tracker.portfolio.panels import Panel, register_panel
 from programme_tracker.taskforce.models import ActionItem, AgendaItem, Decision
 
@@ -18,10 +19,36 @@ def task_force(programme: Programme) -> dict:
                .order_by("-state", "due_on")[:50])  # "open" sorts after "done" and "cancelled": reversed, first
     agenda = (AgendaItem.objects.filter(Q(programme=programme) | Q(alert__programme=programme))
               .select_related("meeting").order_by("-meeting__starts_at", "position")[:20])
-    return {"decisions": decisions, "actions": actions, "agenda": agenda}
+    return {"decisions": decisions, "actions": actions, "agenda": agenda,
+            "empty": _("The task force has not discussed this programme yet.")}
+
+
+def about_recommendation(recommendation: Recommendation) -> dict:
+    """The decisions and actions about the recommendation, and the agenda items about it."""
+    decisions = list(Decision.objects.filter(recommendations=recommendation).select_related("organisation"))
+    about = Q(recommendations=recommendation) | Q(decision__in=[decision.pk for decision in decisions])
+    return {"decisions": decisions, "empty": _("The task force has not discussed this recommendation yet."),
+            "actions": ActionItem.objects.filter(about).distinct().select_related("owner", "decision")
+            .order_by("-state", "due_on")[:50],
+            "agenda": AgendaItem.objects.filter(recommendation=recommendation).select_related("meeting")
+            .order_by("-meeting__starts_at", "position")[:20]}
+
+
+def about_alert(alert: Alert) -> dict:
+    """The decisions and actions linked to the alert, and the agenda items about it."""
+    decisions = list(Decision.objects.filter(alerts=alert).select_related("organisation"))
+    return {"decisions": decisions, "empty": _("The task force has not discussed this alert yet."),
+            "actions": ActionItem.objects.filter(alerts=alert).select_related("owner", "decision")
+            .order_by("-state", "due_on")[:50],
+            "agenda": AgendaItem.objects.filter(alert=alert).select_related("meeting")
+            .order_by("-meeting__starts_at", "position")[:20]}
 
 
 def register() -> None:
-    """Put the task force's work on the programme just below its open alerts and money."""
-    register_panel(Panel("task-force", _("Task force"), "taskforce/panels/task_force.html", task_force, order=-5,
-                         permission="taskforce.view_decision"))
+    """Put the task force's work on the programme just below its open alerts and money, and on the pages of a
+    recommendation and an alert."""
+    for name, on, context in (("task-force", "programme", task_force),
+                              ("task-force-recommendation", "recommendation", about_recommendation),
+                              ("task-force-alert", "alert", about_alert)):
+        register_panel(Panel(name, _("Task force"), "taskforce/panels/task_force.html", context, order=-5 if on ==
+                             "programme" else 10, permission="taskforce.view_decision", on=on))
