@@ -109,3 +109,16 @@ def test_the_recommendation_and_alert_pages_show_what_the_task_force_did_about_t
     other = Recommendation.objects.exclude(pk=recommendation.pk).first()
     page = client.get(reverse("admin:portfolio_recommendation_change", args=[other.pk])).content.decode()
     assert "The task force has not discussed this recommendation yet." in page
+
+
+def test_the_owner_of_an_overdue_action_goes_from_its_alert_to_the_action(client, login, accounts):
+    from programme_tracker.continuity.models import Alert
+    from programme_tracker.continuity.scan import run_scan
+
+    action = ActionItem.objects.create(what="Send the letter", owner=accounts[roles.TASK_FORCE_MEMBER],
+                                       due_on=timezone.localdate() - timedelta(days=3))
+    run_scan(rules=["action-overdue"])
+    alert = Alert.objects.get(rule="action-overdue")
+    login(roles.TASK_FORCE_MEMBER)
+    page = client.get(reverse("admin:continuity_alert_change", args=[alert.pk])).content.decode()
+    assert reverse("admin:taskforce_actionitem_change", args=[action.pk]) in page

@@ -35,11 +35,15 @@ def about_recommendation(recommendation: Recommendation) -> dict:
 
 
 def about_alert(alert: Alert) -> dict:
-    """The decisions and actions linked to the alert, and the agenda items about it."""
-    decisions = list(Decision.objects.filter(alerts=alert).select_related("organisation"))
+    """The decisions and actions linked to the alert, or that it is about (an overdue action: its owner follows the
+    e-mail's link to the alert, and from there to the action to mark it done), and the agenda items about it."""
+    kind, _sep, pk = alert.subject_key.partition(":")
+    subject = int(pk) if pk.isdigit() else 0
+    decisions = list(Decision.objects.filter(Q(alerts=alert) | Q(pk=subject if kind == "decision" else 0))
+                     .distinct().select_related("organisation"))
     return {"decisions": decisions, "empty": _("The task force has not discussed this alert yet."),
-            "actions": ActionItem.objects.filter(alerts=alert).select_related("owner", "decision")
-            .order_by("-state", "due_on")[:50],
+            "actions": ActionItem.objects.filter(Q(alerts=alert) | Q(pk=subject if kind == "action" else 0))
+            .distinct().select_related("owner", "decision").order_by("-state", "due_on")[:50],
             "agenda": AgendaItem.objects.filter(alert=alert).select_related("meeting")
             .order_by("-meeting__starts_at", "position")[:20]}
 
