@@ -1,7 +1,7 @@
 """Action items: done with a day and the evidence, or cancelled with a reason, once; task-force members update only
 the actions they own, and only how they ended; the secretariat keeps them all."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -22,15 +22,15 @@ def action(accounts):
 
 def test_an_action_is_done_once_with_its_day_and_evidence(action, accounts):
     member = accounts[roles.TASK_FORCE_MEMBER]
-    done = complete_action(action.pk, actor=member, done_on=date(2027, 3, 28), evidence=" Letter VWS-2027-118 ")
-    assert (done.state, done.done_on, done.evidence) == ("done", date(2027, 3, 28), "Letter VWS-2027-118")
+    done = complete_action(action.pk, actor=member, done_on=date(2026, 3, 28), evidence=" Letter VWS-2027-118 ")
+    assert (done.state, done.done_on, done.evidence) == ("done", date(2026, 3, 28), "Letter VWS-2027-118")
     assert done.history.latest().history_user == member
     with pytest.raises(ValidationError, match="already"):
-        complete_action(action.pk, actor=member, done_on=date(2027, 3, 29), evidence="Again")
+        complete_action(action.pk, actor=member, done_on=date(2026, 3, 29), evidence="Again")
 
 
 @pytest.mark.parametrize(("finish", "field"), [
-    (lambda pk, actor: complete_action(pk, actor=actor, done_on=date(2027, 3, 28), evidence="  "), "evidence"),
+    (lambda pk, actor: complete_action(pk, actor=actor, done_on=date(2026, 3, 28), evidence="  "), "evidence"),
     (lambda pk, actor: cancel_action(pk, actor=actor, reason=""), "cancelled_reason"),
 ])
 def test_an_action_ended_without_what_it_needs_is_refused_by_field(action, accounts, finish, field):
@@ -47,7 +47,7 @@ def test_a_member_marks_their_own_action_done_in_the_desk_and_changes_nothing_el
     assert page.status_code == 200
     data = browser_form_data(page.content.decode(), "actionitem_form")
     assert "what" not in data and "owner" not in data and "due_on" not in data  # shown, not editable
-    data.update({"state": ["done"], "done_on": ["2027-03-28"], "evidence": ["Letter VWS-2027-118"],
+    data.update({"state": ["done"], "done_on": ["2026-03-28"], "evidence": ["Letter VWS-2027-118"],
                  "what": ["Something else"], "due_on": ["2030-01-01"]})
     assert client.post(url, data).status_code == 302
     action.refresh_from_db()
@@ -100,3 +100,14 @@ def test_the_decision_page_lists_its_actions_but_ends_them_only_on_their_own_pag
     data = browser_form_data(client.get(reverse("admin:taskforce_decision_change", args=[decision.pk]))
                              .content.decode(), "decision_form")
     assert "actions-0-what" in data and "actions-0-state" not in data  # no choice here that cannot be saved
+
+
+def test_an_action_is_not_done_on_a_day_still_to_come(action, accounts):
+    from django.utils import timezone
+
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    with pytest.raises(ValidationError) as caught:
+        complete_action(action.pk, actor=accounts[roles.TASK_FORCE_MEMBER], done_on=tomorrow, evidence="Letter")
+    assert caught.value.message_dict == {"done_on": ["The day it was done cannot be after today."]}
+    assert ActionItem.objects.get(pk=action.pk).state == "open"
+    assert complete_action(action.pk, actor=None, done_on=timezone.localdate(), evidence="Letter").state == "done"

@@ -2,6 +2,7 @@
 without leaving the page (htmx), or with a plain form; errors name their field and save nothing; a stale copy is
 refused; members read; an item deferred comes back on the next agenda once."""
 
+import re
 from datetime import datetime, time, timedelta
 
 import pytest
@@ -96,7 +97,9 @@ def test_an_action_agreed_with_a_decision_follows_from_it(client, login, meeting
     ({"outcome": "actions"}, "action_what", "Record the action agreed on this item."),
     ({"outcome": "actions", "action_what": "Call VWS", "action_due_on": "2026-02-30"}, "action_due_on",
      "Enter a valid date."),
-    ({"outcome": "actions", "action_what": "Call VWS"}, "action_owner", "This field cannot be null."),
+    ({"outcome": "actions", "action_what": "Call VWS"}, "action_owner", "Choose who does it."),
+    ({"outcome": "actions", "action_what": "Call VWS"}, "action_due_on", "Give the day it is due."),
+    ({"decision_text": "Go on."}, "decision_kind", "Choose the kind of decision."),
     ({"outcome": "sideways"}, "outcome", "Select a valid choice."),
     ({"outcome": "decided", "decision_kind": "transfer_ownership", "decision_text": "Hand it over."},
      "decision_new_owner", "Give the new owner."),
@@ -123,7 +126,7 @@ def test_a_stale_copy_is_refused_and_shows_what_the_other_secretary_recorded(cli
     item.outcome = "noted"
     item.save()
     page = record(client, stale, outcome="deferred").content.decode()
-    assert "Recorded by the other secretary." in page and "changed" in page.lower()
+    assert "Recorded by the other secretary." in page and "someone else recorded this item at" in page
     assert AgendaItem.objects.get(pk=item.pk).outcome == "noted"
     assert f'name="item-{item.pk}-version" value="{item.version}"' in page  # sent again, it is recorded
 
@@ -270,3 +273,14 @@ def test_an_item_raised_in_the_meeting_is_added_at_the_end_and_shown(client, log
     login(roles.TASK_FORCE_MEMBER)
     assert client.post(url, {"title": "Mine"}).status_code == 403
     assert 'id="add-item"' not in client.get(reverse("desk:meeting", args=[meeting.pk])).content.decode()
+
+
+def test_the_problems_of_the_decision_and_the_action_show_at_once(client, login, meeting):
+    login(roles.COORDINATOR)
+    item = critical_item(meeting)
+    page = record(client, item, outcome="decided", decision_kind="accept_risk", decision_text="Accept it.",
+                  action_what="Call VWS").content.decode()
+    for field in ("decision_accepted_until", "action_owner", "action_due_on"):
+        assert f'id="id_item-{item.pk}-{field}-error"' in page, field
+    focused = re.findall(r"<[^>]*autofocus[^>]*>", page)
+    assert len(focused) == 1 and f'name="item-{item.pk}-decision_accepted_until"' in focused[0]  # the first

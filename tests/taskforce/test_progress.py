@@ -104,16 +104,20 @@ def test_the_page_in_dutch_and_without_money_for_a_member(client, login, period)
 
 
 @pytest.mark.parametrize(("query", "message"), [
-    ({"start": "2026-02-30"}, "“from” is not a date from 1900 to 2999."),
-    ({"end": "31-12-2026"}, "“up to and including” is not a date from 1900 to 2999."),
+    ({"start": "2026-02-30"}, "Give the first day of the period as a date from 1900 to 2999."),
+    ({"end": "31-12-2026"}, "Give the last day of the period as a date from 1900 to 2999."),
     ({"start": "2026-06-01", "end": "2026-05-31"}, "The period ends before it starts."),
     ({"start": "1950-01-01", "end": "2026-01-01"}, "Choose a period of ten years at most."),
-    ({"start": "9999-12-31", "format": "pdf"}, "“from” is not a date from 1900 to 2999."),
+    ({"start": "9999-12-31", "format": "pdf"}, "Give the first day of the period as a date from 1900 to 2999."),
 ])
 def test_a_period_that_is_not_one_is_refused_with_its_reason(client, login, demo, query, message):
     login(roles.COORDINATOR)
     response = client.get(reverse("desk:progress"), query)
-    assert response.status_code == 400 and message in response.content.decode()
+    page = response.content.decode()
+    assert response.status_code == 400 and message in page
+    for name in ("start", "end"):  # what was typed stays, to be corrected
+        if name in query:
+            assert f'name="{name}" id="progress-{name}" value="{query[name]}"' in page
     assert response["Content-Type"].startswith("text/html")
 
 

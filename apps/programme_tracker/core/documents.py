@@ -77,8 +77,12 @@ def to_docx(document: Document) -> bytes:
     from docx import Document as Word  # imported on use: only downloads need it, and it loads lxml
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
+    from docx.shared import Mm
 
     word = Word()
+    section = word.sections[0]  # A4 with 2 cm margins, as the PDF (python-docx's own template is US Letter)
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    section.left_margin = section.right_margin = section.top_margin = section.bottom_margin = Mm(20)
     word.core_properties.title = writable(document.title)
     word.core_properties.language = document.language
     # The language of the text, for spelling checks and screen readers.

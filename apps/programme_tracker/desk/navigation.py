@@ -20,8 +20,10 @@ def _on_actions(request) -> bool:
 
 
 def _mine(request) -> bool:
-    """Whether the action items' list shows the person's own (whose=mine or mine-late)."""
-    return request.GET.get("whose", "").startswith("mine")
+    """Whether the action items' list shows the person's own (whose=mine or mine-late), or one action was opened
+    from that list (the admin carries the list's filters along)."""
+    return (request.GET.get("whose", "").startswith("mine")
+            or "whose=mine" in request.GET.get("_changelist_filters", ""))
 
 
 def _unread_badge(request) -> dict:
@@ -65,8 +67,11 @@ def sidebar(request):
         "title": _("Task force"),
         "separator": True,
         "items": [
+            # The overview and its meetings; the progress report below has its own entry.
             {"title": _("Task force overview"), "icon": "diversity_3", "link": reverse_lazy("desk:task-force"),
-             "permission": may_open("task-force")},
+             "permission": may_open("task-force"),
+             "active": lambda request: request.path.startswith(str(reverse_lazy("desk:task-force")))
+             and not request.path.startswith(str(reverse_lazy("desk:progress")))},
             _record(_("Meetings"), "event", "taskforce.meeting"),
             _record(_("Decisions"), "gavel", "taskforce.decision"),
             # Both link to the list: the one the list's "whose" filter names is the current one, not both.

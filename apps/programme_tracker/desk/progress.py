@@ -2,7 +2,8 @@
 the task force's decisions, its actions done and still open, the change in coverage and in how long funding is
 secured, and the money committed.
 
-What counts for a recommendation: decisions and actions linked to it, or to a programme that implements it; money
+What counts for a recommendation: decisions and actions linked to it, or to a programme that implements it (an action
+also through the decision it follows from); money
 committed (a commitment decided within the period) to the funding periods of those programmes. A programme that
 implements several recommendations counts under each, so the amounts do not add up across recommendations.
 Coverage is taken from the snapshots of the period's first and last day (coverage.py's states).
@@ -81,10 +82,14 @@ def progress(start: date, end: date) -> list[Progress]:
     counted = ActionItem.objects.filter(Q(state=ActionItem.State.DONE, done_on__range=(start, end))
                                         | Q(state=ActionItem.State.OPEN) | Q(state=ActionItem.State.DONE,
                                                                              done_on__gt=end))
-    rows = [(r, None, (pk, state, done)) for pk, r, state, done in counted.filter(recommendations__isnull=False)
-            .values_list("pk", "recommendations", "state", "done_on")]
-    rows += [(None, p, (pk, state, done)) for pk, p, state, done in counted.filter(programmes__isnull=False)
-             .values_list("pk", "programmes", "state", "done_on")]
+    # An action counts for what it is about, and for what the decision it follows from is about.
+    rows = []
+    for recommendations, programmes in (("recommendations", "programmes"),
+                                        ("decision__recommendations", "decision__programmes")):
+        rows += [(r, None, (pk, state, done)) for pk, r, state, done in counted.filter(
+            **{f"{recommendations}__isnull": False}).values_list("pk", recommendations, "state", "done_on")]
+        rows += [(None, p, (pk, state, done)) for pk, p, state, done in counted.filter(
+            **{f"{programmes}__isnull": False}).values_list("pk", programmes, "state", "done_on")]
     acted = _per_recommendation(rows, implements)
     committed: dict[int, Decimal] = defaultdict(Decimal)
     for programme_id, amount in (Commitment.objects.filter(decided_on__range=(start, end))
@@ -118,6 +123,11 @@ def rows(found: list[Progress], money: bool) -> list[list]:
              *([entry.committed] if money else [])] for entry in found]
 
 
+def decisions_taken(start: date, end: date) -> int:
+    """How many decisions the task force took in the period, whatever they are about."""
+    return Decision.objects.filter(decided_on__range=(start, end)).count()
+
+
 def document(found: list[Progress], start: date, end: date, money: bool, language: str) -> Document:
     """The report as a document (DOCX, PDF): an introduction with the totals, then the table."""
     written = Document(_("Progress report of the task force, %(start)s up to and including %(end)s")
@@ -125,9 +135,8 @@ def document(found: list[Progress], start: date, end: date, money: bool, languag
     written.paragraph(_("Per recommendation of the National Rapporteur: the decisions the task force took in the "
                         "period, its actions done in the period and still open at its end, how coverage changed "
                         "and how long the implementing programmes are secured."))
-    numbers = sorted({number for entry in found for number in entry.decisions})
     written.items([
-        _("Decisions taken: %(count)s") % {"count": len(numbers)},
+        _("Decisions taken: %(count)s") % {"count": decisions_taken(start, end)},
         _("Recommendations covered at the end: %(count)s of %(total)s") % {
             "count": sum(1 for entry in found if entry.state_after == "covered"), "total": len(found)},
     ])
@@ -137,7 +146,7 @@ def document(found: list[Progress], start: date, end: date, money: bool, languag
 
     def text(value) -> str:
         if isinstance(value, date):
-            return date_format(value, "SHORT_DATE_FORMAT")
+            return date_format(value)  # written out: 01/14/2027 reads as another day in the Netherlands
         if isinstance(value, Decimal):
             return number_format(value, decimal_pos=2, use_l10n=True, force_grouping=True)
         return "—" if value in (None, "") else str(value)

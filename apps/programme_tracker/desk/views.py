@@ -10,8 +10,9 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date
+from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
-from django.utils.text import capfirst
+from django.utils.text import capfirst, slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -226,8 +227,8 @@ def meeting_item_view(request, desk, pk, item_id):
                 outcome=form.cleaned_data["outcome"], note=form.cleaned_data["note"],
                 decision=form.part("decision", DECISION_FIELDS), action=form.part("action", ACTION_FIELDS))
             saved = True
-        except ConcurrentEditError as exc:
-            conflict = str(exc)
+        except ConcurrentEditError:
+            conflict = _changed_meanwhile(item)
             form.add_error(None, conflict)
         except ValidationError as exc:
             form.record_error(exc)
@@ -273,6 +274,17 @@ def meeting_add_item_view(request, desk, pk):
     return redirect(reverse("desk:meeting", args=[pk]) + f"#item-{item.pk}")
 
 
+def _changed_meanwhile(item: AgendaItem) -> str:
+    """Who recorded the item since the page was opened, and when (in the site's time), and what to do now."""
+    latest = item.history.order_by("-history_date", "-history_id").first()
+    who = (latest.history_user.get_full_name() or latest.history_user.get_username()) if latest and \
+        latest.history_user else _("someone else")
+    when = date_format(timezone.localtime(latest.history_date), "DATETIME_FORMAT") if latest else ""
+    return _("%(who)s recorded this item at %(when)s, after you opened the page; what they recorded is shown here. "
+             "Record the outcome again to replace it with yours, which is kept in the form.") % {"who": who,
+                                                                                               "when": when}
+
+
 @desk_page("meeting")
 def meeting_document_view(request, desk, pk, kind, file_format):
     """The meeting's agenda or minutes as DOCX or PDF, in Dutch or English (`?language=`, else the page's)."""
@@ -298,7 +310,8 @@ def _period(request, today: date) -> tuple[date, date, list[str]]:
     including today; with the reasons a given period was not taken."""
     errors, found = [], {}
     defaults = {"start": today.replace(month=1, day=1), "end": today}
-    labels = {"start": _("from"), "end": _("up to and including")}
+    wrong = {"start": _("Give the first day of the period as a date from %(first)s to %(last)s."),
+             "end": _("Give the last day of the period as a date from %(first)s to %(last)s.")}
     for name, default in defaults.items():
         text = request.GET.get(name, "")
         try:
@@ -306,8 +319,7 @@ def _period(request, today: date) -> tuple[date, date, list[str]]:
         except ValueError:
             day = None
         if day is None or not EARLIEST <= day <= LATEST:
-            errors.append(_("“%(field)s” is not a date from %(first)s to %(last)s.")
-                          % {"field": labels[name], "first": EARLIEST.year, "last": LATEST.year})
+            errors.append(wrong[name] % {"first": EARLIEST.year, "last": LATEST.year})
             day = default
         found[name] = day
     if found["end"] < found["start"]:
@@ -327,7 +339,7 @@ def progress_view(request, desk):
     money = can(request, MONEY)
     found = progress.progress(start, end)
     file_format = request.GET.get("format")
-    name = f"progress-report-{start.isoformat()}-{end.isoformat()}"
+    name = slugify(f"{_('Progress report')} {start.isoformat()} {end.isoformat()}")
     if file_format == "xlsx" and not errors:
         return download(request, name, progress.headers(money), progress.rows(found, money), "xlsx")
     if file_format in WRITERS and not errors:
@@ -335,5 +347,7 @@ def progress_view(request, desk):
         return _document_download(request, name, written, file_format)
     return TemplateResponse(request, "desk/progress.html", {
         **desk, "title": _("Progress report"), "start": start, "end": end, "errors": errors, "rows": found,
-        "money": money, "formats": ("xlsx", *WRITERS), "decisions": len({n for row in found for n in row.decisions}),
+        # What was typed stays in the fields after a refusal, to be corrected.
+        "typed": {name: request.GET.get(name, "")[:40] for name in ("start", "end")} if errors else {},
+        "money": money, "formats": ("xlsx", *WRITERS), "decisions": progress.decisions_taken(start, end),
     }, status=400 if errors else 200)

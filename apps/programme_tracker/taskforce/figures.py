@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from statistics import median
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from programme_tracker.continuity.choices import ACTIVE_STATES, Severity
@@ -60,9 +60,13 @@ def figures(today: date) -> Figures:
 
 
 def next_meeting(now=None) -> Meeting | None:
-    """The next planned meeting (from the start of today on)."""
-    start = start_of(timezone.localdate(now))
-    return Meeting.objects.filter(status=Meeting.Status.PLANNED, starts_at__gte=start).order_by("starts_at").first()
+    """The next planned meeting from the start of today on, or today's meeting while it runs (the first outcome
+    recorded marks it held: the task-force page keeps it until the day is over)."""
+    today = timezone.localdate(now)
+    return (Meeting.objects.filter(starts_at__gte=start_of(today))
+            .filter(Q(status=Meeting.Status.PLANNED)
+                    | Q(status=Meeting.Status.HELD, starts_at__lt=start_of(today + timedelta(days=1))))
+            .order_by("starts_at").first())
 
 
 def open_actions_by_owner(today: date) -> list[tuple[str, list[ActionItem]]]:

@@ -7,7 +7,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from programme_tracker.portfolio.models import Organisation
-from programme_tracker.taskforce.models import AgendaItem, Decision
+from programme_tracker.taskforce.models import ActionItem, AgendaItem, Decision
 
 DECISION_FIELDS = ("kind", "text", "organisation", "deadline", "accepted_until", "new_owner")
 ACTION_FIELDS = ("what", "owner", "organisation", "due_on")
@@ -102,8 +102,23 @@ class OutcomeForm(forms.Form):
                 for name, value in values.items()}
 
     def clean(self):
-        """An empty outcome is the decision recorded, else the action; with neither, the outcome is asked for."""
+        """What a decision and an action need, both checked at once (so every missing field shows in one go); an
+        empty outcome is the decision recorded, else the action, and with neither the outcome is asked for."""
         data = super().clean()
+        decision = self.part("decision", DECISION_FIELDS) if not self.errors else None
+        action = self.part("action", ACTION_FIELDS) if not self.errors else None
+        for part, needs in ((decision, (("decision_kind", _("Choose the kind of decision.")),
+                                        ("decision_text", _("Write down what was decided.")))),
+                            (action, (("action_what", _("Say what must be done.")),
+                                      ("action_owner", _("Choose who does it.")),
+                                      ("action_due_on", _("Give the day it is due."))))):
+            for name, message in needs if part else ():
+                if not data.get(name):
+                    self.add_error(name, message)
+        # The records' own rules too (an accepted risk needs its day), so that both parts' problems show at once.
+        for model, prefix, part in ((Decision, "decision", decision), (ActionItem, "action", action)):
+            if part:
+                self._check(model, prefix, part)
         if not self.errors and not data.get("outcome"):
             if self.part("decision", DECISION_FIELDS):
                 data["outcome"] = AgendaItem.Outcome.DECIDED
@@ -113,6 +128,16 @@ class OutcomeForm(forms.Form):
                 self.add_error("outcome", _("Choose what the meeting made of this item, or record a decision or "
                                             "an action."))
         return data
+
+    def _check(self, model, prefix: str, values: dict) -> None:
+        """The model's checks of these values, as errors of the form's fields not already in error."""
+        try:
+            model(**values).full_clean(exclude=[f.name for f in model._meta.fields if f.name not in values])
+        except ValidationError as exc:
+            for name, messages in exc.message_dict.items():
+                field = f"{prefix}_{name}"
+                if field in self.fields and field not in self.errors:
+                    self.add_error(field, messages)
 
     def record_error(self, error: ValidationError) -> None:
         """Show a rule the service refused under the field it names (or above the form)."""
@@ -127,8 +152,13 @@ class OutcomeForm(forms.Form):
         self.describe_errors()
 
     def describe_errors(self) -> None:
-        """Point each field with an error at the error's text (the template gives it the id <field id>-error)."""
-        for name in self.errors:
-            if name in self.fields:
+        """Point each field with an error at the error's text (the template gives it the id <field id>-error), and
+        put the focus on the first of them when the item comes back (htmx focuses an autofocus field it swaps in)."""
+        first = True
+        for name in self.fields:
+            if name in self.errors:
                 self.fields[name].widget.attrs["aria-describedby"] = f"{self[name].auto_id}-error"
+                if first:
+                    self.fields[name].widget.attrs["autofocus"] = True
+                    first = False
 

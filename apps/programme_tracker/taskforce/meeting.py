@@ -82,7 +82,7 @@ def facts(item: AgendaItem, secured: dict[int, date | None], money: bool) -> lis
         found += [Fact(_("owner"), person(action.owner)), Fact(_("due on"), date_format(action.due_on)),
                   Fact(_("state"), action.get_state_display())]
     if item.recommendation_id:
-        found.append(Fact(_("recommendation"), str(item.recommendation)))
+        found.append(Fact(_("recommendation"), f"{item.recommendation.code}: {item.recommendation.text}"))
     programme = item.programme or (item.alert.programme if item.alert_id else None)
     if programme is not None:
         until = secured.get(programme.pk)

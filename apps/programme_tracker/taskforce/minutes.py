@@ -11,7 +11,7 @@ from datetime import timedelta
 
 from django.utils import timezone, translation
 from django.utils.formats import date_format, time_format
-from django.utils.text import slugify
+from django.utils.text import capfirst, slugify
 from django.utils.translation import gettext as _
 
 from programme_tracker.core.documents import Document
@@ -33,9 +33,16 @@ def _where(meeting: Meeting) -> str:
     return " · ".join(part for part in (meeting.place, meeting.online_link) if part) or _("place to be announced")
 
 
+def kind_of(decision) -> str:
+    """A decision's kind in words, with the day an accepted risk runs to ("up to and including 31 January")."""
+    if decision.kind == decision.Kind.ACCEPT_RISK and decision.accepted_until:
+        return _("accept the risk up to and including %(day)s") % {"day": date_format(decision.accepted_until)}
+    return decision.get_kind_display().lower()
+
+
 def decision_rows(decisions) -> list[list[str]]:
     """The decision list: number, what was decided, who answers for it and by when, and its state."""
-    return [[decision.number, f"{decision.get_kind_display()}: {decision.text}",
+    return [[decision.number, f"{capfirst(kind_of(decision))}: {decision.text}",
              str(decision.organisation or "—"), date_format(decision.deadline) if decision.deadline else "—",
              decision.get_state_display()] for decision in decisions]
 
@@ -89,7 +96,7 @@ def minutes_document(meeting: Meeting, *, money: bool) -> Document:
         if item.note:
             document.paragraph(item.note)
         document.items([_("Decision %(number)s (%(kind)s): %(text)s") % {
-            "number": decision.number, "kind": decision.get_kind_display().lower(), "text": decision.text}
+            "number": decision.number, "kind": kind_of(decision), "text": decision.text}
             for decision in item.decisions.all()] + [_("Action: %(what)s (%(owner)s, due %(day)s)") % {
                 "what": action.what, "owner": person(action.owner), "day": date_format(action.due_on)}
             for action in item.actions.all()])

@@ -239,6 +239,8 @@ class ActionItem(ValidatedModel, VersionedModel):
         if self.state == self.State.DONE:
             if not self.done_on:
                 errors["done_on"] = _("Give the day the action was done.")
+            elif are_dates(self.done_on) and self.done_on > timezone.localdate():
+                errors["done_on"] = _("The day it was done cannot be after today.")
             if not self.evidence.strip():
                 errors["evidence"] = _("Say where the result can be found.")
         elif self.done_on:
