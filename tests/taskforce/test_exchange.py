@@ -124,3 +124,40 @@ def test_an_export_without_people_names_nobody_in_the_task_force(document):
         "task_force_actions"]] + [d["new_owner"] for d in anonymous["task_force_decisions"] if d["new_owner"]])
     assert named and not names & set(named)
     assert all(name.startswith("person-") for name in named)
+
+
+@pytest.mark.parametrize(("change", "problem"), [
+    (lambda d: d["task_force_alerts"][0].update(message_data=[{"t": "%(x)s %(y)s", "a": {"x": 1}}]),
+     "message_data: cannot be shown"),
+    (lambda d: d["task_force_alerts"][0].update(message_data=[{"t": "%(d)s", "a": {"d": {"date": "2026-02-30"}}}]),
+     "message_data: cannot be shown"),
+    (lambda d: d["task_force_alerts"][0].update(message_data=[1]), "message_data: must be a list of"),
+    (lambda d: d["task_force_meetings"].append({**d["task_force_meetings"][0], "agenda": [],
+                                                "starts_at": d["task_force_meetings"][0]["starts_at"].replace(
+                                                    "-0", "-", 1)}), "starts_at: must be the start in UTC"),
+    (lambda d: d["task_force_meetings"].append({**d["task_force_meetings"][0], "agenda": [],
+                                                "starts_at": "9999-12-31T23:59:59Z"}), "starts_at: Give a start"),
+    (lambda d: d["task_force_meetings"][0].update(agenda=[{"title": f"Item {n}"} for n in range(201)]),
+     "agenda: at most 200 items"),
+    (lambda d: d["task_force_decisions"][0].update(number="TF-2026-999999"), "number: must be TF-<year>-<number>"),
+    (lambda d: d["task_force_decisions"][0].update(number="TF-2030-001"), "decided_on: must be in the year"),
+    (lambda d: d["task_force_actions"][0].update(reference=d["task_force_actions"][0]["reference"].upper()),
+     "reference: must be a UUID as an export writes it"),
+])
+def test_a_document_that_would_break_a_page_or_a_later_import_is_refused(document, change, problem):
+    wrong = copy.deepcopy(document)
+    change(wrong)
+    with pytest.raises(PortfolioImportError) as caught:
+        import_portfolio(wrong)
+    assert any(problem in error for error in caught.value.errors), caught.value.errors
+
+
+def test_an_agenda_listed_out_of_the_order_of_its_positions_imports_once(document):
+    reordered = copy.deepcopy(document)
+    agenda = next(m for m in reordered["task_force_meetings"] if len(m["agenda"]) > 3)["agenda"]
+    agenda[0], agenda[1] = agenda[1], agenda[0]  # listed out of order, positions as they were
+    import_portfolio(copy.deepcopy(reordered))
+    history = AgendaItem.history.count()
+    counts = import_portfolio(copy.deepcopy(reordered))
+    assert AgendaItem.history.count() == history and counts["task_force_meetings"]["updated"] == 0
+    assert export_portfolio() == document

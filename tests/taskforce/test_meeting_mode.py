@@ -284,3 +284,27 @@ def test_the_problems_of_the_decision_and_the_action_show_at_once(client, login,
         assert f'id="id_item-{item.pk}-{field}-error"' in page, field
     focused = re.findall(r"<[^>]*autofocus[^>]*>", page)
     assert len(focused) == 1 and f'name="item-{item.pk}-decision_accepted_until"' in focused[0]  # the first
+
+
+def test_a_meeting_holds_at_most_so_many_items_and_is_not_held_before_its_day(meeting, demo):
+    from django.core.exceptions import ValidationError
+
+    AgendaItem.objects.bulk_create([AgendaItem(meeting=meeting, position=n, title=f"Item {n}")
+                                    for n in range(AgendaItem.MAX_PER_MEETING - meeting.agenda_items.count())])
+    with pytest.raises(ValidationError, match="at most 200 agenda items"):
+        AgendaItem.objects.create(meeting=meeting, title="One too many")
+    later = Meeting(starts_at=at(demo + timedelta(days=1)), status="held")
+    with pytest.raises(ValidationError, match="still to come cannot have been held"):
+        later.full_clean()
+    with pytest.raises(ValidationError, match="Give a start from 1900 to 2999"):
+        Meeting(starts_at=at(demo.replace(year=3000))).full_clean()
+
+
+def test_an_alert_whose_message_cannot_be_shown_shows_its_stored_text(client, login, meeting):
+    from programme_tracker.continuity.models import Alert
+
+    alert = critical_item(meeting).alert
+    Alert.objects.filter(pk=alert.pk).update(message_data=[{"t": "%(x)s %(y)s", "a": {"x": 1}}])
+    login(roles.COORDINATOR)
+    assert client.get(reverse("desk:meeting", args=[meeting.pk])).status_code == 200
+    assert client.get(reverse("desk:inbox")).status_code == 200

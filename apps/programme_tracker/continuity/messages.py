@@ -50,3 +50,16 @@ def render(parts: list[dict], localize: bool = False) -> str:
     """The message in the active language; `localize` also formats its dates and amounts for that language."""
     return " ".join(gettext(part["t"]) % {name: _decode(value, localize) for name, value in part["a"].items()}
                     if part["a"] else gettext(part["t"]) for part in parts)
+
+
+def problem(parts) -> str | None:
+    """What keeps a message in parts from being shown (from a document an import reads), or None when it shows."""
+    try:
+        if not isinstance(parts, list) or not all(isinstance(part, dict) and isinstance(part.get("t"), str)
+                                                  and isinstance(part.get("a"), dict) for part in parts):
+            return "must be a list of {\"t\": text, \"a\": {name: value}}"
+        render(parts, localize=True)
+        render(parts)
+    except (KeyError, TypeError, ValueError, ArithmeticError) as exc:
+        return f"cannot be shown ({type(exc).__name__}: {exc})"
+    return None

@@ -82,8 +82,12 @@ class Alert(models.Model):
 
     @property
     def localized_message(self) -> str:
-        """The message in the reader's language, dates and amounts formatted for it (the stored text if older)."""
-        return render(self.message_data, localize=True) if self.message_data else self.message
+        """The message in the reader's language, dates and amounts formatted for it (the stored text if older, or
+        if its parts cannot be shown: a page never fails on one alert's message)."""
+        try:
+            return render(self.message_data, localize=True) if self.message_data else self.message
+        except (KeyError, TypeError, ValueError, ArithmeticError, AttributeError):
+            return self.message
 
     @property
     def rule_title(self) -> str:

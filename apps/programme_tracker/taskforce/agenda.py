@@ -228,8 +228,11 @@ def propose(meeting_id: int, *, actor, limits: Limits | None = None) -> Proposed
         closing = last if last is not None and last.origin == AgendaItem.Origin.ADDED and not last.outcome else None
         position = (meeting.agenda_items.exclude(pk=closing.pk) if closing else meeting.agenda_items).aggregate(
             last=Max("position"))["last"] or 0
+        # Never past the most items a meeting has (the per-kind limit keeps proposals well below it).
+        room = AgendaItem.MAX_PER_MEETING - meeting.agenda_items.count()
+        left_out += max(0, len(proposals) - room)
         new = []
-        for proposal in proposals:
+        for proposal in proposals[:max(0, room)]:
             position += 1
             title = " ".join(proposal.title.split())[:300]  # one line: an alert's message may hold line breaks
             item = AgendaItem(meeting=meeting, position=position, title=title, proposal=proposal.key,

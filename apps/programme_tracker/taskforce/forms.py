@@ -156,7 +156,7 @@ class OutcomeForm(forms.Form):
         put the focus on the first of them when the item comes back (htmx focuses an autofocus field it swaps in)."""
         first = True
         for name in self.fields:
-            if name in self.errors:
+            if name in self.errors and not self.fields[name].widget.is_hidden:
                 self.fields[name].widget.attrs["aria-describedby"] = f"{self[name].auto_id}-error"
                 if first:
                     self.fields[name].widget.attrs["autofocus"] = True

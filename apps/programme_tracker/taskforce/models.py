@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from programme_tracker.continuity.models import Alert
-from programme_tracker.core.models import ValidatedModel, VersionedModel
+from programme_tracker.core.models import EARLIEST, LATEST, ValidatedModel, VersionedModel
 from programme_tracker.portfolio.models import Organisation, Programme, Recommendation
 from programme_tracker.portfolio.models.validators import are_dates
 
@@ -95,7 +95,14 @@ class Meeting(ValidatedModel, VersionedModel):
         return str(_("Task-force meeting of %(date)s") % {"date": date_format(timezone.localdate(self.starts_at))})
 
     def clean(self):
-        """Minutes are approved only for a meeting that was held, and not before it."""
+        """A meeting starts within the years the register holds and is held on its day or before today; minutes
+        are approved only for a meeting that was held, and not before it."""
+        if self.starts_at and not EARLIEST.year <= self.starts_at.year <= LATEST.year:
+            raise ValidationError({"starts_at": _("Give a start from %(first)s to %(last)s.")
+                                   % {"first": EARLIEST.year, "last": LATEST.year}})
+        if self.starts_at and self.status == self.Status.HELD and \
+                timezone.localdate(self.starts_at) > timezone.localdate():
+            raise ValidationError({"status": _("A meeting still to come cannot have been held.")})
         if self.minutes_approved_on and self.status != self.Status.HELD:
             raise ValidationError({"minutes_approved_on": _("Only the minutes of a held meeting are approved.")})
         if self.minutes_approved_on and self.starts_at and are_dates(self.minutes_approved_on) \
@@ -182,6 +189,8 @@ class Decision(ValidatedModel, VersionedModel):
             errors["superseded_by"] = _("A decision cannot replace itself.")
         if are_dates(self.decided_on, self.deadline) and self.deadline < self.decided_on:
             errors["deadline"] = _("The deadline cannot be before the decision.")
+        if self.agenda_item_id and self.meeting_id and self.agenda_item.meeting_id != self.meeting_id:
+            errors["agenda_item"] = _("The agenda item is of another meeting than the decision.")
         if errors:
             raise ValidationError(errors)
 
@@ -268,6 +277,7 @@ class AgendaItem(ValidatedModel, VersionedModel):
         DROPPED = "dropped", _("Dropped from the agenda")
 
     SUBJECTS = ("alert", "programme", "recommendation", "action")  # what an item may be about: one at most
+    MAX_PER_MEETING = 200  # a meeting discusses a few dozen items; thousands would be a mistake (or an attack)
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="agenda_items",
                                 verbose_name=_("meeting"))
@@ -309,6 +319,9 @@ class AgendaItem(ValidatedModel, VersionedModel):
     def clean(self):
         """An item is about one subject at most (or only its text)."""
         subjects = [name for name in self.SUBJECTS if getattr(self, f"{name}_id")]
+        if self._state.adding and self.meeting_id and \
+                AgendaItem.objects.filter(meeting_id=self.meeting_id).count() >= self.MAX_PER_MEETING:
+            raise ValidationError(_("A meeting has at most %(count)s agenda items.") % {"count": self.MAX_PER_MEETING})
         if len(subjects) > 1:
             raise ValidationError({subjects[1]: _("An agenda item is about one subject; make another item for this "
                                                   "one.")})

@@ -15,6 +15,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from programme_tracker.continuity.messages import problem
 from programme_tracker.continuity.models import Alert
 from programme_tracker.taskforce.exchange.fields import (
     ITEM,
@@ -29,6 +30,7 @@ from programme_tracker.taskforce.exchange.fields import (
 )
 from programme_tracker.taskforce.models import ActionItem, AgendaItem, Decision, Meeting, Member
 
+MAX_SEQUENCE = 99_999  # decisions in a year: a larger number is a typing error (and would outgrow the format)
 SUBJECT_KIND = re.compile(r"[a-z_]{1,30}")  # a kind of record a rule's alert is about (tranche, report)
 
 
@@ -66,11 +68,13 @@ def _typed(importer, section: str, key: str, item: dict[str, Any]) -> bool:
 
 
 def _aware(text: str) -> datetime | None:
-    """A meeting's key as the moment it starts."""
+    """A meeting's key as the moment it starts; None unless written exactly as an export writes it (strptime also
+    takes "2026-10-1T8:0:0Z", which would be a second key for the same meeting)."""
     try:
-        return datetime.strptime(text, MEETING_KEY).replace(tzinfo=UTC)
+        moment = datetime.strptime(text, MEETING_KEY).replace(tzinfo=UTC)
     except ValueError:
         return None
+    return moment if meeting_key(moment) == text else None
 
 
 # -- alerts ----------------------------------------------------------------------------------------------------
@@ -81,7 +85,8 @@ def _alert_identity(importer, key: str) -> tuple[str, str, str, dict, Alert | No
     if len(parts) != 3 or not parts[0]:
         importer.error("task_force_alerts", key, "alert", "must be rule|subject|key, the subject as programme:CODE, "
                                                           "funding_period:CODE, recommendation:CODE, task_force or "
-                                                          "KIND@funding_period:CODE")
+                                                          "KIND@funding_period:CODE (or @programme:, "
+                                                          "@recommendation:)")
         return None
     rule, subject, alert_key = parts
     found = Alert.objects.filter(rule=rule, key=alert_key)
@@ -117,6 +122,10 @@ def alerts(importer) -> None:
         if identity is None:
             continue
         rule, subject_key, alert_key, subject, found = identity
+        wrong = problem(item.get("message_data") or [])
+        if wrong:
+            importer.error("task_force_alerts", key, "message_data", wrong)
+            continue
         if found is not None:  # the scans own an alert's state: an import only finds it
             importer.counts["task_force_alerts"]["unchanged"] += 1
             state.alerts[key] = found
@@ -197,13 +206,24 @@ def meetings(importer) -> None:
             "minutes_approved_on": item.get("minutes_approved_on"), "minutes": item.get("minutes") or ""})
         if meeting is not None:
             state.meetings[key] = meeting
-            _agenda(importer, key, meeting, item.get("agenda", []))
+            unchanged = importer.counts["task_force_meetings"]["unchanged"]
+            if _agenda(importer, key, meeting, item.get("agenda", [])) and unchanged:
+                # The meeting was counted unchanged, but its agenda changed: it is updated.
+                importer.counts["task_force_meetings"]["unchanged"] -= 1
+                importer.counts["task_force_meetings"]["updated"] += 1
 
 
-def _agenda(importer, key: str, meeting: Meeting, entries: list) -> None:
-    """Make the meeting's agenda the document's items: the n-th stored item becomes the n-th listed one."""
+def _agenda(importer, key: str, meeting: Meeting, entries: list) -> bool:
+    """Make the meeting's agenda the document's items, in the order of their positions (the list's order among
+    equal ones): the n-th stored item becomes the n-th. Returns whether anything changed."""
     state = _state(importer)
+    if len(entries) > AgendaItem.MAX_PER_MEETING:
+        importer.error("task_force_meetings", key, "agenda", f"at most {AgendaItem.MAX_PER_MEETING} items")
+        return False
+    entries = sorted(entries, key=lambda entry: entry.get("position", 0) if isinstance(entry, dict) and isinstance(
+        entry.get("position"), int) else 0)
     stored = list(meeting.agenda_items.order_by("position", "pk"))
+    changed = len(stored) != len(entries)
     for place, entry in enumerate(entries, start=1):
         where = f"{key} agenda #{place}"
         if not isinstance(entry, dict) or set(entry) - set(ITEM):
@@ -230,11 +250,14 @@ def _agenda(importer, key: str, meeting: Meeting, entries: list) -> None:
                 state.pending.append((where, obj, name, value))
             else:
                 values[name] = resolved
+        version = None if obj.pk is None else obj.version
         saved = importer.save("task_force_meetings", where, obj, values, count=False)
         if saved is not None:
             state.items[f"{key}#{place}"] = saved
+            changed = changed or version != saved.version
     for surplus in stored[len(entries):]:
         surplus.delete()
+    return changed
 
 
 _LATER = object()  # a reference to a record a later section holds
@@ -292,8 +315,13 @@ def decisions(importer) -> None:
     stored = {decision_number(d.year, d.sequence): d for d in Decision.objects.all()}
     for key, item in importer.records("task_force_decisions"):
         number = NUMBER.fullmatch(key)
-        if number is None or int(number[2]) == 0:
-            importer.error("task_force_decisions", key, "number", "must be TF-<year>-<number>, such as TF-2027-004")
+        if number is None or not 0 < int(number[2]) <= MAX_SEQUENCE or decision_number(
+                int(number[1]), int(number[2])) != key:
+            importer.error("task_force_decisions", key, "number", f"must be TF-<year>-<number>, such as TF-2027-004, "
+                                                                  f"the number at most {MAX_SEQUENCE}")
+            continue
+        if isinstance(item.get("decided_on"), str) and not item["decided_on"].startswith(number[1]):
+            importer.error("task_force_decisions", key, "decided_on", "must be in the year of the number")
             continue
         if not _typed(importer, "task_force_decisions", key, item):
             continue
@@ -339,8 +367,9 @@ def actions(importer) -> None:
     stored = {str(action.reference): action for action in ActionItem.objects.all()}
     for key, item in importer.records("task_force_actions"):
         reference = _uuid(key)
-        if reference is None:
-            importer.error("task_force_actions", key, "reference", "must be a UUID")
+        if reference is None or str(reference) != key:
+            importer.error("task_force_actions", key, "reference", "must be a UUID as an export writes it, such as "
+                                                                   "\"0f8fad5b-d9cb-469f-a165-70867728950e\"")
             continue
         if not _typed(importer, "task_force_actions", key, item):
             continue
