@@ -208,3 +208,13 @@ def test_at_most_so_many_of_each_kind_are_proposed_the_most_urgent_first_and_the
     page = client.post("/desk/taskforce/meeting/", {"action": "propose_agenda", "_selected_action": [meeting.pk]},
                        follow=True).content.decode()
     assert "1 more qualifies but was left out: at most 2 items of each kind are proposed" in page  # an action
+
+
+@pytest.mark.parametrize(("url", "action"), [("/desk/taskforce/meeting/", "propose_agenda"),
+                                             ("/desk/portfolio/programme/", "delete_selected")])
+@pytest.mark.parametrize("forged", ["abc", "9" * 23, "²", "-1e3"])
+def test_a_forged_record_in_an_admin_action_is_refused_with_a_notice(client, login, meeting, url, action, forged):
+    login(roles.COORDINATOR)
+    response = client.post(url, {"action": action, "_selected_action": [forged]}, follow=True)
+    assert response.status_code == 200
+    assert "The records chosen are not of this list; nothing was done." in response.content.decode()

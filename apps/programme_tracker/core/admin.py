@@ -3,12 +3,14 @@ concurrent-edit guard and the history-aware base class."""
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DataError
 from django.http import Http404, HttpResponseRedirect
+from django.utils.translation import gettext as _
 from simple_history.admin import SimpleHistoryAdmin
 from unfold import admin as unfold
 
@@ -86,6 +88,15 @@ class ModelAdmin(SafeFormsMixin, unfold.ModelAdmin):
             return super().get_changelist_instance(request)
         except (OverflowError, DataError) as exc:
             raise IncorrectLookupParameters(exc) from exc
+
+    def response_action(self, request, queryset):
+        """Run the chosen action on the ticked records; a ticked id that cannot be a key (a forged form: "abc", 23
+        digits) is refused with a notice, as a wrong filter is, before the action reads the database."""
+        selected = request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)
+        if not all(can_be_key(self.model._meta.pk, value) for value in selected):
+            messages.error(request, _("The records chosen are not of this list; nothing was done."))
+            return HttpResponseRedirect(request.get_full_path())
+        return super().response_action(request, queryset)
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         """Turn what is refused only at the last moment, when saving (someone else's save in between, or a rule a
