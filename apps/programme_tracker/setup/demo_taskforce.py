@@ -8,6 +8,7 @@ Like the rest of the demo, dates are relative to the day it is loaded and loadin
 from datetime import date, datetime, time, timedelta
 
 from django.contrib.auth import get_user_model
+from django.db.models import Count
 from django.utils import timezone
 
 from programme_tracker.continuity.choices import ACTIVE_STATES, Severity
@@ -73,8 +74,11 @@ def decide_on_a_demo_alert(today: date) -> Decision | None:
     existing = Decision.objects.filter(kind=Decision.Kind.ACCEPT_RISK, text__endswith=MARK).first()
     if existing is not None:
         return existing
-    alert = (Alert.objects.filter(state__in=ACTIVE_STATES, severity=Severity.WARNING, programme__isnull=False)
-             .exclude(rule__in=(*TASK_FORCE_RULES, *RECOMMENDATION_RULES)).order_by("rule", "pk").first())
+    warnings = (Alert.objects.filter(state__in=ACTIVE_STATES, severity=Severity.WARNING, programme__isnull=False)
+                .exclude(rule__in=(*TASK_FORCE_RULES, *RECOMMENDATION_RULES)))
+    # Of a kind with another alert open: the demo keeps every kind of problem in sight.
+    shared = warnings.values("rule").annotate(open=Count("pk")).filter(open__gte=2).values("rule")
+    alert = warnings.filter(rule__in=shared).order_by("rule", "pk").first()
     if alert is None:
         return None
     secretary = get_user_model().objects.get(username="coordinator")
