@@ -165,6 +165,7 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = SITE["session_expire_at_browser_close"]
 LANGUAGE_CODE = SITE["language_code"]
 LANGUAGES = [("en", _("English")), ("nl", _("Dutch"))]
 LOCALE_PATHS = [BASE_DIR / "apps" / "programme_tracker" / "locale"]
+FORMAT_MODULE_PATH = ["programme_tracker.config.formats"]  # English dates as "13 Jan 2027", not 01/13/2027
 TIME_ZONE = SITE["time_zone"]
 USE_I18N = True
 USE_TZ = True

@@ -3,7 +3,8 @@
    follow the page's language (1.234,56 in Dutch). */
 (function () {
   "use strict";
-  const lang = document.documentElement.lang || "en";
+  // English as the Dutch civil service writes it: British order (13 Jan 2027), as the server's formats.
+  const lang = (document.documentElement.lang || "en") === "en" ? "en-GB" : document.documentElement.lang;
   const counts = new Intl.NumberFormat(lang, { maximumFractionDigits: 0 });
   const money = new Intl.NumberFormat(lang, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
   const compact = new Intl.NumberFormat(lang, { notation: "compact", maximumFractionDigits: 1 });
