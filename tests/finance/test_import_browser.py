@@ -118,9 +118,9 @@ def test_finance_officer_imports_a_spreadsheet_fixes_a_bad_row_and_reads_budget_
 
     page.goto(f"{live_server.url}/desk/finance/budget-against-actual/?group_by=programme")
     table = page.locator("#budget-against-actual").inner_text()
-    assert "HELPLINE\t2026\t1250000.00" in table and "HELPLINE\t2027\t1300000.50" in table
+    assert "HELPLINE\t2026\t1,250,000.00" in table and "HELPLINE\t2027\t1,300,000.50" in table
     page.goto(f"{live_server.url}/desk/finance/budget-against-actual/?group_by=ministry")
-    assert "2550000.50" in page.locator("#budget-against-actual tfoot").inner_text()
+    assert "2,550,000.50" in page.locator("#budget-against-actual tfoot").inner_text()
 
 
 def test_an_xlsx_whose_data_is_on_its_second_sheet_is_read_through_the_page(live_server, page, accounts, programme,

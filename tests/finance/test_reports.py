@@ -75,6 +75,7 @@ def test_report_page_and_csv(client, login, money):
     assert "Budget against actual" in client.get("/desk/finance/budgetline/").content.decode()
     page = client.get("/desk/finance/budget-against-actual/?group_by=ministry").content.decode()
     assert "JenV" in page and "VWS" in page and "Burn rate" in page
+    assert "Lead ministry" in page and "Budget (EUR)" in page  # the page's words, not the address's keys
     csv_text = client.get("/desk/finance/budget-against-actual/?group_by=area&format=csv").content.decode()
     rows = csv_text.strip().splitlines()
     assert rows[0] == "\ufeffarea,year,budget,committed,paid,spent" and rows[-1].startswith("total,")
@@ -152,3 +153,14 @@ def test_multi_year_page(client, login, money):
     page = client.get("/desk/finance/budget-against-actual/?group_by=area&measure=spent").content.decode()
     assert 'id="multi-year"' in page and "2027" in page and "all years" in page
 
+
+
+def test_the_page_formats_amounts_and_translates_its_heads(client, login, money):
+    import re
+
+    login(roles.FINANCE_OFFICER)
+    client.cookies["django_language"] = "nl"
+    page = client.get("/desk/finance/budget-against-actual/?group_by=ministry").content.decode()
+    assert "Verantwoordelijk ministerie" in page and "Begroting (EUR)" in page
+    assert not re.search(r">\d{5,}\.\d{2}<", page)  # no amount without its thousands grouped
+    assert re.search(r">\d{1,3}(\.\d{3})+,\d{2}<", page)  # 1.250.000,00

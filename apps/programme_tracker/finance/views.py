@@ -51,6 +51,13 @@ def download(request, name: str, headers, rows, file_format: str) -> HttpRespons
     return response
 
 
+# The page's words for the groups and measures (the keys stay in the address and the files).
+GROUP_LABELS = {"programme": gettext_lazy("programme"), "ministry": gettext_lazy("lead ministry"),
+                "area": gettext_lazy("area")}
+MEASURE_LABELS = {"budget": gettext_lazy("budget"), "committed": gettext_lazy("committed"),
+                  "paid": gettext_lazy("paid"), "spent": gettext_lazy("spent")}
+
+
 @permission_required("finance.view_budgetline", raise_exception=True)
 def budget_against_actual_view(request, admin_site):
     """Budget, committed, paid and spent per group and fiscal year, with the grand total, and the burn rate of the
@@ -68,7 +75,9 @@ def budget_against_actual_view(request, admin_site):
                                 file_format)
     context = {
         **admin_site.each_context(request), "title": _("Budget against actual"), "lines": lines, "total": total,
-        "group_by": group_by, "groups": list(GROUPS), "measures": MEASURES,
+        "group_by": group_by, "group_label": GROUP_LABELS[group_by], "measure_label": MEASURE_LABELS[measure],
+        "groups": [(key, GROUP_LABELS[key]) for key in GROUPS], "measures": [(key, MEASURE_LABELS[key]) for key in
+                                                                            MEASURES],
         "projections": spending_projection(timezone.localdate()),
         "measure": measure, "multi_year": by_year(lines, measure),
     }
