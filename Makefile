@@ -27,8 +27,10 @@ install-mariadb: $(BIN)/python
 	$(BIN)/pip install --quiet --require-hashes -r requirements/mariadb.txt
 	$(BIN)/pip install --quiet --no-deps -e .
 
+# `make run PORT=8080` serves on another port (and links in e-mail follow it, unless the site sets site_url).
+PORT ?= 8000
 run: install
-	$(BIN)/programme-tracker --site $(SITE) serve
+	$(BIN)/programme-tracker --site $(SITE) serve 127.0.0.1:$(PORT)
 
 # The suite runs on one worker per core (pytest-xdist); WORKERS=0 runs it in one process, as plain pytest does.
 WORKERS ?= auto

@@ -167,6 +167,7 @@ def test_serve_sets_up_answers_and_runs_the_jobs_in_process(run):
         output = server.communicate(timeout=30)[0]
     assert "Created the first administrator 'admin'." in output
     assert "Background jobs (daily scan, e-mail delivery) run in this process." in output
+    assert f"the desk is at http://127.0.0.1:{port}/desk/" in output
 
 
 def test_scan_prints_every_kind_of_alert_of_the_demo(run):

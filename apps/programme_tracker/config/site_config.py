@@ -274,6 +274,11 @@ class SiteConfig:
         return self.values[name]
 
 
+def default(name: str) -> Any:
+    """A setting's default value."""
+    return _BY_NAME[name].default
+
+
 def sites_dir() -> Path:
     """Folder holding one sub-folder per site (`PT_SITES_DIR`, default `sites/` in the repository)."""
     return Path(os.environ.get("PT_SITES_DIR") or REPO_ROOT / "sites")
