@@ -24,7 +24,7 @@ def started(monkeypatch, settings):
 def test_links_follow_the_port_the_desk_is_served_on(started, settings, addrport, url):
     settings.SITE_URL = "http://127.0.0.1:8000"  # the default: not set for the site
     serve.Command(stdout=io.StringIO()).handle(addrport=addrport)
-    assert started["addrport"] == addrport and settings.SITE_URL == url
+    assert started["addrport"] == addrport and url == settings.SITE_URL
 
 
 def test_a_site_url_the_site_sets_is_kept(started, settings):
