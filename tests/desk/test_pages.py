@@ -351,3 +351,24 @@ def test_a_plain_form_dismissal_says_so_and_the_row_shows_until_when_the_risk_is
     row = response.content.decode().split(f'id="alert-{alert.pk}"')[1].split("</tr>")[0]
     assert "decided in the task force" in row
     assert f"risk accepted until {date_format(until, 'DATE_FORMAT')}" in row
+
+
+def test_the_inbox_puts_mine_first_and_of_those_the_most_severe_first(client, login, accounts):
+    from programme_tracker.continuity.models import Alert
+
+    coordinator = accounts[roles.COORDINATOR]
+    today = timezone.localdate()
+
+    def alert(key, severity, state, assignee):
+        return Alert.objects.create(rule="funding-gap", subject_key=f"programme:{key}", key="", subject_label=key,
+                                    severity=severity, state=state, message=key, first_seen=today, last_seen=today,
+                                    assignee=assignee)
+
+    alert("MINE-INFO", "info", "open", coordinator)
+    alert("MINE-CRITICAL", "critical", "acknowledged", coordinator)
+    alert("MINE-WARNING", "warning", "open", coordinator)
+    alert("OTHERS-CRITICAL", "critical", "open", None)
+    login(roles.COORDINATOR)
+    page = client.get(reverse("desk:inbox")).content.decode()
+    order = [page.index(label) for label in ("MINE-CRITICAL", "MINE-WARNING", "MINE-INFO", "OTHERS-CRITICAL")]
+    assert order == sorted(order)

@@ -74,8 +74,8 @@ def mine(user) -> Q:
 
 
 def inbox_alerts(user, filters: InboxFilters) -> QuerySet:
-    """The alerts passing the filters: the person's own first, then open before acknowledged, the most severe,
-    the nearest date; each with whether the person has unread notifications about it."""
+    """The alerts passing the filters: the person's own first; then those still to act on, the most severe first,
+    open before acknowledged, the nearest date; each with whether the person has unread notifications about it."""
     alerts = Alert.objects.select_related("assignee", "programme", "recommendation", "funding_period")
     if filters.state == "active":
         alerts = alerts.filter(state__in=ACTIVE_STATES)
@@ -92,11 +92,14 @@ def inbox_alerts(user, filters: InboxFilters) -> QuerySet:
     unread = Notification.objects.filter(recipient=user, alert=OuterRef("pk"), read_at__isnull=True)
     return alerts.annotate(
         mine_rank=Case(When(mine(user), then=Value(0)), default=Value(1), output_field=IntegerField()),
+        active_rank=Case(When(state__in=ACTIVE_STATES, then=Value(0)), default=Value(1), output_field=IntegerField()),
         state_rank=Case(*(When(state=s, then=Value(i)) for i, s in enumerate(STATE_ORDER)), default=Value(9)),
         severity_rank=Case(*(When(severity=s, then=Value(i)) for i, s in enumerate(SEVERITY_ORDER)),
                            default=Value(9)),
         unread=Exists(unread),
-    ).order_by("mine_rank", "state_rank", "severity_rank", "key_date", "id")
+    # Mine first; of those, what still needs acting on, the most severe first (a critical alert already
+    # acknowledged comes before a warning nobody opened), then open before acknowledged, the soonest first.
+    ).order_by("mine_rank", "active_rank", "severity_rank", "state_rank", "key_date", "id")
 
 
 def inbox_page(user, filters: InboxFilters, page_number):
