@@ -22,12 +22,12 @@ def started(monkeypatch, settings):
 @pytest.mark.parametrize(("addrport", "url"), [("127.0.0.1:8080", "http://127.0.0.1:8080"),
                                                ("8081", "http://127.0.0.1:8081")])
 def test_links_follow_the_port_the_desk_is_served_on(started, settings, addrport, url):
-    settings.SITE_URL = "http://127.0.0.1:8000"  # the default: not set for the site
+    settings.SITE_URL, settings.SITE_URL_IS_DEFAULT = "http://127.0.0.1:8000", True  # not set for the site
     serve.Command(stdout=io.StringIO()).handle(addrport=addrport)
     assert started["addrport"] == addrport and url == settings.SITE_URL
 
 
 def test_a_site_url_the_site_sets_is_kept(started, settings):
-    settings.SITE_URL = "https://taskforce.example.nl"
+    settings.SITE_URL, settings.SITE_URL_IS_DEFAULT = "https://taskforce.example.nl", False
     serve.Command(stdout=io.StringIO()).handle(addrport="127.0.0.1:8080")
     assert settings.SITE_URL == "https://taskforce.example.nl"

@@ -39,7 +39,8 @@ def desk_pages(user) -> list[str]:
                                                state=SpreadsheetImport.State.CHECKING)
     return [
         reverse("finance-import-status", args=[running.public_id]),
-        reverse("admin:index"), reverse("desk:dashboard"), reverse("desk:timeline"), reverse("desk:coverage"),
+        reverse("admin:index"), reverse("desk:dashboard"), reverse("desk:ending"), reverse("desk:timeline"),
+        reverse("desk:coverage"),
         reverse("desk:inbox"), reverse("desk:report"), reverse("desk:programme", args=[programme.pk]),
         reverse("desk:task-force"), reverse("desk:progress"),
         reverse("desk:meeting", args=[Meeting.objects.get(status="planned").pk]),

@@ -31,9 +31,10 @@ EXTREMES = SWEEP + ["", "0", "٣", "-" + "9" * 25, "2026-02-30", "NaN", "inf", "
 # Parameters the admin and the desk read, beside those found in the pages' own links and forms.
 KNOWN_KEYS = ["q", "o", "p", "e", "all", "page", "date", "ministry", "area", "status", "view", "next",
               "_changelist_filters", "_to_field", "_popup", "since", "zoom", "start", "kind", "end", "format",
-              "language"]
+              "language", "quarter"]
 # The desk's own pages, by their URL names; one sweep test each, so the workers of make test share them out.
-DESK_PAGES = ["desk:dashboard", "desk:timeline", "desk:coverage", "desk:inbox", "desk:report", "desk:programme",
+DESK_PAGES = ["desk:dashboard", "desk:ending", "desk:timeline", "desk:coverage", "desk:inbox", "desk:report",
+              "desk:programme",
               "desk:inbox-act", "finance-budget-against-actual", "finance-import", "finance-export", "django_rq:home",
               "admin:index", "admin:taskforce_meeting_invitation", "desk:task-force", "desk:meeting",
               "desk:meeting-document", "desk:progress"]

@@ -72,8 +72,8 @@ def test_the_dashboard_counts_the_demo_portfolio(client, demo, login):
     login(roles.COORDINATOR)
     response = client.get(reverse("desk:dashboard"))
     charts = {chart.id: chart for chart in response.context["charts"]}
-    assert set(charts) == {"programmes-by-area", "money-by-ministry", "funding-cliff", "recommendation-coverage",
-                           "alerts-by-severity"}
+    assert set(charts) == {"programmes-by-area", "money-by-ministry", "funding-cliff", "funding-cliff-money",
+                           "recommendation-coverage", "alerts-by-severity"}
     counts = response.context["coverage_counts"]
     assert counts["uncovered"] == 3  # POL-1, POL-2 and INV-7
     assert sum(charts["programmes-by-area"].series[i].values[j] for i in range(5) for j in range(7)) \
@@ -372,3 +372,51 @@ def test_the_inbox_puts_mine_first_and_of_those_the_most_severe_first(client, lo
     page = client.get(reverse("desk:inbox")).content.decode()
     order = [page.index(label) for label in ("MINE-CRITICAL", "MINE-WARNING", "MINE-INFO", "OTHERS-CRITICAL")]
     assert order == sorted(order)
+
+
+def test_the_monday_question_which_programmes_lose_their_funding_how_much_who_and_what_is_on_its_way(
+        client, demo, login):
+    """From the dashboard: the cliff's bars lead to the programmes ending in that quarter, with the amount, owner,
+    lead ministry and what the task force has on its way."""
+    from decimal import Decimal
+
+    from programme_tracker.desk.ending import quarter_key, quarter_of
+    from programme_tracker.portfolio.models import FundingPeriod
+    from programme_tracker.taskforce.services import record_decision
+
+    login(roles.COORDINATOR)
+    dashboard = client.get(reverse("desk:dashboard"))
+    cliff = {chart.id: chart for chart in dashboard.context["charts"]}["funding-cliff"]
+    money = {chart.id: chart for chart in dashboard.context["charts"]}["funding-cliff-money"]
+    helpline = next(row for row in dashboard.context["ending"] if row.programme.code == "STOP-IT-NOW")
+    quarter = quarter_key(*quarter_of(helpline.secured_until))
+    index = [link.rsplit("=", 1)[1] for link in cliff.series[0].links].index(quarter)
+    assert cliff.series[0].values[index] >= 1 and money.series[0].values[index] >= helpline.amount > 0
+    ending_amount = sum(FundingPeriod.objects.filter(programme=helpline.programme, end=helpline.secured_until,
+                                                     status__in=["committed", "disbursing", "closed"])
+                        .values_list("amount", flat=True), Decimal("0"))
+    assert helpline.amount == ending_amount
+
+    page = client.get(cliff.series[0].links[index])
+    assert page.status_code == 200
+    rows = {row.programme.code: row for row in page.context["rows"]}
+    assert "STOP-IT-NOW" in rows and all(quarter_key(*row.quarter) == quarter for row in rows.values())
+    text = page.content.decode()
+    assert "Anna Jansen" in text and "VWS" in text and f"{helpline.amount:,.2f}" in text
+    record_decision(actor=None, decided_on=demo, kind="continue_funding", text="Renew it.",
+                    programmes=[helpline.programme])
+    page = client.get(cliff.series[0].links[index])
+    assert "decision TF-" in {row.programme.code: row for row in page.context["rows"]}["STOP-IT-NOW"].on_its_way
+    assert client.get(reverse("desk:ending"), {"quarter": "1999-9"}).status_code == 200  # all eight quarters
+
+
+@pytest.mark.parametrize(("who", "status"), [
+    (roles.COORDINATOR, 200), (roles.FINANCE_OFFICER, 200), (roles.MONITOR, 200), (roles.ADMINISTRATOR, 200),
+    (roles.TASK_FORCE_MEMBER, 200), ("staff without a role", 403), ("anonymous", 302),
+])
+def test_who_opens_the_funding_ending_page(client, login, accounts, who, status):
+    if who == "staff without a role":
+        client.force_login(get_user_model().objects.create_user("nobody", is_staff=True))
+    elif who != "anonymous":
+        login(who)
+    assert client.get(reverse("desk:ending")).status_code == status

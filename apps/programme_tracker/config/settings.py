@@ -202,6 +202,8 @@ RETENTION = site_config.group(SITE, "retention")
 DAILY_SCAN_TIME = SITE["daily_scan_time"]
 DIGEST_TIME = SITE["digest_time"]
 SITE_URL = SITE["site_url"]
+# Not set for the site: `serve` points it at the address it serves on (make run PORT=8080).
+SITE_URL_IS_DEFAULT = site_config.default("site_url") == SITE_URL
 # Imports: how large a file is read at all (finance/spreadsheet.py ImportLimits, portfolio/exchange.py).
 IMPORT_MAX_MEGABYTES = SITE["import_max_megabytes"]
 IMPORT_MAX_ROWS = SITE["import_max_rows"]

@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied
 PAGES = {
     "dashboard": ("portfolio.view_programme", "portfolio.view_recommendation"),
     "timeline": ("portfolio.view_programme", "portfolio.view_fundingperiod"),
+    "ending": ("portfolio.view_programme", "portfolio.view_fundingperiod"),
     "coverage": ("portfolio.view_programme", "portfolio.view_recommendation", "portfolio.view_fundingperiod"),
     "inbox": ("continuity.view_alert",),
     "programme": ("portfolio.view_programme",),

@@ -21,13 +21,14 @@ from django.utils.translation import gettext as _
 from programme_tracker.continuity.choices import ACTIVE_STATES, SEVERITY_ORDER, AlertState, Severity
 from programme_tracker.continuity.models import Alert
 from programme_tracker.continuity.rules.coverage import ACCEPTED
+from programme_tracker.desk import ending as funding_ending
 from programme_tracker.desk.charts import COVERAGE_COLOURS, PALETTE, SEVERITY_COLOURS, Chart, Series
 from programme_tracker.desk.coverage import COVERAGE_LABELS, KINDS, state
+from programme_tracker.desk.ending import next_quarters, quarter_key, quarter_label
 from programme_tracker.desk.snapshot import Snapshot, cached, snapshot, stamp
 from programme_tracker.portfolio.models import Area, Programme, ProgrammeStatus, Recommendation
 from programme_tracker.taskforce.figures import figures as task_force_figures
 
-QUARTERS_AHEAD = 8
 YEARS_BEFORE, YEARS_AFTER = 1, 4  # the money chart's window around this year
 
 
@@ -40,34 +41,6 @@ class Headline:
     link: str = ""
     alarm: bool = False
     of: int | None = None  # "value / of" for shares
-
-
-@dataclass
-class Ending:
-    """A programme whose secured funding ends within the cliff's window."""
-
-    programme: Programme
-    secured_until: date
-
-
-def quarter_of(day: date) -> tuple[int, int]:
-    """(year, quarter) of a day."""
-    return day.year, (day.month - 1) // 3 + 1
-
-
-def next_quarters(today: date, count: int = QUARTERS_AHEAD) -> list[tuple[int, int]]:
-    """This quarter and the ones after it, `count` in all."""
-    year, quarter = quarter_of(today)
-    result = []
-    for _i in range(count):
-        result.append((year, quarter))
-        year, quarter = (year + 1, 1) if quarter == 4 else (year, quarter + 1)
-    return result
-
-
-def quarter_label(year: int, quarter: int) -> str:
-    """"Q1 2027" in English, "K1 2027" in Dutch."""
-    return _("Q%(quarter)s %(year)s") % {"quarter": quarter, "year": year}
 
 
 def _changelist(model: str, **filters) -> str:
@@ -119,42 +92,34 @@ def money_by_ministry(today: date, version: str) -> Chart:
 
 @dataclass(frozen=True)
 class Cliff:
-    """The funding cliff's figures: active programmes per quarter their secured funding ends, the ten ending
-    soonest (secured-until, programme id), how many active programmes have no secured funding, how many are active."""
+    """How many programmes are active, and how many of them have no secured funding today."""
 
-    per_quarter: Counter
-    soonest: list[tuple[date, int]]
     unsecured: int
     active: int
 
 
 def cliff_figures(snap: Snapshot) -> Cliff:
-    """The cliff from the snapshot and the active programmes (every one of them is read)."""
-    quarters = next_quarters(snap.day)
-    per_quarter: Counter = Counter()
-    ending: list[tuple[date, int]] = []
-    unsecured = 0
+    """The active programmes and those of them not secured today (every one of them is read)."""
     active_ids = list(Programme.objects.filter(status=ProgrammeStatus.ACTIVE).order_by().values_list("id", flat=True))
-    for programme_id in active_ids:
-        until = snap.until(programme_id)
-        if until is None:
-            unsecured += 1
-        elif quarter_of(until) in quarters:
-            per_quarter[quarter_of(until)] += 1
-            ending.append((until, programme_id))
-    return Cliff(per_quarter, sorted(ending)[:10], unsecured, len(active_ids))
+    return Cliff(sum(1 for pid in active_ids if snap.until(pid) is None), len(active_ids))
 
 
-def funding_cliff(snap: Snapshot, cliff: Cliff) -> tuple[Chart, list[Ending]]:
-    """Active programmes by the quarter their secured funding ends (next eight quarters), and the programmes
-    ending soonest."""
+def funding_cliff(snap: Snapshot, show_money: bool) -> tuple[list[Chart], list[funding_ending.Ending]]:
+    """Active programmes, and the money, whose secured funding ends per quarter (the next eight), each bar
+    leading to the list of those programmes; and the ten ending soonest."""
     quarters = next_quarters(snap.day)
-    programmes = Programme.objects.select_related("lead_ministry").in_bulk([pid for _d, pid in cliff.soonest])
-    chart = Chart("funding-cliff", _("Secured funding ending per quarter"), "bar",
-                  [quarter_label(*q) for q in quarters],
-                  [Series(_("active programmes"), [cliff.per_quarter[q] for q in quarters],
-                          SEVERITY_COLOURS["warning"])])
-    return chart, [Ending(programmes[pid], until) for until, pid in cliff.soonest]
+    rows = funding_ending.ending(snap, quarters)
+    totals = funding_ending.per_quarter(rows, quarters)
+    labels = [quarter_label(*q) for q in quarters]
+    links = [reverse("desk:ending") + "?" + urlencode({"quarter": quarter_key(*q)}) for q in quarters]
+    charts = [Chart("funding-cliff", _("Secured funding ending per quarter"), "bar", labels,
+                    [Series(_("active programmes"), [totals[q][0] for q in quarters], SEVERITY_COLOURS["warning"],
+                            links)])]
+    if show_money:
+        charts.append(Chart("funding-cliff-money", _("Secured funding ending per quarter, in euros"), "bar", labels,
+                            [Series(_("amount ending (EUR)"), [totals[q][1] for q in quarters],
+                                    SEVERITY_COLOURS["critical"], links)], money=True))
+    return charts, rows[:10]
 
 
 def alerts_by_severity() -> Chart:
@@ -209,10 +174,10 @@ def dashboard(today: date, show_money: bool, show_alerts: bool, show_task_force:
     version = stamp()
     snap = snapshot(today, version)
     figures = cached("cliff", today, lambda: cliff_figures(snap), version)
-    cliff, ending = funding_cliff(snap, figures)
+    cliff, ending = funding_cliff(snap, show_money)
     covered, coverage_counts = recommendation_coverage(snap)
     accepted = coverage_counts["covered"] + coverage_counts["at_risk"] + coverage_counts["uncovered"]
-    charts = [programmes_by_area(cached("area-status", today, area_status_counts, version)), cliff, covered]
+    charts = [*cliff, programmes_by_area(cached("area-status", today, area_status_counts, version)), covered]
     headlines = [
         Headline(_("active programmes"), figures.active,
                  _changelist("portfolio_programme", status=ProgrammeStatus.ACTIVE)),
@@ -230,6 +195,7 @@ def dashboard(today: date, show_money: bool, show_alerts: bool, show_task_force:
     if show_task_force:
         headlines += task_force_headlines(today)
     if show_money:
-        charts.insert(1, money_by_ministry(today, version))
-    return {"charts": charts, "headlines": headlines, "ending": ending, "accepted": accepted,
+        charts.insert(len(cliff) + 1, money_by_ministry(today, version))
+    return {"charts": charts, "headlines": headlines, "ending": ending, "show_money": show_money,
+            "accepted": accepted,
             "coverage_counts": coverage_counts}

@@ -41,6 +41,8 @@ def sidebar(request):
         "items": [
             {"title": _("Dashboard"), "icon": "dashboard", "link": reverse_lazy("desk:dashboard"),
              "permission": may_open("dashboard")},
+            {"title": _("Funding ending"), "icon": "event_busy", "link": reverse_lazy("desk:ending"),
+             "permission": may_open("ending")},
             {"title": _("Funding timeline"), "icon": "view_timeline", "link": reverse_lazy("desk:timeline"),
              "permission": may_open("timeline")},
             {"title": _("Coverage matrix"), "icon": "grid_on", "link": reverse_lazy("desk:coverage"),

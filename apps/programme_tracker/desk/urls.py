@@ -8,6 +8,7 @@ app_name = "desk"
 urlpatterns = [
     path("dashboard/", views.dashboard_view, name="dashboard"),
     path("timeline/", views.timeline_view, name="timeline"),
+    path("funding-ending/", views.ending_view, name="ending"),
     path("coverage/", views.coverage_view, name="coverage"),
     path("inbox/", views.inbox_view, name="inbox"),
     path("inbox/<int:alert_id>/<slug:action>/", views.inbox_act_view, name="inbox-act"),

@@ -20,7 +20,17 @@ from programme_tracker.continuity.models import Alert
 from programme_tracker.core import audit
 from programme_tracker.core.documents import CONTENT_TYPES, WRITERS
 from programme_tracker.core.models import EARLIEST, LATEST, AuditEvent, ConcurrentEditError
-from programme_tracker.desk import coverage, dashboard, inbox, programme, progress, report, task_force, timeline
+from programme_tracker.desk import (
+    coverage,
+    dashboard,
+    ending,
+    inbox,
+    programme,
+    progress,
+    report,
+    task_force,
+    timeline,
+)
 from programme_tracker.desk.access import ALERTS, FUNDING, HISTORY, MONEY, PAGES, can, desk_page
 from programme_tracker.desk.filters import ProgrammeFilters
 from programme_tracker.desk.snapshot import snapshot
@@ -42,6 +52,23 @@ def dashboard_view(request, desk):
                                   show_task_force=can(request, PAGES["task-force"]))
     return TemplateResponse(request, "desk/dashboard.html", {**desk, "title": _("Portfolio dashboard"),
                                                              "today": today, **figures})
+
+
+@desk_page("ending")
+def ending_view(request, desk):
+    """The programmes whose secured funding ends in a quarter (`?quarter=2027-1`; the next eight by default): the
+    amount at stake, the owner and lead ministry, and what the task force has on its way."""
+    today = timezone.localdate()
+    quarters = ending.next_quarters(today)
+    chosen = ending.parse_quarter(request.GET.get("quarter", ""), quarters)
+    rows = ending.ending(snapshot(today), [chosen] if chosen else quarters)
+    return TemplateResponse(request, "desk/ending.html", {
+        **desk, "title": _("Secured funding ending"), "today": today, "rows": rows, "chosen": chosen,
+        "quarters": [(ending.quarter_key(*q), ending.quarter_label(*q)) for q in quarters],
+        "chosen_key": ending.quarter_key(*chosen) if chosen else "",
+        "chosen_label": ending.quarter_label(*chosen) if chosen else "", "show_money": can(request, FUNDING),
+        "total": sum(row.amount for row in rows), "waiting": sum(1 for row in rows if not row.settled),
+    })
 
 
 @desk_page("timeline")

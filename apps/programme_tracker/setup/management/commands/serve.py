@@ -4,7 +4,6 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from programme_tracker.config import site_config
 from programme_tracker.core.jobs import InProcessScheduler
 from programme_tracker.setup.services import ensure_first_administrator, prepare_site
 
@@ -26,7 +25,7 @@ class Command(BaseCommand):
             InProcessScheduler().start()
             self.stdout.write("Background jobs (daily scan, e-mail delivery) run in this process.")
         address = addrport if ":" in addrport else f"127.0.0.1:{addrport}"
-        if site_config.default("site_url") == settings.SITE_URL:
+        if settings.SITE_URL_IS_DEFAULT:
             # Not set for this site: links in e-mail lead to where this server answers (make run PORT=8080).
             settings.SITE_URL = f"http://{address}"
         self.stdout.write(f"Site {settings.SITE_NAME!r}: the desk is at http://{address}/desk/")
