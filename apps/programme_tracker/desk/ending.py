@@ -112,8 +112,8 @@ def _on_its_way(rows: dict[int, Ending], today: date) -> None:
     for pid, row in rows.items():
         if pid in decided:
             year, sequence, day = decided[pid]
-            row.on_its_way = _("decision TF-%(year)s-%(number)03d of %(day)s") % {
-                "year": year, "number": sequence, "day": date_format(day)}
+            row.on_its_way = _("decision %(number)s of %(day)s") % {
+                "number": Decision.format_number(year, sequence), "day": date_format(day)}
             row.settled = True
         elif pid in planned:
             row.on_its_way = _("on the agenda of %(day)s") % {"day": date_format(planned[pid])}

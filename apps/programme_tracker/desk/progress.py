@@ -72,8 +72,8 @@ def progress(start: date, end: date) -> list[Progress]:
                                                                                      "recommendation_id"):
         implements[programme_id].append(recommendation_id)
     decisions = Decision.objects.filter(decided_on__range=(start, end))
-    numbered = {pk: f"TF-{year}-{sequence:03d}" for pk, year, sequence in decisions.values_list("pk", "year",
-                                                                                               "sequence")}
+    numbered = {pk: Decision.format_number(year, sequence)
+                for pk, year, sequence in decisions.values_list("pk", "year", "sequence")}
     decided = _per_recommendation(
         [(r, None, pk) for pk, r in decisions.filter(recommendations__isnull=False)
          .values_list("pk", "recommendations")]

@@ -7,13 +7,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 
 from programme_tracker.continuity import periods
-from programme_tracker.portfolio.models import FundingPeriod
-from programme_tracker.portfolio.models.choices import SECURED_FUNDING_STATUSES
+from programme_tracker.continuity.runs import load_runs
 from programme_tracker.taskforce.agenda import titles
 from programme_tracker.taskforce.models import ActionItem, AgendaItem, Decision, Meeting
 
@@ -48,13 +47,9 @@ def agenda_of(meeting: Meeting, *, dropped: bool = False):
 
 
 def secured_until(programme_ids: set[int], day: date) -> dict[int, date | None]:
-    """For each programme, the last day of its unbroken secured funding around `day` (one query)."""
-    runs: dict[int, list[tuple[date, date]]] = {pk: [] for pk in programme_ids}
-    for programme_id, start, end in (FundingPeriod.objects.filter(programme_id__in=programme_ids,
-                                                                  status__in=SECURED_FUNDING_STATUSES)
-                                     .values_list("programme_id", "start", "end")):
-        runs[programme_id].append((start, end))
-    return {pk: periods.secured_until(periods.merge(found), day) for pk, found in runs.items()}
+    """For each programme, the last day of its unbroken secured funding around `day`, as the scan reckons it."""
+    runs = load_runs(day, Q(programme_id__in=programme_ids))
+    return {pk: periods.secured_until(runs.get(pk, []), day) for pk in programme_ids}
 
 
 def walk(meeting: Meeting, day: date, *, money: bool, dropped: bool = False) -> list[AgendaItem]:

@@ -168,10 +168,16 @@ class Decision(ValidatedModel, VersionedModel):
     def __str__(self):
         return self.number
 
+    @staticmethod
+    def format_number(year: int, sequence: int) -> str:
+        """A decision's number as people cite it: TF-<year>-<three digits at least>."""
+        return f"TF-{year}-{sequence:03d}"
+
     @property
     def number(self) -> str:
-        """The decision's number as people cite it: TF-<year>-<three digits>."""
-        return f"TF-{self.year}-{self.sequence:03d}" if self.year and self.sequence else str(_("(not numbered yet)"))
+        """This decision's number (TF-2027-004), once it has one."""
+        return self.format_number(self.year, self.sequence) if self.year and self.sequence else str(
+            _("(not numbered yet)"))
 
     def clean(self):
         """Each kind and state asks for what it needs: an accepted risk its end date, a transfer its new owner, a

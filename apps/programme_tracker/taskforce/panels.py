@@ -10,28 +10,32 @@ from programme_tracker.portfolio.panels import Panel, register_panel
 from programme_tracker.taskforce.models import ActionItem, AgendaItem, Decision
 
 
+def _work(decisions: Q, actions: Q, agenda: Q, empty) -> dict:
+    """The decisions (newest first), action items (open first, by due day) and agenda items (latest meeting first)
+    these conditions select, as the panel shows them."""
+    return {"decisions": list(Decision.objects.filter(decisions).distinct().select_related("organisation")),
+            # "open" sorts after "done" and "cancelled": reversed, first
+            "actions": ActionItem.objects.filter(actions).distinct().select_related("owner", "decision")
+            .order_by("-state", "due_on")[:50],
+            "agenda": AgendaItem.objects.filter(agenda).select_related("meeting")
+            .order_by("-meeting__starts_at", "position")[:20],
+            "empty": empty}
+
+
 def task_force(programme: Programme) -> dict:
-    """The decisions about the programme (newest first), their actions and those about it (open first, by due
-    day), and its agenda items (latest meeting first)."""
-    decisions = list(Decision.objects.filter(programmes=programme).select_related("organisation"))
-    about = Q(programmes=programme) | Q(decision__in=[decision.pk for decision in decisions])
-    actions = (ActionItem.objects.filter(about).distinct().select_related("owner", "decision")
-               .order_by("-state", "due_on")[:50])  # "open" sorts after "done" and "cancelled": reversed, first
-    agenda = (AgendaItem.objects.filter(Q(programme=programme) | Q(alert__programme=programme))
-              .select_related("meeting").order_by("-meeting__starts_at", "position")[:20])
-    return {"decisions": decisions, "actions": actions, "agenda": agenda,
-            "empty": _("The task force has not discussed this programme yet.")}
+    """The decisions about the programme, the actions about it or following from those decisions, and its agenda
+    items (about it or about one of its alerts)."""
+    return _work(Q(programmes=programme), Q(programmes=programme) | Q(decision__programmes=programme),
+                 Q(programme=programme) | Q(alert__programme=programme),
+                 _("The task force has not discussed this programme yet."))
 
 
 def about_recommendation(recommendation: Recommendation) -> dict:
-    """The decisions and actions about the recommendation, and the agenda items about it."""
-    decisions = list(Decision.objects.filter(recommendations=recommendation).select_related("organisation"))
-    about = Q(recommendations=recommendation) | Q(decision__in=[decision.pk for decision in decisions])
-    return {"decisions": decisions, "empty": _("The task force has not discussed this recommendation yet."),
-            "actions": ActionItem.objects.filter(about).distinct().select_related("owner", "decision")
-            .order_by("-state", "due_on")[:50],
-            "agenda": AgendaItem.objects.filter(recommendation=recommendation).select_related("meeting")
-            .order_by("-meeting__starts_at", "position")[:20]}
+    """The decisions about the recommendation, the actions about it or following from those decisions, and the
+    agenda items about it."""
+    return _work(Q(recommendations=recommendation),
+                 Q(recommendations=recommendation) | Q(decision__recommendations=recommendation),
+                 Q(recommendation=recommendation), _("The task force has not discussed this recommendation yet."))
 
 
 def about_alert(alert: Alert) -> dict:
@@ -39,13 +43,9 @@ def about_alert(alert: Alert) -> dict:
     e-mail's link to the alert, and from there to the action to mark it done), and the agenda items about it."""
     kind, _sep, pk = alert.subject_key.partition(":")
     subject = int(pk) if pk.isdigit() else 0
-    decisions = list(Decision.objects.filter(Q(alerts=alert) | Q(pk=subject if kind == "decision" else 0))
-                     .distinct().select_related("organisation"))
-    return {"decisions": decisions, "empty": _("The task force has not discussed this alert yet."),
-            "actions": ActionItem.objects.filter(Q(alerts=alert) | Q(pk=subject if kind == "action" else 0))
-            .distinct().select_related("owner", "decision").order_by("-state", "due_on")[:50],
-            "agenda": AgendaItem.objects.filter(alert=alert).select_related("meeting")
-            .order_by("-meeting__starts_at", "position")[:20]}
+    return _work(Q(alerts=alert) | Q(pk=subject if kind == "decision" else 0),
+                 Q(alerts=alert) | Q(pk=subject if kind == "action" else 0), Q(alert=alert),
+                 _("The task force has not discussed this alert yet."))
 
 
 def register() -> None:

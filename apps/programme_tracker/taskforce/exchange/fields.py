@@ -37,8 +37,3 @@ MEETING_KEY = "%Y-%m-%dT%H:%M:%SZ"
 def meeting_key(starts_at: datetime) -> str:
     """A meeting's key: its start in UTC, to the second."""
     return starts_at.astimezone(UTC).strftime(MEETING_KEY)
-
-
-def decision_number(year: int, sequence: int) -> str:
-    """A decision's number, as Decision.number writes it."""
-    return f"TF-{year}-{sequence:03d}"

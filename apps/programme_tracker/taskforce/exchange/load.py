@@ -25,7 +25,6 @@ from programme_tracker.taskforce.exchange.fields import (
     SEAT,
     TASK_FORCE_SUBJECTS,
     TYPES,
-    decision_number,
     meeting_key,
 )
 from programme_tracker.taskforce.models import ActionItem, AgendaItem, Decision, Meeting, Member
@@ -312,10 +311,10 @@ def _item(importer, section: str, key: str, value) -> AgendaItem | None:
 def decisions(importer) -> None:
     """Import `task_force_decisions`; a decision replaced by a later one is marked so once both are read."""
     state = _state(importer)
-    stored = {decision_number(d.year, d.sequence): d for d in Decision.objects.all()}
+    stored = {d.number: d for d in Decision.objects.all()}
     for key, item in importer.records("task_force_decisions"):
         number = NUMBER.fullmatch(key)
-        if number is None or not 0 < int(number[2]) <= MAX_SEQUENCE or decision_number(
+        if number is None or not 0 < int(number[2]) <= MAX_SEQUENCE or Decision.format_number(
                 int(number[1]), int(number[2])) != key:
             importer.error("task_force_decisions", key, "number", f"must be TF-<year>-<number>, such as TF-2027-004, "
                                                                   f"the number at most {MAX_SEQUENCE}")

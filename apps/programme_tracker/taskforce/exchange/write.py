@@ -11,7 +11,7 @@ from django.contrib.auth import get_user_model
 from programme_tracker.continuity.models import Alert
 from programme_tracker.portfolio.exchange import iso_date
 from programme_tracker.portfolio.models import FundingPeriod, Programme, Recommendation
-from programme_tracker.taskforce.exchange.fields import SUBJECTS, TASK_FORCE_SUBJECTS, decision_number, meeting_key
+from programme_tracker.taskforce.exchange.fields import SUBJECTS, TASK_FORCE_SUBJECTS, meeting_key
 from programme_tracker.taskforce.models import ActionItem, AgendaItem, Decision, Meeting, Member
 
 
@@ -30,7 +30,7 @@ class Keys:
             place[meeting_id] = place.get(meeting_id, 0) + 1
             self.items[pk] = f"{self.meetings[meeting_id]}#{place[meeting_id]}"
         self.actions = {pk: str(reference) for pk, reference in ActionItem.objects.values_list("pk", "reference")}
-        self.decisions = {pk: decision_number(year, sequence)
+        self.decisions = {pk: Decision.format_number(year, sequence)
                           for pk, year, sequence in Decision.objects.values_list("pk", "year", "sequence")}
         self.alerts = self._alerts()
 
