@@ -7,6 +7,7 @@ import tempfile
 from urllib.parse import urlsplit
 
 import pytest
+from django.contrib.auth import get_user_model
 
 from programme_tracker.accounts import roles
 from programme_tracker.accounts.services import sync_roles
@@ -80,12 +81,19 @@ def accounts(base):
     return role_accounts()
 
 
+# Beside the roles, the two visitors every page's permission table tries: `login(NO_ROLE)`, `login(ANONYMOUS)`.
+NO_ROLE, ANONYMOUS = "staff without a role", "anonymous"
+
+
 @pytest.fixture
 def login(client, accounts):
     """Log the test client in as a role; returns the account."""
 
     def as_role(role):
-        user = accounts[role]
+        if role == ANONYMOUS:  # a visitor who has not logged in
+            client.logout()
+            return None
+        user = get_user_model().objects.create_user("nobody", is_staff=True) if role == NO_ROLE else accounts[role]
         client.force_login(user)
         return user
 

@@ -2,12 +2,9 @@
 alert decided in meeting mode (accept the risk) and an action agreed, both without the page reloading, and the
 minutes downloaded in Dutch and read back. Screenshots of meeting mode and the minutes, for the guide."""
 
-import io
 from datetime import timedelta
 from pathlib import Path
 
-import docx
-import pypdf
 import pytest
 from django.utils import timezone
 
@@ -17,6 +14,7 @@ from programme_tracker.continuity.scan import run_scan
 from programme_tracker.setup.demo import load_demo
 from programme_tracker.taskforce.models import ActionItem, AgendaItem, Decision, Meeting
 from tests.desk.conftest import ROOT, SCREENSHOTS, log_in
+from tests.documents import text_of
 
 
 def screenshot_of_pdf(content: bytes, name: str) -> None:
@@ -90,12 +88,10 @@ def test_the_secretary_runs_the_meeting_and_downloads_the_minutes(live_server, p
         page.click("#minutes-docx-nl")
     download = caught.value
     assert download.suggested_filename == f"verslag-taskforce-{today.isoformat()}.docx"
-    minutes = docx.Document(download.path())
-    text = "\n".join([p.text for p in minutes.paragraphs]
-                     + [c.text for t in minutes.tables for r in t.rows for c in r.cells])
+    text = text_of(Path(download.path()).read_bytes(), "docx")
     assert decision.number in text and "Send the bridging grant letter" in text and "Besluiten" in text
     with page.expect_download() as caught:
         page.click("#minutes-pdf-nl")
     pdf = Path(caught.value.path()).read_bytes()
-    assert decision.number in " ".join(sheet.extract_text() for sheet in pypdf.PdfReader(io.BytesIO(pdf)).pages)
+    assert decision.number in text_of(pdf, "pdf")
     screenshot_of_pdf(pdf, "minutes")

@@ -1,11 +1,8 @@
 """The agenda and the minutes as DOCX and PDF, in Dutch and English, read back: every decision and action of the
 meeting is in them, a text that breaks XML or markup is printed as typed, and each download is in the audit."""
 
-import io
 from datetime import timedelta
 
-import docx
-import pypdf
 import pytest
 from django.urls import reverse
 from django.utils import translation
@@ -16,17 +13,9 @@ from programme_tracker.taskforce.agenda import propose
 from programme_tracker.taskforce.meeting import walk
 from programme_tracker.taskforce.models import ActionItem, Decision, Meeting
 from programme_tracker.taskforce.services import record_outcome
+from tests.documents import text_of
 
 HOSTILE = "Fund <b>it</b> & keep it </para> going ‘now’ – € 1.000 <![CDATA[ ]]> &amp;"
-
-
-def text_of(content: bytes, file_format: str) -> str:
-    """All the text of a downloaded document, as a reader would extract it."""
-    if file_format == "pdf":
-        return "\n".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(content)).pages)
-    document = docx.Document(io.BytesIO(content))
-    cells = [cell.text for table in document.tables for row in table.rows for cell in row.cells]
-    return "\n".join([paragraph.text for paragraph in document.paragraphs] + cells)
 
 
 def flat(text: str) -> str:
