@@ -7,8 +7,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from programme_tracker.accounts import roles
-from programme_tracker.continuity import periods
 from programme_tracker.continuity.rules import Context
+from programme_tracker.portfolio import periods
 from tests.builders import fund, make_programme
 
 ORIGIN = date(2026, 1, 1)

@@ -10,10 +10,10 @@ from django.utils import timezone
 from programme_tracker.accounts import roles
 from programme_tracker.continuity.escalation import escalate
 from programme_tracker.continuity.models import Alert
-from programme_tracker.continuity.periods import add_months
 from programme_tracker.continuity.scan import run_scan
 from programme_tracker.notifications.models import Notification
 from programme_tracker.portfolio.models import Organisation
+from programme_tracker.portfolio.periods import add_months
 from programme_tracker.taskforce.models import ActionItem, AgendaItem, Decision, Meeting, Member
 from programme_tracker.taskforce.services import chairs, complete_action
 from tests.builders import T, day, fund, make_programme

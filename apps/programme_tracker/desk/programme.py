@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404
 
 from programme_tracker.continuity.choices import ACTIVE_STATES
 from programme_tracker.continuity.models import Alert
-from programme_tracker.desk.timeline import chart_data, rows_for
+from programme_tracker.desk.timeline import chart_data, rows_for, window_from
 from programme_tracker.portfolio.history import programme_change_log
 from programme_tracker.portfolio.models import Programme, ProgrammeOrganisation, ProgrammeRecommendation
 
@@ -30,7 +30,9 @@ def programme_page(pk: int, today: date, *, funding: bool, money: bool, alerts: 
     if history:
         context["changes"] = programme_change_log(programme, limit=30)
     if funding:
-        rows = rows_for([programme])
+        # The chart runs from the programme's first funding to where the timeline's default window ends, so an
+        # open-ended programme shows its coming stretch without secured funding.
+        rows = rows_for([programme], window_from({}, today).end)
         context |= {"timeline": chart_data(rows, today), "row": rows[0],
                     "secured_until": rows[0].secured_until(today), "funding_periods": rows[0].funding}
     if money:

@@ -26,10 +26,10 @@ from datetime import date
 from django.core.cache import cache
 from django.db import connection
 
-from programme_tracker.continuity import periods
 from programme_tracker.continuity.rules.base import Context
 from programme_tracker.continuity.rules.coverage import coverage
 from programme_tracker.finance.models import BudgetLine
+from programme_tracker.portfolio import periods
 from programme_tracker.portfolio.models import (
     FundingPeriod,
     Organisation,

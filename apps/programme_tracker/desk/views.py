@@ -76,11 +76,28 @@ def timeline_view(request, desk):
     """Programmes and their funding periods as a Gantt chart, filtered and paged."""
     today = timezone.localdate()
     filters = ProgrammeFilters.from_request(request)
-    page, rows = timeline.timeline_page(filters.apply(Programme.objects.all(), today), request.GET.get("page"))
+    window = timeline.window_from(request.GET, today)
+    page, rows = timeline.timeline_page(filters.apply(Programme.objects.all(), today), request.GET.get("page"),
+                                        window.end)
     return TemplateResponse(request, "desk/timeline.html", {
         **desk, "title": _("Funding timeline"), "today": today, "filters": filters, "page": page, "rows": rows,
-        "chart": timeline.chart_data(rows, today), "legend": _legend(),
+        "chart": timeline.chart_data(rows, today, window), "legend": _legend(), "window": window,
+        "zooms": [(zoom, _query(request, window.query(zoom=zoom.key, **{"from": ""})))
+                  for zoom in timeline.ZOOMS.values()],
+        "earlier": _query(request, window.shifted(-1).query()), "later": _query(request, window.shifted(1).query()),
+        "back_to_today": _query(request, window.query(**{"from": ""})) if window.moved else "",
     })
+
+
+def _query(request, change: dict) -> str:
+    """The page's query string with `change` applied (empty values removed) and the page number reset."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    for name, value in change.items():
+        query.pop(name, None)
+        if value:
+            query[name] = value
+    return "?" + query.urlencode()
 
 
 def _legend():

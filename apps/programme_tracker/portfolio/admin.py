@@ -4,10 +4,12 @@ from datetime import timedelta
 
 from django.contrib import admin
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from unfold.contrib.filters.admin import RangeDateFilter
+from unfold.views import ChangeList
 
 from programme_tracker.core.admin import (
     HistoryAdmin,
@@ -29,6 +31,7 @@ from programme_tracker.portfolio.models import (
 from programme_tracker.portfolio.models.choices import OrganisationKind
 from programme_tracker.portfolio.models.recommendations import REPORT_ORDER
 from programme_tracker.portfolio.panels import WithPanels
+from programme_tracker.portfolio.runs import secured_until_on
 
 
 @admin.register(Organisation)
@@ -84,34 +87,57 @@ class RecommendationAdmin(WithPanels, HistoryAdmin):
 
 
 class FundingEndFilter(ListFilter):
-    """Filter programmes by when their latest secured funding ends."""
+    """Filter programmes by their secured-until today (DESIGN.md: the end of the unbroken secured run containing
+    today), or by why they have none."""
 
     title = _("secured funding ends")
     parameter_name = "funding_ends"
 
     def lookups(self, request, model_admin):
         return [
-            ("ended", _("already ended")),
             ("90", _("within 3 months")),
             ("180", _("within 6 months")),
             ("365", _("within 12 months")),
             ("later", _("after 12 months")),
-            ("none", _("no secured funding")),
+            ("gap", _("not secured today, secured funding to come")),
+            ("ended", _("already ended")),
+            ("none", _("never secured")),
         ]
 
     def queryset(self, request, queryset):
-        today = timezone.localdate()
         value = self.value()
+        if value is None:
+            return queryset
+        today = timezone.localdate()
+        if value in {"90", "180", "365", "later"}:
+            untils = secured_until_on(today)
+            if value == "later":
+                ids = [pid for pid, until in untils.items() if until > today + timedelta(days=365)]
+            else:
+                ids = [pid for pid, until in untils.items() if until <= today + timedelta(days=int(value))]
+            return queryset.filter(pk__in=ids)
+        # Not secured today: a later secured period, only earlier ones, or none at all.
+        secured = Q(funding_periods__status__in=SECURED_FUNDING_STATUSES)
+        queryset = queryset.exclude(pk__in=list(secured_until_on(today)))
+        if value == "gap":
+            return queryset.filter(secured, funding_periods__start__gt=today).distinct()
         if value == "ended":
-            return queryset.filter(last_secured_day__lt=today)
-        if value in {"90", "180", "365"}:
-            return queryset.filter(last_secured_day__gte=today,
-                                   last_secured_day__lte=today + timedelta(days=int(value)))
-        if value == "later":
-            return queryset.filter(last_secured_day__gt=today + timedelta(days=365))
+            return queryset.filter(secured).exclude(pk__in=Programme.objects.filter(
+                secured, funding_periods__start__gt=today)).distinct()
         if value == "none":
-            return queryset.filter(last_secured_day__isnull=True)
+            return queryset.exclude(pk__in=Programme.objects.filter(secured))
         return queryset
+
+
+class SecuredUntilChangeList(ChangeList):
+    """The programme list, with each shown programme's secured-until worked out for the page in one query."""
+
+    def get_results(self, request):
+        super().get_results(request)
+        ids = [programme.pk for programme in self.result_list]
+        untils = secured_until_on(timezone.localdate(), Q(programme_id__in=ids)) if ids else {}
+        for programme in self.result_list:
+            programme.secured_until_today = untils.get(programme.pk)
 
 
 class FundingPeriodInline(VersionedTabularInline):
@@ -148,7 +174,7 @@ class ProgrammeOrganisationInline(TabularInline):
 class ProgrammeAdmin(WithPanels, VersionedHistoryAdmin):
     """Programmes with their funding, recommendations and implementing organisations on one page."""
 
-    list_display = ["code", "name", "area", "status", "lead_ministry", "owner", "last_secured_day_display",
+    list_display = ["code", "name", "area", "status", "lead_ministry", "owner", "secured_until_display",
                     "planned_end"]
     list_filter = ["area", "status", ("lead_ministry", admin.RelatedOnlyFieldListFilter), FundingEndFilter,
                    ("planned_end", RangeDateFilter)]
@@ -166,9 +192,8 @@ class ProgrammeAdmin(WithPanels, VersionedHistoryAdmin):
                                     "predecessor", "successor_list"]}),
     ]
 
-    def get_queryset(self, request):
-        secured = Q(funding_periods__status__in=SECURED_FUNDING_STATUSES)
-        return super().get_queryset(request).annotate(last_secured_day=Max("funding_periods__end", filter=secured))
+    def get_changelist(self, request, **kwargs):
+        return SecuredUntilChangeList
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "lead_ministry":
@@ -177,9 +202,12 @@ class ProgrammeAdmin(WithPanels, VersionedHistoryAdmin):
             kwargs["queryset"] = get_user_model().objects.order_by("-is_active", "username")
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
-    @admin.display(description=_("secured funding ends"), ordering="last_secured_day")
-    def last_secured_day_display(self, programme):
-        return programme.last_secured_day or "—"
+    # Not sortable: secured-until depends on today's run, which the database cannot order by (the desk's
+    # "Funding ending" page lists programmes in that order).
+    @admin.display(description=_("secured until"))
+    def secured_until_display(self, programme):
+        until = getattr(programme, "secured_until_today", None)
+        return date_format(until) if until else _("not secured today")
 
     @admin.display(description=_("successors"))
     def successor_list(self, programme):

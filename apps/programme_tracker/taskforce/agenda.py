@@ -36,10 +36,10 @@ from simple_history.utils import bulk_create_with_history
 from programme_tracker.continuity.choices import ACTIVE_STATES, Severity
 from programme_tracker.continuity.messages import render
 from programme_tracker.continuity.models import Alert
-from programme_tracker.continuity.periods import add_months
 from programme_tracker.continuity.rules.base import Limits
 from programme_tracker.continuity.rules.funding import renewals_due_before
 from programme_tracker.portfolio.models import FundingPeriod
+from programme_tracker.portfolio.periods import add_months
 from programme_tracker.taskforce.figures import TASK_FORCE_RULES, undecided
 from programme_tracker.taskforce.models import ActionItem, AgendaItem, Meeting
 

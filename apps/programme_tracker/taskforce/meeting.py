@@ -11,8 +11,8 @@ from django.db.models import Prefetch, Q
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 
-from programme_tracker.continuity import periods
-from programme_tracker.continuity.runs import load_runs
+from programme_tracker.portfolio import periods
+from programme_tracker.portfolio.runs import load_runs
 from programme_tracker.taskforce.agenda import titles
 from programme_tracker.taskforce.models import ActionItem, AgendaItem, Decision, Meeting
 

@@ -13,8 +13,8 @@ from django.utils.translation import gettext_lazy, gettext_noop
 
 from programme_tracker.continuity.choices import Severity
 from programme_tracker.continuity.messages import say
-from programme_tracker.continuity.periods import add_months
 from programme_tracker.continuity.rules import Finding, Rule, register
+from programme_tracker.portfolio.periods import add_months
 from programme_tracker.taskforce.figures import problems_open, start_of, undecided
 from programme_tracker.taskforce.models import ActionItem, AgendaItem, Decision, Meeting, Member
 

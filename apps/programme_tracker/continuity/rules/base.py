@@ -10,10 +10,10 @@ from functools import cached_property
 from django.conf import settings
 from django.db.models import Q
 
-from programme_tracker.continuity import periods
 from programme_tracker.continuity.choices import Severity
 from programme_tracker.continuity.messages import render
-from programme_tracker.continuity.runs import load_runs
+from programme_tracker.portfolio import periods
+from programme_tracker.portfolio.runs import load_runs
 
 
 @dataclass(frozen=True)

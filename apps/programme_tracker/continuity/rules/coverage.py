@@ -8,11 +8,11 @@ from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy, gettext_noop
 
-from programme_tracker.continuity import periods
 from programme_tracker.continuity.choices import Severity
 from programme_tracker.continuity.messages import say
 from programme_tracker.continuity.rules.base import Context, Finding, Rule, register
 from programme_tracker.continuity.rules.funding import label
+from programme_tracker.portfolio import periods
 from programme_tracker.portfolio.models import (
     SECURED_FUNDING_STATUSES,
     FundingPeriod,

@@ -5,9 +5,9 @@ from collections import defaultdict
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy, gettext_noop
 
-from programme_tracker.continuity import periods
 from programme_tracker.continuity.messages import say
 from programme_tracker.continuity.rules.base import Context, Finding, Rule, register
+from programme_tracker.portfolio import periods
 from programme_tracker.portfolio.models import (
     SECURED_FUNDING_STATUSES,
     FundingPeriod,

@@ -5,11 +5,11 @@ from datetime import timedelta
 from django.db.models import Q
 from django.utils.translation import gettext_lazy, gettext_noop
 
-from programme_tracker.continuity import periods
 from programme_tracker.continuity.choices import Severity
 from programme_tracker.continuity.messages import say
 from programme_tracker.continuity.rules.base import Finding, Rule, register
 from programme_tracker.continuity.rules.funding import label
+from programme_tracker.portfolio import periods
 from programme_tracker.portfolio.models import Programme, ProgrammeStatus
 
 

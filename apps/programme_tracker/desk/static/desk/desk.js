@@ -85,11 +85,13 @@
     },
   };
 
-  // Ticks on the first of a month: every year (or every few years) on long spans, every few months on short ones.
-  function calendarTicks(min, max) {
+  // Ticks on the first of a month, as many as the axis has room for (a label needs about 75 px): every month on a
+  // wide quarter, every year or few years on long spans.
+  function calendarTicks(min, max, width) {
     const start = new Date(min), ticks = [];
-    const months = (max - min) / (30.4 * DAY_MS);
-    const step = months > 144 ? 24 : months > 72 ? 12 : months > 36 ? 6 : months > 12 ? 3 : 1;
+    const months = Math.round((max - min) / (30.44 * DAY_MS));
+    const room = Math.max(2, Math.floor((width || 800) / 75));
+    const step = [1, 3, 6, 12, 24, 60].find(function (s) { return months / s <= room; }) || 120;
     let year = start.getUTCFullYear(), monthIndex = 0;
     while (Date.UTC(year, monthIndex, 1) < min) monthIndex += step;
     for (let t = Date.UTC(year, monthIndex, 1); t <= max; monthIndex += step, t = Date.UTC(year, monthIndex, 1)) {
@@ -98,6 +100,9 @@
     return ticks;
   }
 
+  // The Gantt chart: a row per programme (its name beside the code where there is room), bars cut to the window
+  // the page chose (spec.min, spec.max; else the bars' own span), what lies before today paler, and the dates on
+  // top and at the bottom so a long page always shows them near the bars.
   function drawTimeline(canvas, spec) {
     const today = Date.parse(spec.today);
     let first = today, last = today;
@@ -106,7 +111,9 @@
       return {
         label: set.name,
         kind: set.kind,
-        backgroundColor: set.colour,
+        backgroundColor: function (context) {
+          return context.raw && context.raw.past ? set.colour + "59" : set.colour;  // 35 % opaque before today
+        },
         borderColor: warning ? set.colour : "#ffffff",
         borderWidth: 1,
         barPercentage: warning ? 0.95 : 0.6,
@@ -116,12 +123,20 @@
           const start = Date.parse(point.start), end = Date.parse(point.end) + DAY_MS;
           first = Math.min(first, start);
           last = Math.max(last, end);
-          return { x: [start, end], y: spec.rows[point.row], label: point.label, start: point.start, end: point.end,
-                   link: point.link };
+          return { x: [start, end], y: spec.rows[point.row], label: point.label, start: point.from || point.start,
+                   end: point.to || point.end, past: point.past, link: point.link };
         }),
       };
     });
     const margin = Math.max((last - first) * 0.02, 15 * DAY_MS);
+    const min = spec.min ? Date.parse(spec.min) : first - margin;
+    const max = spec.max ? Date.parse(spec.max) : last + margin;
+    const dates = function (position) {
+      return { type: "linear", min: min, max: max, position: position,
+               afterBuildTicks: function (axis) { axis.ticks = calendarTicks(axis.min, axis.max, axis.width); },
+               ticks: { callback: function (v) { return month.format(new Date(v)); }, autoSkip: false } };
+    };
+    const names = spec.names || [];
     canvas.chart = new window.Chart(canvas, {
       type: "bar",
       data: { labels: spec.rows, datasets: datasets },
@@ -132,16 +147,22 @@
         indexAxis: "y",
         onClick: followLink(function (dataset, index) { return datasets[dataset].data[index].link; }),
         scales: {
-          x: { type: "linear", min: first - margin, max: last + margin, position: "top",
-               afterBuildTicks: function (axis) { axis.ticks = calendarTicks(axis.min, axis.max); },
-               ticks: { callback: function (v) { return month.format(new Date(v)); }, autoSkip: false } },
-          y: { stacked: true },
+          x: dates("top"),
+          x2: Object.assign(dates("bottom"), { grid: { drawOnChartArea: false } }),
+          y: { stacked: true, ticks: { callback: function (value, index) {
+            const name = names[index];
+            if (!name || canvas.clientWidth < 700) return spec.rows[index];
+            return spec.rows[index] + "  " + (name.length > 34 ? name.slice(0, 33) + "…" : name);
+          } } },
         },
         plugins: {
           todayLine: { at: today },
           legend: { display: false },
           tooltip: { callbacks: {
-            title: function (items) { return items[0].raw.y; },
+            title: function (items) {
+              const index = spec.rows.indexOf(items[0].raw.y);
+              return items[0].raw.y + (names[index] ? " · " + names[index] : "");
+            },
             label: function (item) {
               const raw = item.raw;
               return raw.label + ": " + day.format(Date.parse(raw.start)) + " – " + day.format(Date.parse(raw.end));

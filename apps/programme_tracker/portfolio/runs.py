@@ -12,7 +12,7 @@ from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Max, Q
 
-from programme_tracker.continuity import periods
+from programme_tracker.portfolio import periods
 from programme_tracker.portfolio.models import SECURED_FUNDING_STATUSES, FundingPeriod
 
 
@@ -80,3 +80,11 @@ _DIALECT = {
                "ordinal_first": "CAST(julianday(MIN(first_day)) - 1721424.5 AS INTEGER)",
                "ordinal_last": "CAST(julianday(MAX(last_day)) - 1721424.5 AS INTEGER)"},
 }
+
+
+def secured_until_on(today: date, periods_of: Q | None = None) -> dict[int, date]:
+    """Secured-until on `today` per programme (DESIGN.md: the last day of the unbroken secured run containing
+    `today`); programmes not secured on `today` are left out. The one definition the desk, the admin list and the
+    scan share."""
+    return {pid: until for pid, own in load_runs(today, periods_of or Q()).items()
+            if (until := periods.secured_until(own, today)) is not None}
