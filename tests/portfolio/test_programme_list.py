@@ -59,7 +59,8 @@ def test_the_filter_by_end_of_secured_funding(client, login, portfolio, choice, 
     assert codes(response.content.decode()) == expected
 
 
-def test_the_list_works_out_secured_until_in_one_query_per_page(client, login, portfolio, django_assert_max_num_queries):
+def test_the_list_works_out_secured_until_in_one_query_per_page(client, login, portfolio,
+                                                                django_assert_max_num_queries):
     login(roles.COORDINATOR)
     client.get(LIST)  # warm the session and the caches
     for number in range(10):
