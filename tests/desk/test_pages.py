@@ -18,6 +18,7 @@ from programme_tracker.accounts import roles
 from programme_tracker.continuity.choices import AlertState
 from programme_tracker.continuity.models import Alert, AlertEvent
 from programme_tracker.desk.coverage import state
+from programme_tracker.desk.snapshot import snapshot
 from programme_tracker.notifications.models import Notification
 from programme_tracker.portfolio.models import Programme, ProgrammeRecommendation, Recommendation
 
@@ -102,10 +103,38 @@ def test_the_coverage_matrix_colours_pol_1_uncovered_and_filters_by_state(client
     login(roles.COORDINATOR)
     page = client.get(reverse("desk:coverage")).content.decode()
     row = page[page.index('id="rec-POL-1"'):]
-    assert 'class="cov cov-uncovered"' in row[:row.index("</tr>")]
+    assert 'class="desk-severity cov-uncovered">uncovered<' in row[:row.index("</tr>")]
+    assert "No programme implements it." in row[:row.index("</tr>")]
     response = client.get(reverse("desk:coverage"), {"coverage": "uncovered"})
     codes = [line.recommendation.code for _area, lines in response.context["areas"] for line in lines]
     assert codes == ["POL-1", "POL-2", "INV-7"]
+
+
+def test_the_matrix_says_why_a_recommendation_is_at_risk_and_each_programmes_own_funding(client, demo, login):
+    login(roles.COORDINATOR)
+    response = client.get(reverse("desk:coverage"))
+    lines = {line.recommendation.code: line for _area, lines in response.context["areas"] for line in lines}
+    stop_it_now = Programme.objects.get(code="STOP-IT-NOW")
+    until = date_format(snapshot(demo).until(stop_it_now.pk))
+    assert lines["PREV-3"].reason == f"Only STOP-IT-NOW covers it, secured up to and including {until}."
+    assert lines["AFT-3"].reason.startswith("Only LOW-RISK-PILOT covers it")
+    assert lines["POL-3"].reason == "" and lines["POL-3"].badge == "pending"
+    # The programme's own cells never use the recommendation's words.
+    cells = [cell for line in lines.values() for cell in line.cells if cell]
+    assert {cell.label for cell in cells} <= {"secured", "ends soon", "not secured", "Planned", "Ended"}
+    low_risk = next(cell for cell in lines["AFT-3"].cells if cell and cell.programme.code == "LOW-RISK")
+    assert low_risk.label == "Planned"
+    page = response.content.decode()
+    assert 'role="region"' in page and 'data-scroll-hint="coverage-box"' in page
+
+
+def test_an_uncovered_recommendation_names_the_programmes_that_do_not_cover_it(client, demo, login):
+    Recommendation.objects.filter(code="AFT-3").update(government_response="accepted")
+    Programme.objects.filter(code="LOW-RISK-PILOT").update(status="suspended")
+    login(roles.COORDINATOR)
+    response = client.get(reverse("desk:coverage"))
+    lines = {line.recommendation.code: line for _area, lines in response.context["areas"] for line in lines}
+    assert lines["AFT-3"].reason == "Implemented by LOW-RISK (planned) and LOW-RISK-PILOT (suspended); none covers it."
 
 
 def test_coverage_states():

@@ -118,6 +118,8 @@ def coverage_view(request, desk):
         **desk, "title": _("Coverage matrix"), "today": today, "filters": filters, "page": page,
         "columns": columns, "areas": areas, "wanted": wanted, "wanted_filter": [("coverage", wanted)] if wanted else [],
         "kinds": [(kind, coverage.COVERAGE_LABELS[kind]) for kind in coverage.KINDS],
+        "programme_kinds": [(kind, coverage.PROGRAMME_LABELS[kind]) for kind in coverage.PROGRAMME_KINDS],
+        "horizon_days": (snapshot(today).horizon - today).days,
     })
 
 

@@ -187,6 +187,16 @@
 
   document.addEventListener("DOMContentLoaded", drawAll);
 
+  // A box that scrolls sideways (the coverage matrix) says so above it when, at this width, it has more to show.
+  function showScrollHints() {
+    document.querySelectorAll("[data-scroll-hint]").forEach(function (hint) {
+      const box = document.getElementById(hint.dataset.scrollHint);
+      hint.hidden = !box || box.scrollWidth <= box.clientWidth + 1;
+    });
+  }
+  document.addEventListener("DOMContentLoaded", showScrollHints);
+  window.addEventListener("resize", showScrollHints);
+
   // The inbox: "Dismiss…" and "Reassign…" are links to the action's own page (which works without JavaScript);
   // here they open the page's one dialog for that action instead, filled in for the row's alert. Its answer (the
   // row, through htmx) replaces the row; focus goes into the dialog and, when it closes (also with Escape), back
