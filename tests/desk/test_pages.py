@@ -80,7 +80,14 @@ def test_the_dashboard_counts_the_demo_portfolio(client, demo, login):
     assert sum(charts["programmes-by-area"].series[i].values[j] for i in range(5) for j in range(7)) \
         == Programme.objects.count()
     critical = Alert.objects.filter(severity="critical", state__in=["open", "acknowledged"]).count()
-    assert critical >= 1 and charts["alerts-by-severity"].rows[0][1][0] == critical
+    assert critical >= 1 and charts["alerts-by-severity"].rows[0][1][0] == (
+        critical, "/desk/inbox/?severity=critical&state=open")
+    # The coverage donut counts the accepted recommendations; the others are counted in words under it.
+    donut = charts["recommendation-coverage"]
+    assert sum(value for _label, cells in donut.rows for value, _link in cells) == \
+        counts["covered"] + counts["at_risk"] + counts["uncovered"]
+    pending = Recommendation.objects.filter(government_response="pending").count()
+    assert donut.note == f"Not in the chart: {pending} pending."
     # The helpline's secured funding ends in the cliff's window and is listed among the soonest.
     assert "STOP-IT-NOW" in [ending.programme.code for ending in response.context["ending"]]
     assert 'id="data-funding-cliff"' in response.content.decode()

@@ -31,6 +31,7 @@ class Chart:
     labels: list[str]
     series: list[Series] = field(default_factory=list)
     money: bool = False  # amounts (two decimals) rather than counts
+    note: str = ""  # what the chart leaves out, in words, under it
 
     def as_json(self) -> dict:
         """What desk.js needs to draw the chart (rendered with json_script)."""
@@ -41,9 +42,11 @@ class Chart:
         }
 
     @property
-    def rows(self) -> list[tuple[str, list]]:
-        """The table alternative: one row per label, one value per series."""
-        return [(label, [s.values[i] for s in self.series]) for i, label in enumerate(self.labels)]
+    def rows(self) -> list[tuple[str, list[tuple]]]:
+        """The table alternative: one row per label, one (value, link or "") per series, so the keyboard reaches
+        the same lists as a click on a bar."""
+        return [(label, [(s.values[i], s.links[i] if s.links else "") for s in self.series])
+                for i, label in enumerate(self.labels)]
 
     @property
     def is_empty(self) -> bool:

@@ -26,7 +26,7 @@ from programme_tracker.desk.charts import COVERAGE_COLOURS, PALETTE, SEVERITY_CO
 from programme_tracker.desk.coverage import COVERAGE_LABELS, KINDS, state
 from programme_tracker.desk.ending import next_quarters, quarter_key, quarter_label
 from programme_tracker.desk.snapshot import Snapshot, cached, snapshot, stamp
-from programme_tracker.portfolio.models import Area, Programme, ProgrammeStatus, Recommendation
+from programme_tracker.portfolio.models import Area, GovernmentResponse, Programme, ProgrammeStatus, Recommendation
 from programme_tracker.taskforce.figures import figures as task_force_figures
 
 YEARS_BEFORE, YEARS_AFTER = 1, 4  # the money chart's window around this year
@@ -137,19 +137,25 @@ def alerts_by_severity() -> Chart:
 
 
 def recommendation_coverage(snap: Snapshot) -> tuple[Chart, dict[str, int]]:
-    """Recommendations by coverage on the reference date: covered, at risk (covered, but not beyond the coverage
-    horizon), uncovered (accepted, no funded programme) and not accepted."""
-    counts = Counter(
-        state(response in ACCEPTED, snap.covered_until.get(recommendation_id), snap.horizon)
-        for recommendation_id, response in Recommendation.objects.order_by().values_list("id", "government_response")
-    )
-    kinds = list(KINDS)
+    """The accepted recommendations by coverage on the reference date: covered, at risk (covered, but not beyond
+    the coverage horizon) and uncovered (no funded programme). Those the government did not accept (yet) are not
+    in the chart, which would otherwise be mostly their grey: its note counts them by response."""
+    responses = Counter()
+    counts = Counter()
+    for recommendation_id, response in Recommendation.objects.order_by().values_list("id", "government_response"):
+        counts[state(response in ACCEPTED, snap.covered_until.get(recommendation_id), snap.horizon)] += 1
+        if response not in ACCEPTED:
+            responses[response] += 1
+    kinds = [kind for kind in KINDS if kind != "not_accepted"]
     matrix = reverse("desk:coverage")
-    chart = Chart("recommendation-coverage", _("Recommendations by coverage"), "doughnut",
+    chart = Chart("recommendation-coverage", _("Accepted recommendations by coverage"), "doughnut",
                   [COVERAGE_LABELS[kind] for kind in kinds],
                   [Series(_("recommendations"), [counts[k] for k in kinds], "",
                           [f"{matrix}?{urlencode({'coverage': k})}" for k in kinds])])
     chart.series[0].colour = [COVERAGE_COLOURS[k] for k in kinds]
+    if responses:
+        chart.note = _("Not in the chart: %(responses)s.") % {"responses": ", ".join(
+            f"{count} {GovernmentResponse(response).label.lower()}" for response, count in sorted(responses.items()))}
     return chart, counts
 
 
