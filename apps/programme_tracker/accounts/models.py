@@ -5,6 +5,8 @@ that they sit beside the users and have permissions roles.py can give.
 """
 
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django.conf import settings
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
@@ -33,3 +35,20 @@ class LogIn(AccessLog):
         proxy = True
         verbose_name = _("log-in")
         verbose_name_plural = _("log-ins")
+
+
+class DeskVisit(models.Model):
+    """When a person last looked at the desk, and when the visit before that was: what is "new since your last
+    visit" is new since `previous_at`."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="desk_visit",
+                                verbose_name=_("user"))
+    at = models.DateTimeField(_("last seen"))
+    previous_at = models.DateTimeField(_("visit before"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("desk visit")
+        verbose_name_plural = _("desk visits")
+
+    def __str__(self):
+        return f"{self.user} {self.at:%Y-%m-%d %H:%M}"

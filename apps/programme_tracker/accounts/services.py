@@ -1,14 +1,20 @@
 """Business actions on accounts and roles."""
 
 import secrets
+from datetime import datetime, timedelta
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
+from programme_tracker.accounts.models import DeskVisit
 from programme_tracker.accounts.roles import ROLES, permission_codenames
+
+# Pages seen less than this apart belong to one visit: what was new stays marked while the person works through it.
+ONE_VISIT = timedelta(minutes=30)
 
 
 @transaction.atomic
@@ -69,3 +75,18 @@ def validation_messages(error: ValidationError) -> list[str]:
     if hasattr(error, "error_dict"):
         return [f"{field}: {message}" for field, messages in error.message_dict.items() for message in messages]
     return list(error.messages)
+
+
+@transaction.atomic
+def record_visit(user, now: datetime | None = None) -> datetime | None:
+    """Note that the person looks at the desk now; returns the end of their previous visit (None on a first
+    visit), the moment since which things count as new."""
+    now = now or timezone.now()
+    visit, created = DeskVisit.objects.select_for_update().get_or_create(user=user, defaults={"at": now})
+    if created:
+        return None
+    if now - visit.at > ONE_VISIT:
+        visit.previous_at = visit.at
+    visit.at = now
+    visit.save(update_fields=["at", "previous_at"])
+    return visit.previous_at

@@ -203,5 +203,6 @@ def dashboard(today: date, show_money: bool, show_alerts: bool, show_task_force:
     if show_money:
         charts.insert(len(cliff) + 1, money_by_ministry(today, version))
     return {"charts": charts, "headlines": headlines, "ending": ending, "show_money": show_money,
+            "show_alerts": show_alerts,
             "accepted": accepted,
             "coverage_counts": coverage_counts}

@@ -4,6 +4,7 @@ continuity services), which also mark the person's notifications about it read."
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -13,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from programme_tracker.continuity import services
 from programme_tracker.continuity.choices import ACTIVE_STATES, SEVERITY_ORDER, STATE_ORDER, AlertState, Severity
 from programme_tracker.continuity.forms import AlertActionForm
-from programme_tracker.continuity.models import Alert
+from programme_tracker.continuity.models import Alert, AlertEvent
 from programme_tracker.continuity.rules import RULES
 from programme_tracker.desk.filters import Filters
 from programme_tracker.notifications.models import Notification
@@ -34,13 +35,15 @@ DONE = {"acknowledge": _("Acknowledged: %(alert)s"), "dismiss": _("Dismissed: %(
 
 @dataclass
 class InboxFilters(Filters):
-    """The inbox's filters: state (default: open or acknowledged), severity, rule, area, and only mine."""
+    """The inbox's filters: state (default: open or acknowledged), severity, rule, area, only mine, and only what
+    is new or changed since the person's last visit."""
 
     state: str = "active"
     severity: str = ""
     rule: str = ""
     area: str = ""
     mine: str = ""
+    recent: str = ""
 
     @classmethod
     def from_request(cls, request) -> InboxFilters:
@@ -53,6 +56,7 @@ class InboxFilters(Filters):
             rule=get.get("rule", "") if get.get("rule") in RULES else "",
             area=get.get("area", "") if get.get("area") in Area.values else "",
             mine="1" if get.get("mine") == "1" else "",
+            recent="1" if get.get("recent") == "1" else "",
         )
 
     def fields(self) -> list[dict]:
@@ -64,6 +68,8 @@ class InboxFilters(Filters):
              "choices": [(name, rule.title) for name, rule in RULES.items()]},
             {"name": "area", "label": _("Area"), "value": self.area, "choices": Area.choices},
             {"name": "mine", "label": _("Whose"), "value": self.mine, "choices": [("1", _("only mine"))]},
+            {"name": "recent", "label": _("Since my last visit"), "value": self.recent,
+             "choices": [("1", _("only new or changed"))]},
         ]
 
 
@@ -73,9 +79,25 @@ def mine(user) -> Q:
     return Q(assignee=user) | Q(programme__owner=user) | Q(Exists(told))
 
 
-def inbox_alerts(user, filters: InboxFilters) -> QuerySet:
+def changed_since(user, since: datetime) -> Exists:
+    """Something happened to the alert after `since` that the person did not do themselves."""
+    return Exists(AlertEvent.objects.filter(alert=OuterRef("pk"), at__gt=since).exclude(actor=user))
+
+
+def since_last_visit(user, since: datetime | None) -> dict[str, int] | None:
+    """How many alerts were opened, and how many others changed, since the person's last visit (None on a first
+    visit); two queries."""
+    if since is None:
+        return None
+    new = Alert.objects.filter(opened_at__gt=since)
+    return {"new": new.count(),
+            "changed": Alert.objects.filter(changed_since(user, since), opened_at__lte=since).count()}
+
+
+def inbox_alerts(user, filters: InboxFilters, since: datetime | None = None) -> QuerySet:
     """The alerts passing the filters: the person's own first; then those still to act on, the most severe first,
-    open before acknowledged, the nearest date; each with whether the person has unread notifications about it."""
+    open before acknowledged, the nearest date; each with whether the person has unread notifications about it,
+    and whether it is new or changed since `since` (their last visit)."""
     alerts = Alert.objects.select_related("assignee", "programme", "recommendation", "funding_period")
     if filters.state == "active":
         alerts = alerts.filter(state__in=ACTIVE_STATES)
@@ -89,6 +111,10 @@ def inbox_alerts(user, filters: InboxFilters) -> QuerySet:
         alerts = alerts.filter(Q(programme__area=filters.area) | Q(recommendation__area=filters.area))
     if filters.mine:
         alerts = alerts.filter(mine(user))
+    if since is not None:
+        alerts = alerts.annotate(is_new=Q(opened_at__gt=since), is_changed=changed_since(user, since))
+        if filters.recent:
+            alerts = alerts.filter(Q(opened_at__gt=since) | changed_since(user, since))
     unread = Notification.objects.filter(recipient=user, alert=OuterRef("pk"), read_at__isnull=True)
     return alerts.annotate(
         mine_rank=Case(When(mine(user), then=Value(0)), default=Value(1), output_field=IntegerField()),
@@ -102,9 +128,9 @@ def inbox_alerts(user, filters: InboxFilters) -> QuerySet:
     ).order_by("mine_rank", "active_rank", "severity_rank", "state_rank", "key_date", "id")
 
 
-def inbox_page(user, filters: InboxFilters, page_number):
+def inbox_page(user, filters: InboxFilters, page_number, since: datetime | None = None):
     """One page of the inbox, each alert with what the task force did about it."""
-    page = Paginator(inbox_alerts(user, filters), PER_PAGE).get_page(page_number)
+    page = Paginator(inbox_alerts(user, filters, since), PER_PAGE).get_page(page_number)
     with_follow_up(page.object_list, user)
     return page
 

@@ -16,6 +16,7 @@ from django.utils.text import capfirst, slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from programme_tracker.accounts.services import record_visit
 from programme_tracker.continuity.models import Alert
 from programme_tracker.core import audit
 from programme_tracker.core.documents import CONTENT_TYPES, WRITERS
@@ -50,8 +51,11 @@ def dashboard_view(request, desk):
     today = timezone.localdate()
     figures = dashboard.dashboard(today, show_money=can(request, MONEY), show_alerts=can(request, ALERTS),
                                   show_task_force=can(request, PAGES["task-force"]))
+    since = record_visit(request.user)
+    recent = inbox.since_last_visit(request.user, since) if figures["show_alerts"] else None
     return TemplateResponse(request, "desk/dashboard.html", {**desk, "title": _("Portfolio dashboard"),
-                                                             "today": today, **figures})
+                                                             "today": today, "since": since, "recent": recent,
+                                                             **figures})
 
 
 @desk_page("ending")
@@ -133,9 +137,10 @@ def inbox_view(request, desk):
     """Alerts, the person's own first, with acknowledge, dismiss and reassign on each row (their forms once)."""
     filters = inbox.InboxFilters.from_request(request)
     may_act = _may_act(request)
+    since = record_visit(request.user)
     return TemplateResponse(request, "desk/inbox.html", {
-        **desk, "title": _("Alert inbox"), "filters": filters, "page": inbox.inbox_page(request.user, filters,
-                                                                                         request.GET.get("page")),
+        **desk, "title": _("Alert inbox"), "filters": filters, "since": since,
+        "page": inbox.inbox_page(request.user, filters, request.GET.get("page"), since),
         "unread": unread_count(request.user), "may_act": may_act, "assignees": inbox.assignees() if may_act else [],
         "next_query": urlencode({"next": request.get_full_path()}),
         "dialogs": [(action, inbox.ACTIONS[action]) for action in ("dismiss", "reassign")],
