@@ -157,6 +157,18 @@ def cache_of_this_worker(worker_id):
 
 
 @pytest.fixture(autouse=True)
+def site_language():
+    """Every test starts in the site's language: a request in Dutch leaves Dutch active in the thread (the test
+    client, unlike a server, does not reset it), and a later test would read Dutch messages."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def empty_cache():
     """Every test starts with an empty cache: its database starts afresh, so ids (and cache keys) repeat."""
     from django.core.cache import cache

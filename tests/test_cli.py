@@ -99,6 +99,15 @@ def test_setup_demo_export_import_round_trip(run, tmp_path, migrated_database):
     assert len(json.loads((tmp_path / "two.json").read_text())["programmes"]) == 11
 
 
+def test_setup_says_whether_it_created_the_database_or_found_it_up_to_date(run, tmp_path):
+    (tmp_path / "new").mkdir()
+    (tmp_path / "new" / "site_config.json").write_text("{}")
+    first = run("--site", "new", "setup", "--no-input").stdout
+    assert re.search(r"Created the database \(\d+ migrations\)\.", first) and "Database is up to date" not in first
+    again = run("--site", "new", "setup", "--no-input").stdout
+    assert "Database is up to date." in again and "Created the database" not in again
+
+
 def test_import_of_a_bad_file_names_the_record_and_changes_nothing(run, tmp_path):
     run("demo")
     document = json.loads(run("export-portfolio").stdout)
@@ -179,5 +188,8 @@ def test_scan_prints_every_kind_of_alert_of_the_demo(run):
     assert all(set(alert) >= {"rule", "subject", "key_date", "severity", "state"} for alert in alerts)
     text = run("scan", "--as-of", "2030-01-01", "--dry-run").stdout
     assert text.startswith("Scan as of 2030-01-01") and "Dry run: nothing was saved." in text
+    # Amounts one way, as the desk writes them in English: grouped, two decimals (also a sum of no payments).
+    assert "paid so far: 0.00)" in text and re.search(r"\b\d{1,3}(,\d{3})+\.\d\d EUR", text)
+    assert not re.search(r"\b\d{4,}(\.\d\d)? EUR", text)
     assert "--as-of: 'tomorrow' is not a date" in run("scan", "--as-of", "tomorrow", check=False).stderr
     assert "no job 'nightly'" in run("run-job", "nightly", check=False).stderr

@@ -32,7 +32,7 @@ def test_amounts_and_translated_words_inside_a_message():
     amount = [say("%(spent)s %(currency)s spent of %(committed)s committed on %(code)s: above the commitment. "
                   "Stop further spending or agree on extra funding.", spent=Decimal("1234567.5"),
                   committed=Decimal("1000000.00"), currency="EUR", code="X-2026")]
-    assert render(amount).startswith("1234567.5 EUR spent of 1000000.00 committed")
+    assert render(amount).startswith("1234567.50 EUR spent of 1000000.00 committed")  # two decimals, always
     with translation.override("nl"):
         assert render(amount, localize=True).startswith("1.234.567,50 EUR besteed van 1.000.000,00 verplicht")
 

@@ -105,7 +105,7 @@ def test_programme_page_shows_committed_paid_and_spent_per_funding_period(client
     Payment.objects.create(funding_period=period, paid_on=period.start, amount=Decimal("2500.25"), reference="B-1")
     page = client.get(f"/desk/portfolio/programme/{programme.pk}/change/").content.decode()
     money = page[page.index('id="programme-money"'):]
-    assert "HELPLINE-2025" in money and "100000.00" in money and "2500.25" in money
+    assert "HELPLINE-2025" in money and "100,000.00" in money and "2,500.25" in money
 
 
 def workbook(sheets: dict[str, list]) -> bytes:

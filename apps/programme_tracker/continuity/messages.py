@@ -41,8 +41,9 @@ def _decode(value, localize: bool):
         day = date.fromisoformat(value["date"])
         return date_format(day, "DATE_FORMAT") if localize else day.isoformat()
     if "amount" in value:
-        return number_format(Decimal(value["amount"]), 2, use_l10n=True, force_grouping=True) if localize \
-            else value["amount"]
+        amount = Decimal(value["amount"])
+        # Always two decimals: a sum of no payments is stored as "0", and reads as 0.00 like any other amount.
+        return number_format(amount, 2, use_l10n=True, force_grouping=True) if localize else f"{amount:.2f}"
     return value
 
 

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DataError
 from django.http import Http404, HttpResponseRedirect
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 from unfold import admin as unfold
 
@@ -21,6 +22,7 @@ from programme_tracker.core.forms import (
     can_be_key,
 )
 from programme_tracker.core.models import AuditEvent, ConcurrentEditError, JobRun, concurrent_edit_message
+from programme_tracker.core.templatetags.numbers import amount
 
 
 class ListFilter(admin.SimpleListFilter):
@@ -65,6 +67,20 @@ class SafeFormsMixin:
             kwargs["widget"] = KeyCheckedAutocompleteMultiple(db_field, self.admin_site, using=kwargs.get("using"))
         kwargs.setdefault("form_class", KeyCheckedModelMultipleChoiceField)
         return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+AMOUNT = gettext_lazy("amount")
+
+
+def amount_column(field: str = "amount", description=AMOUNT):
+    """A list column showing a money field as the reader's language writes amounts (1,800,000.00), where the admin
+    would print 1800000.00; sorted by the field."""
+
+    @admin.display(description=description, ordering=field)
+    def column(_model_admin, record):  # a method of the admin class it is assigned to
+        return amount(getattr(record, field))
+
+    return column
 
 
 class ModelAdmin(SafeFormsMixin, unfold.ModelAdmin):

@@ -7,7 +7,7 @@ so that the portfolio module does not depend on the finance module; the money pa
 from django.contrib import admin
 from unfold.contrib.filters.admin import RangeDateFilter
 
-from programme_tracker.core.admin import VersionedHistoryAdmin, VersionedTabularInline
+from programme_tracker.core.admin import VersionedHistoryAdmin, VersionedTabularInline, amount_column
 from programme_tracker.finance.models import BudgetLine, Commitment, Expenditure, Payment, ReportDue, Tranche
 from programme_tracker.portfolio.admin import FundingPeriodAdmin, ProgrammeAdmin
 from programme_tracker.portfolio.models import FundingPeriod, Programme
@@ -94,7 +94,8 @@ class MoneyAdmin(VersionedHistoryAdmin):
 class BudgetLineAdmin(VersionedHistoryAdmin):
     """Budget lines per programme and fiscal year."""
 
-    list_display = ["programme", "fiscal_year", "kind", "status", "amount", "currency", "revised_on"]
+    list_display = ["programme", "fiscal_year", "kind", "status", "amount_shown", "currency", "revised_on"]
+    amount_shown = amount_column()
     list_filter = ["fiscal_year", "kind", "status", "programme__area",
                    ("programme__lead_ministry", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["programme"]
@@ -107,7 +108,8 @@ class BudgetLineAdmin(VersionedHistoryAdmin):
 class CommitmentAdmin(MoneyAdmin):
     """Funding decisions behind funding periods."""
 
-    list_display = ["reference", "funding_period", "decided_on", "amount", "currency"]
+    list_display = ["reference", "funding_period", "decided_on", "amount_shown", "currency"]
+    amount_shown = amount_column()
     list_filter = [("decided_on", RangeDateFilter)]
     search_fields = [*MoneyAdmin.search_fields, "reference"]
 
@@ -124,7 +126,8 @@ class ReportDueAdmin(MoneyAdmin):
 class TrancheAdmin(MoneyAdmin):
     """Planned disbursements."""
 
-    list_display = ["funding_period", "planned_on", "amount", "currency", "requires_report"]
+    list_display = ["funding_period", "planned_on", "amount_shown", "currency", "requires_report"]
+    amount_shown = amount_column()
     list_filter = [("planned_on", RangeDateFilter)]
 
 
@@ -132,7 +135,8 @@ class TrancheAdmin(MoneyAdmin):
 class PaymentAdmin(MoneyAdmin):
     """Money paid out."""
 
-    list_display = ["funding_period", "paid_on", "amount", "currency", "tranche", "reference"]
+    list_display = ["funding_period", "paid_on", "amount_shown", "currency", "tranche", "reference"]
+    amount_shown = amount_column()
     list_filter = [("paid_on", RangeDateFilter)]
     search_fields = [*MoneyAdmin.search_fields, "reference"]
     list_before_template = "finance/list_links.html"
@@ -142,7 +146,9 @@ class PaymentAdmin(MoneyAdmin):
 class ExpenditureAdmin(MoneyAdmin):
     """Spending reported by the implementing organisations."""
 
-    list_display = ["funding_period", "organisation", "period_start", "period_end", "category", "amount", "currency"]
+    list_display = ["funding_period", "organisation", "period_start", "period_end", "category", "amount_shown",
+                    "currency"]
+    amount_shown = amount_column()
     list_filter = ["category", ("organisation", admin.RelatedOnlyFieldListFilter), ("period_start", RangeDateFilter)]
     autocomplete_fields = ["funding_period", "organisation"]
     list_before_template = "finance/list_links.html"

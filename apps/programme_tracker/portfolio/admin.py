@@ -17,6 +17,7 @@ from programme_tracker.core.admin import (
     TabularInline,
     VersionedHistoryAdmin,
     VersionedTabularInline,
+    amount_column,
 )
 from programme_tracker.portfolio.models import (
     SECURED_FUNDING_STATUSES,
@@ -221,8 +222,9 @@ class ProgrammeAdmin(WithPanels, VersionedHistoryAdmin):
 class FundingPeriodAdmin(VersionedHistoryAdmin):
     """Funding periods: the money behind each programme, and until when it runs."""
 
-    list_display = ["code", "programme", "funder", "instrument", "amount", "currency", "status", "start", "end",
+    list_display = ["code", "programme", "funder", "instrument", "amount_shown", "currency", "status", "start", "end",
                     "renewal_decision"]
+    amount_shown = amount_column()
     list_filter = ["status", "instrument", "renewal_decision", ("funder", admin.RelatedOnlyFieldListFilter),
                    "programme__area", ("end", RangeDateFilter)]
     list_filter_submit = True

@@ -12,7 +12,8 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db.migrations.executor import MigrationExecutor
 
 from programme_tracker.accounts import roles
 from programme_tracker.accounts.passwords import hand_over
@@ -40,8 +41,16 @@ def prepare_site(log: Callable[[str], None] = print) -> None:
     """Create the site's folder and key, migrate the database, load the base fixtures once and bring the role
     groups up to date."""
     ensure_site_folder(log)
+    executor = MigrationExecutor(connections[DEFAULT_DB_ALIAS])
+    pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    applied = executor.loader.applied_migrations
     call_command("migrate", interactive=False, verbosity=0)
-    log("Database is up to date.")
+    if not applied:
+        log(f"Created the database ({len(pending)} migrations).")
+    elif pending:
+        log(f"Brought the database up to date ({len(pending)} new migrations).")
+    else:
+        log("Database is up to date.")
     if load_base_data():
         log("Loaded the First Report's 25 recommendations and the ministries it names.")
     sync_roles()

@@ -5,6 +5,7 @@ from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils.formats import date_format
 
 from programme_tracker.continuity.choices import ACTIVE_STATES, SEVERITY_ORDER
 from programme_tracker.continuity.models import Alert
@@ -49,11 +50,13 @@ class Command(BaseCommand):
             return
         self.stdout.write(f"Scan as of {result.as_of}: " + ", ".join(f"{k} {v}" for k, v in result.summary().items()
                                                                         if k != "as_of"))
+        # For people: the message as the desk shows it, amounts and dates in the site's language (1,234.56 and
+        # 14 Jan 2027 in English), the key dates the same way; --json gives the plain values.
         for alert in alerts:
-            when = f" {alert.key_date}" if alert.key_date else ""
-            until = f"–{alert.until_date}" if alert.until_date else ""
+            when = f" {date_format(alert.key_date)}" if alert.key_date else ""
+            until = f" – {date_format(alert.until_date)}" if alert.until_date else ""
             self.stdout.write(f"{alert.severity:8} {alert.state:12} {alert.rule:26} {alert.subject_label}{when}{until}")
-            self.stdout.write(f"{'':48}{alert.message}")
+            self.stdout.write(f"{'':48}{alert.localized_message}")
         self.stdout.write(f"{len(alerts)} open alert(s)." + (" Dry run: nothing was saved." if dry_run else ""))
 
 
