@@ -17,10 +17,12 @@ from openpyxl import load_workbook
 from programme_tracker.accounts import roles
 from programme_tracker.continuity.choices import AlertState
 from programme_tracker.continuity.models import Alert, AlertEvent
+from programme_tracker.core.models import AuditEvent
 from programme_tracker.desk.coverage import state
 from programme_tracker.desk.snapshot import snapshot
 from programme_tracker.notifications.models import Notification
 from programme_tracker.portfolio.models import Programme, ProgrammeRecommendation, Recommendation
+from tests.documents import text_of
 
 PAGES = ["desk:dashboard", "desk:timeline", "desk:coverage", "desk:inbox", "desk:report"]
 
@@ -312,9 +314,25 @@ def test_the_monitoring_report_lists_coverage_and_downloads_as_xlsx(client, demo
     download = client.get(reverse("desk:report"), {"format": "xlsx", "date": demo.isoformat()})
     assert download["Content-Disposition"] == f'attachment; filename="monitoring-report-{demo.isoformat()}.xlsx"'
     sheet = load_workbook(io.BytesIO(download.content)).active
-    rows = {row[1]: row for row in sheet.iter_rows(min_row=2, values_only=True)}
+    # A title with the reference date, a bold header row held in view, columns as wide as their contents.
+    assert sheet["A1"].value == f"State of implementation of the recommendations on {date_format(demo)}"
+    assert sheet["A2"].value == "Area" and sheet["A2"].font.bold and sheet.freeze_panes == "A3"
+    assert sheet.column_dimensions["C"].width > sheet.column_dimensions["B"].width >= 10
+    rows = {row[1]: row for row in sheet.iter_rows(min_row=3, values_only=True)}
     assert rows["POL-1"][4] == "uncovered" and rows["POL-1"][8] >= 1
     assert rows["PREV-3"][6].startswith("STOP-IT-NOW (")
+
+
+@pytest.mark.parametrize("file_format", ["pdf", "docx"])
+def test_the_monitoring_report_downloads_as_a_document(client, demo, login, file_format):
+    login(roles.MONITOR)
+    download = client.get(reverse("desk:report"), {"format": file_format, "date": demo.isoformat()})
+    assert download["Content-Disposition"] == \
+        f'attachment; filename="monitoring-report-{demo.isoformat()}.{file_format}"'
+    text = text_of(download.content, file_format)
+    assert f"State of implementation of the recommendations on {date_format(demo)}" in text
+    assert "POL-1" in text and "Policy" in text and "STOP-IT-NOW (" in text and "Uncovered: 3" in text
+    assert AuditEvent.objects.filter(kind="export", detail__endswith=f".{file_format}").exists()
 
 
 def test_the_report_counts_alerts_open_on_a_past_date_from_their_history(client, demo, login):

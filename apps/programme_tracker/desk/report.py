@@ -14,11 +14,14 @@ from datetime import date, datetime, time, timedelta
 
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from programme_tracker.continuity.choices import ACTIVE_STATES
 from programme_tracker.continuity.models import Alert, AlertEvent
 from programme_tracker.continuity.rules import rule_title
+from programme_tracker.core.documents import Document
 from programme_tracker.desk.coverage import COVERAGE_LABELS, KINDS, Line, recommendation_lines
 from programme_tracker.desk.snapshot import Snapshot, cached, snapshot, stamp
 from programme_tracker.portfolio.models import Area, ProgrammeRecommendation, ProgrammeStatus
@@ -149,3 +152,38 @@ def report_rows(groups) -> tuple[list[str], list[list]]:
                 ", ".join(entry.others), len(entry.alerts), entry.alert_summary,
             ])
     return headers, rows
+
+
+def report_title(day: date) -> str:
+    """The report's title with its reference date, for the page, the XLSX and the documents."""
+    return _("State of implementation of the recommendations on %(day)s") % {"day": date_format(day)}
+
+
+def document(groups, counts: dict[str, int], day: date, with_alerts: bool, language: str) -> Document:
+    """The report as a document (PDF, DOCX) with the page's text: the counts by coverage, then one table per area
+    (recommendation, response, coverage with its secured-until, covering programmes and, for those who may see
+    them, the open alerts)."""
+    written = Document(report_title(day), language)
+    written.paragraph(_("Funding as recorded for the reference date; programme status and the links between "
+                        "programmes and recommendations as they are now.")
+                      + (" " + _("Alerts: those open or acknowledged at the end of the reference date.")
+                         if with_alerts else ""))
+    written.items([f"{str(COVERAGE_LABELS[kind]).capitalize()}: {counts[kind]}" for kind in KINDS])
+    headers = [_("Recommendation"), _("Government response"), _("Coverage"), _("Covering programmes (secured until)")]
+    if with_alerts:
+        headers.append(_("Open alerts"))
+    for area, entries in groups:
+        written.heading(str(area), 2)
+        rows = []
+        for entry in entries:
+            line = entry.line
+            coverage = str(line.label) + (f" ({_('until %(day)s') % {'day': date_format(line.until)}})"
+                                          if line.until else "")
+            covering = ", ".join(f"{c.code} ({date_format(c.until)})" for c in entry.covering) or "—"
+            row = [f"{line.recommendation.code}: {Truncator(line.recommendation.text).words(18)}",
+                   line.recommendation.get_government_response_display(), coverage, covering]
+            if with_alerts:
+                row.append(f"{len(entry.alerts)}: {entry.alert_summary}" if entry.alerts else "—")
+            rows.append(row)
+        written.table(headers, rows, widths=[0.34, 0.13, 0.15, 0.2, 0.18] if with_alerts else [0.4, 0.15, 0.2, 0.25])
+    return written

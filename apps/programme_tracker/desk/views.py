@@ -215,11 +215,16 @@ def report_view(request, desk):
     today = timezone.localdate()
     day = _reference_date(request, today)
     groups, counts = report.monitoring_report(day, today, with_alerts=can(request, ALERTS))
-    if request.GET.get("format") == "xlsx":
+    file_format, name = request.GET.get("format"), f"monitoring-report-{day.isoformat()}"
+    if file_format == "xlsx":
         headers, rows = report.report_rows(groups)
-        return download(request, f"monitoring-report-{day.isoformat()}", headers, rows, "xlsx")
+        return download(request, name, headers, rows, "xlsx", heading=report.report_title(day))
+    if file_format in WRITERS:
+        written = report.document(groups, counts, day, can(request, ALERTS), (request.LANGUAGE_CODE or "en")[:2])
+        return _document_download(request, name, written, file_format)
     return TemplateResponse(request, "desk/report.html", {
         **desk, "title": _("Monitoring report"), "day": day, "today": today, "groups": groups,
+        "report_title": report.report_title(day),
         "counts": [(kind, coverage.COVERAGE_LABELS[kind], counts[kind]) for kind in coverage.KINDS],
         "show_alerts": can(request, ALERTS),
     })

@@ -38,6 +38,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.reader.excel import ExcelReader
+from openpyxl.styles import Font
 from openpyxl.styles.numbers import builtin_format_code, is_date_format, is_timedelta_format
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
@@ -920,11 +921,19 @@ def _csv_line(cells) -> str:
     return ",".join(fields) + "\r\n"
 
 
-def write_xlsx(headers: list[str], rows, title: str = "Sheet") -> bytes:
-    """An XLSX workbook of one sheet: numbers and dates as such, text always as text (never a formula)."""
+def write_xlsx(headers: list[str], rows, title: str = "Sheet", heading: str = "") -> bytes:
+    """An XLSX workbook of one sheet: numbers and dates as such (dates shown as ISO), text always as text (never a
+    formula); `heading` (what the table is, as of when) above a bold header row that stays in view when scrolling,
+    and columns as wide as their contents (up to 60 characters) when the rows are a list."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title[:31])
-    sheet.append([_xlsx_cell(sheet, h) for h in headers])
+    if isinstance(rows, list):
+        for index, width in enumerate(_column_widths(headers, rows), start=1):
+            sheet.column_dimensions[get_column_letter(index)].width = width
+    sheet.freeze_panes = "A3" if heading else "A2"  # below the header row (set before any row is written)
+    if heading:
+        sheet.append([_xlsx_cell(sheet, heading, Font(bold=True, size=13))])
+    sheet.append([_xlsx_cell(sheet, h, Font(bold=True)) for h in headers])
     for row in rows:
         sheet.append([_xlsx_cell(sheet, cell) for cell in row])
     out = io.BytesIO()
@@ -932,10 +941,22 @@ def write_xlsx(headers: list[str], rows, title: str = "Sheet") -> bytes:
     return out.getvalue()
 
 
-def _xlsx_cell(sheet, value):
+def _column_widths(headers: list[str], rows: list) -> list[float]:
+    """Each column's width in characters: its longest value (a date as ISO), at least 8, at most 60."""
+    widths = [len(str(header)) for header in headers]
+    for row in rows:
+        for index, value in enumerate(row[:len(widths)]):
+            text = value.isoformat() if isinstance(value, date) else str(value if value is not None else "")
+            widths[index] = max(widths[index], len(text))
+    return [min(max(width, 8), 60) + 2 for width in widths]
+
+
+def _xlsx_cell(sheet, value, font: Font | None = None):
     if not isinstance(value, str):
         return value
     # openpyxl stores "=…" as a formula; typed as a string the cell is shown as written, never run.
     cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", value))
     cell.data_type = "s"
+    if font is not None:
+        cell.font = font
     return cell

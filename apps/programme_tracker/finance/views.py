@@ -39,12 +39,13 @@ from programme_tracker.finance.spreadsheet import (
 )
 
 
-def download(request, name: str, headers, rows, file_format: str) -> HttpResponse:
-    """A table as an XLSX or CSV download; every cell is safe to open in Excel. Each download is an export in the
-    audit record."""
+def download(request, name: str, headers, rows, file_format: str, heading: str = "") -> HttpResponse:
+    """A table as an XLSX or CSV download; every cell is safe to open in Excel; the XLSX has `heading` above the
+    table. Each download is an export in the audit record."""
     audit.record(AuditEvent.Kind.EXPORT, user=request.user, detail=f"{name}.{file_format}", request=request)
     if file_format == "xlsx":
-        response = HttpResponse(write_xlsx(headers, rows, title=name), content_type=XLSX_CONTENT_TYPE)
+        response = HttpResponse(write_xlsx(headers, rows, title=name, heading=heading),
+                                content_type=XLSX_CONTENT_TYPE)
     else:
         response = HttpResponse(write_csv(headers, rows), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{name}.{file_format}"'
