@@ -37,7 +37,7 @@ DESK_PAGES = ["desk:dashboard", "desk:ending", "desk:timeline", "desk:coverage",
               "desk:programme",
               "desk:inbox-act", "finance-budget-against-actual", "finance-import", "finance-export", "django_rq:home",
               "admin:index", "admin:taskforce_meeting_invitation", "desk:task-force", "desk:meeting",
-              "desk:meeting-document", "desk:progress"]
+              "desk:meeting-document", "desk:progress", "desk:search", "desk:saved-views"]
 # Every model of the desk, by its admin's name (django-rq's stand-in for its job pages is django_rq:home).
 DESK_MODELS = sorted(f"{model._meta.app_label}_{model._meta.model_name}" for model in admin.site._registry
                      if model._meta.managed)

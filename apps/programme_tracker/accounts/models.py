@@ -52,3 +52,23 @@ class DeskVisit(models.Model):
 
     def __str__(self):
         return f"{self.user} {self.at:%Y-%m-%d %H:%M}"
+
+
+class SavedView(models.Model):
+    """A list or desk page with its filters, saved by a person under a name of their own ("my ministry's programmes
+    ending this year"); shown in their sidebar."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_views",
+                             verbose_name=_("user"))
+    name = models.CharField(_("name"), max_length=80)
+    path = models.CharField(_("address"), max_length=500, help_text=_("A page of the desk with its filters."))
+    created_at = models.DateTimeField(_("saved at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("saved view")
+        verbose_name_plural = _("saved views")
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["user", "name"], name="one_saved_view_per_name")]
+
+    def __str__(self):
+        return self.name

@@ -9,8 +9,9 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from programme_tracker.accounts.models import DeskVisit
+from programme_tracker.accounts.models import DeskVisit, SavedView
 from programme_tracker.accounts.roles import ROLES, permission_codenames
 
 # Pages seen less than this apart belong to one visit: what was new stays marked while the person works through it.
@@ -90,3 +91,37 @@ def record_visit(user, now: datetime | None = None) -> datetime | None:
     visit.at = now
     visit.save(update_fields=["at", "previous_at"])
     return visit.previous_at
+
+
+MOST_SAVED_VIEWS = 30
+DESK_PREFIX = "/desk/"
+
+
+@transaction.atomic
+def save_view(user, name: str, path: str) -> SavedView:
+    """Save a desk page with its filters under a name (replacing the person's view of that name); refuses an
+    empty or long name, an address outside the desk, and more than MOST_SAVED_VIEWS views."""
+    name, path = " ".join(name.split()), path.strip()
+    errors = {}
+    if not name:
+        errors["name"] = _("Give the view a name.")
+    elif len(name) > SavedView._meta.get_field("name").max_length:
+        errors["name"] = _("A name of at most 80 characters.")
+    # Only this site's desk: an address of another site (//host, https://…) or outside /desk/ is not a view.
+    if not path.startswith(DESK_PREFIX) or "\\" in path or len(path) > SavedView._meta.get_field("path").max_length \
+            or any(ord(character) < 32 for character in path):
+        errors["path"] = _("Only a page of the desk can be saved.")
+    if errors:
+        raise ValidationError(errors)
+    existing = SavedView.objects.select_for_update().filter(user=user)
+    if not existing.filter(name=name).exists() and existing.count() >= MOST_SAVED_VIEWS:
+        raise ValidationError({"name": _("You have %(count)s saved views; delete one first.") % {
+            "count": MOST_SAVED_VIEWS}})
+    view, _created = SavedView.objects.update_or_create(user=user, name=name, defaults={"path": path})
+    return view
+
+
+def delete_view(user, pk: int) -> bool:
+    """Delete one of the person's saved views; False when they have none with that id."""
+    deleted, _details = SavedView.objects.filter(user=user, pk=pk).delete()
+    return bool(deleted)

@@ -24,6 +24,10 @@ PAGES = {
                  "taskforce.view_decision", "taskforce.view_actionitem"),
     "meeting": ("taskforce.view_meeting", "taskforce.view_agendaitem", "taskforce.view_decision",
                 "taskforce.view_actionitem", "portfolio.view_programme"),
+    # Every member of staff: the search shows each kind of record only to those who may view it, and saved views
+    # are the person's own.
+    "search": (),
+    "saved-views": (),
 }
 # Parts of pages, shown only to those who may see the records behind them.
 MONEY = ("finance.view_budgetline", "finance.view_commitment", "finance.view_payment", "finance.view_expenditure")

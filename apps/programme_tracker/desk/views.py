@@ -4,7 +4,7 @@ from datetime import date
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -16,7 +16,8 @@ from django.utils.text import capfirst, slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from programme_tracker.accounts.services import record_visit
+from programme_tracker.accounts.models import SavedView
+from programme_tracker.accounts.services import delete_view, record_visit, save_view
 from programme_tracker.continuity.models import Alert
 from programme_tracker.core import audit
 from programme_tracker.core.documents import CONTENT_TYPES, WRITERS
@@ -29,11 +30,12 @@ from programme_tracker.desk import (
     programme,
     progress,
     report,
+    search,
     task_force,
     timeline,
 )
 from programme_tracker.desk.access import ALERTS, FUNDING, HISTORY, MONEY, PAGES, can, desk_page
-from programme_tracker.desk.filters import ProgrammeFilters
+from programme_tracker.desk.filters import ProgrammeFilters, is_id
 from programme_tracker.desk.snapshot import snapshot
 from programme_tracker.finance.views import download
 from programme_tracker.notifications.services import unread_count
@@ -407,3 +409,39 @@ def progress_view(request, desk):
         "typed": {name: request.GET.get(name, "")[:40] for name in ("start", "end")} if errors else {},
         "money": money, "formats": ("xlsx", *WRITERS), "decisions": progress.decisions_taken(start, end),
     }, status=400 if errors else 200)
+
+
+@desk_page("search")
+def search_view(request, desk):
+    """One search across programmes, organisations, recommendations, alerts and decisions (`?q=`)."""
+    term = search.clean(request.GET.get("q", ""))
+    groups = search.search(request.user, term)
+    return TemplateResponse(request, "desk/search.html", {
+        **desk, "title": _("Search"), "term": term, "groups": groups, "total": sum(g.total for g in groups)})
+
+
+@require_http_methods(["GET", "POST"])
+@desk_page("saved-views")
+def saved_views_view(request, desk):
+    """The person's saved views. POST `name` and `path` saves the page at `path` under that name and goes back
+    there; POST `delete` (an id) deletes one."""
+    if request.method == "POST":
+        if "delete" in request.POST:
+            pk = request.POST["delete"]
+            if is_id(pk) and delete_view(request.user, int(pk)):
+                messages.success(request, _("The saved view is deleted."))
+            return HttpResponseRedirect(reverse("desk:saved-views"))
+        try:
+            view = save_view(request.user, request.POST.get("name", ""), request.POST.get("path", ""))
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+            back = request.POST.get("path", "")
+            return HttpResponseRedirect(back if back.startswith("/desk/") and "\\" not in back
+                                        and url_has_allowed_host_and_scheme(back, None) else
+                                        reverse("desk:saved-views"))
+        messages.success(request, _("Saved as “%(name)s”; it is in your sidebar under Saved views.") % {
+            "name": view.name})
+        return HttpResponseRedirect(view.path)
+    return TemplateResponse(request, "desk/saved_views.html", {
+        **desk, "title": _("Saved views"), "views": SavedView.objects.filter(user=request.user)})
