@@ -84,11 +84,12 @@ def test_the_timeline_marks_the_gap_and_a_click_opens_the_programme(live_server,
 def test_the_coverage_matrix_colours_pol_1_uncovered(live_server, page, accounts, demo):
     log_in(page, live_server, accounts[roles.COORDINATOR])
     page.goto(f"{live_server.url}/desk/coverage/")
-    cell = page.locator("#rec-POL-1 td.cov").first
+    cell = page.locator("#rec-POL-1 td.cov-reason")
     assert cell.get_attribute("data-state") == "uncovered"
-    assert cell.evaluate("el => getComputedStyle(el).backgroundColor") == "rgb(185, 28, 28)"
-    assert cell.inner_text().strip() == "uncovered"  # the colour is never the only signal
-    assert page.locator("#rec-INV-1 td.cov").first.get_attribute("data-state") == "covered"
+    badge = cell.locator(".desk-severity")
+    assert badge.evaluate("el => getComputedStyle(el).backgroundColor") == "rgb(185, 28, 28)"
+    assert badge.inner_text().strip() == "uncovered"  # the colour is never the only signal
+    assert page.locator("#rec-INV-1 td.cov-reason").get_attribute("data-state") == "covered"
     save_screenshot(page, "coverage")
 
 

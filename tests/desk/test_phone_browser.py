@@ -38,9 +38,10 @@ def test_no_desk_page_is_wider_than_a_phone(live_server, phone, accounts):
     run_scan()
     log_in(phone, live_server, accounts[roles.COORDINATOR])
     programme = Programme.objects.get(code="STOP-IT-NOW")
-    pages = [reverse(name) for name in ("desk:dashboard", "desk:timeline", "desk:coverage", "desk:inbox",
-                                        "desk:report", "desk:task-force", "desk:progress",
-                                        "finance-budget-against-actual", "finance-import")]
+    pages = [reverse(name) for name in ("desk:dashboard", "desk:ending", "desk:timeline", "desk:coverage",
+                                        "desk:inbox", "desk:report", "desk:task-force", "desk:progress",
+                                        "desk:saved-views", "finance-budget-against-actual", "finance-import")]
+    pages += [reverse("desk:search") + "?q=stop", reverse("desk:timeline") + "?zoom=quarter"]
     pages += [reverse("desk:programme", args=[programme.pk]),
               reverse("desk:meeting", args=[Meeting.objects.get(status="planned").pk]),
               reverse("admin:portfolio_programme_changelist"),
