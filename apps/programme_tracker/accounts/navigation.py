@@ -1,4 +1,4 @@
-"""The user menu of the desk (settings.UNFOLD["ACCOUNT"]): the password and the second factor."""
+"""The user menu of the desk (settings.UNFOLD["ACCOUNT"]): the password, the second factor and API tokens."""
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -12,4 +12,5 @@ def account_links(request) -> list[dict]:
     if request.user.has_usable_password():
         links.append({"title": _("Change password"), "link": reverse("admin:password_change")})
     links.append({"title": _("Second factor"), "link": reverse("accounts:second-factor")})
+    links.append({"title": _("API tokens"), "link": reverse("desk:api-tokens")})  # by name: the desk is above
     return links

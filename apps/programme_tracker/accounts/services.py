@@ -1,5 +1,6 @@
 """Business actions on accounts and roles."""
 
+import hashlib
 import secrets
 from datetime import datetime, timedelta
 
@@ -11,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from programme_tracker.accounts.models import DeskVisit, SavedView
+from programme_tracker.accounts.models import ApiToken, DeskVisit, SavedView
 from programme_tracker.accounts.roles import ROLES, permission_codenames
 
 # Pages seen less than this apart belong to one visit: what was new stays marked while the person works through it.
@@ -125,3 +126,54 @@ def delete_view(user, pk: int) -> bool:
     """Delete one of the person's saved views; False when they have none with that id."""
     deleted, _details = SavedView.objects.filter(user=user, pk=pk).delete()
     return bool(deleted)
+
+
+TOKEN_PREFIX = "pt_"  # marks a Programme Tracker token in a log or a secret scanner
+LONGEST_TOKEN_DAYS = 365
+MOST_TOKENS = 20
+
+
+def token_digest(token: str) -> str:
+    """What is stored of a token: its SHA-256 (a token is 256 random bits, so a plain hash suffices)."""
+    return hashlib.sha256(token.encode("utf-8", "replace")).hexdigest()
+
+
+@transaction.atomic
+def create_token(user, name: str, scope: str, days: int, now: datetime | None = None) -> tuple[ApiToken, str]:
+    """Make a personal API token; returns the record and the token itself, which is shown once and not kept."""
+    name = " ".join(name.split())
+    errors = {}
+    if not name or len(name) > ApiToken._meta.get_field("name").max_length:
+        errors["name"] = _("Give the token a name of at most 80 characters.")
+    if scope not in ApiToken.Scope.values:
+        errors["scope"] = _("Choose read only or read and write.")
+    if not isinstance(days, int) or not 1 <= days <= LONGEST_TOKEN_DAYS:
+        errors["days"] = _("A token is valid for 1 to %(days)s days.") % {"days": LONGEST_TOKEN_DAYS}
+    live = ApiToken.objects.select_for_update().filter(user=user, revoked_at__isnull=True,
+                                                       expires_at__gt=now or timezone.now())
+    if live.count() >= MOST_TOKENS:
+        errors["name"] = _("You have %(count)s tokens in use; revoke one first.") % {"count": MOST_TOKENS}
+    if errors:
+        raise ValidationError(errors)
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    record = ApiToken.objects.create(user=user, name=name, scope=scope, prefix=token[:10], digest=token_digest(token),
+                                     expires_at=(now or timezone.now()) + timedelta(days=days))
+    return record, token
+
+
+def revoke_token(user, pk: int) -> bool:
+    """Revoke one of the person's tokens at once; False when they have no such token in use."""
+    return bool(ApiToken.objects.filter(user=user, pk=pk, revoked_at__isnull=True).update(revoked_at=timezone.now()))
+
+
+def token_user(token: str, now: datetime | None = None) -> ApiToken | None:
+    """The token in use that this is (with its user), or None: unknown, expired, revoked, or its owner inactive.
+    Notes when it was last used (at most once a minute, so reads do not each write)."""
+    if not token.startswith(TOKEN_PREFIX) or len(token) > 100:
+        return None
+    now = now or timezone.now()
+    record = ApiToken.objects.select_related("user").filter(
+        digest=token_digest(token), revoked_at__isnull=True, expires_at__gt=now, user__is_active=True).first()
+    if record and (record.last_used_at is None or now - record.last_used_at > timedelta(minutes=1)):
+        ApiToken.objects.filter(pk=record.pk).update(last_used_at=now)
+    return record

@@ -66,6 +66,11 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    # The REST API (api/): its filters, OpenAPI schema, and the schema's pages served from the site itself.
+    "rest_framework",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "programme_tracker.core",
     "programme_tracker.accounts",
     "programme_tracker.portfolio",
@@ -74,6 +79,7 @@ INSTALLED_APPS = [
     "programme_tracker.finance",
     "programme_tracker.taskforce",
     "programme_tracker.desk",
+    "programme_tracker.api",
     "programme_tracker.setup",
 ]
 
@@ -251,6 +257,36 @@ UNFOLD = {
     "STYLES": [lambda request: static("core/forms.css")],
     # The user menu: change password and the second factor.
     "ACCOUNT": {"navigation": "programme_tracker.accounts.navigation.account_links"},
+}
+
+REST_FRAMEWORK = {
+    # A personal token (Authorization: Bearer pt_…) for other systems; the desk's session for the browsable API.
+    "DEFAULT_AUTHENTICATION_CLASSES": ["programme_tracker.api.authentication.BearerTokenAuthentication",
+                                       "rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["programme_tracker.api.permissions.RolePermissions"],
+    "DEFAULT_PAGINATION_CLASS": "programme_tracker.api.pagination.Cursor",
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend",
+                                "rest_framework.filters.OrderingFilter"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "programme_tracker.api.errors.handler",
+    # Per person (a token acts as its owner): enough for a finance system's nightly push, not for a flood.
+    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle",
+                                 "rest_framework.throttling.AnonRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"user": "1200/minute", "anon": "60/minute"},
+    "DATETIME_FORMAT": "iso-8601",
+    "COERCE_DECIMAL_TO_STRING": True,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Programme Tracker API",
+    "DESCRIPTION": "The register of funded programmes, their funding, the Rapporteur's recommendations and the "
+                   "continuity alerts. Authenticate with a personal token (desk: API tokens) as "
+                   "`Authorization: Bearer pt_…`. Writes need the record's ETag in If-Match.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAdminUser"],  # staff (with a session or a token)
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
 }
 
 LOGGING = {

@@ -34,4 +34,5 @@ urlpatterns = [
     path("desk/account/", include("programme_tracker.accounts.urls")),  # the second factor
     path("desk/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("api/", include("programme_tracker.api.urls")),
 ]

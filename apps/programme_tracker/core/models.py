@@ -165,6 +165,7 @@ class AuditEvent(models.Model):
         LOG_OUT = "log-out", _("Logged out")
         EXPORT = "export", _("Export")
         IMPORT = "import", _("Import")
+        API_TOKEN = "api-token", _("API token created")
 
     at = models.DateTimeField(_("when"), db_index=True)
     # The account, while it exists; the name stays when the account is deleted (and is what a failed log-in typed).

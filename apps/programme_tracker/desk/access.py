@@ -28,6 +28,7 @@ PAGES = {
     # are the person's own.
     "search": (),
     "saved-views": (),
+    "api-tokens": (),  # the person's own tokens; they act with the person's own permissions
 }
 # Parts of pages, shown only to those who may see the records behind them.
 MONEY = ("finance.view_budgetline", "finance.view_commitment", "finance.view_payment", "finance.view_expenditure")

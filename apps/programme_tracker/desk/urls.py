@@ -16,6 +16,7 @@ urlpatterns = [
     path("report/", views.report_view, name="report"),
     path("search/", views.search_view, name="search"),
     path("saved-views/", views.saved_views_view, name="saved-views"),
+    path("api-tokens/", views.api_tokens_view, name="api-tokens"),
     path("task-force/", views.task_force_view, name="task-force"),
     path("task-force/progress/", views.progress_view, name="progress"),
     path("task-force/meetings/<int:pk>/", views.meeting_view, name="meeting"),

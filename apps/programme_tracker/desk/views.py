@@ -16,8 +16,15 @@ from django.utils.text import capfirst, slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from programme_tracker.accounts.models import SavedView
-from programme_tracker.accounts.services import delete_view, record_visit, save_view
+from programme_tracker.accounts.models import ApiToken, SavedView
+from programme_tracker.accounts.services import (
+    LONGEST_TOKEN_DAYS,
+    create_token,
+    delete_view,
+    record_visit,
+    revoke_token,
+    save_view,
+)
 from programme_tracker.continuity.models import Alert
 from programme_tracker.core import audit
 from programme_tracker.core.documents import CONTENT_TYPES, WRITERS
@@ -445,3 +452,33 @@ def saved_views_view(request, desk):
         return HttpResponseRedirect(view.path)
     return TemplateResponse(request, "desk/saved_views.html", {
         **desk, "title": _("Saved views"), "views": SavedView.objects.filter(user=request.user)})
+
+
+@require_http_methods(["GET", "POST"])
+@desk_page("api-tokens")
+def api_tokens_view(request, desk):
+    """The person's API tokens. POST `name`, `scope` and `days` makes one and shows it once (this answer only, not
+    stored, not cached); POST `revoke` (an id) revokes one at once."""
+    created, errors = "", {}
+    if request.method == "POST":
+        if "revoke" in request.POST:
+            pk = request.POST["revoke"]
+            if is_id(pk) and revoke_token(request.user, int(pk)):
+                messages.success(request, _("The token is revoked: it no longer works."))
+            return HttpResponseRedirect(reverse("desk:api-tokens"))
+        days = request.POST.get("days", "")
+        try:
+            record, created = create_token(request.user, request.POST.get("name", ""), request.POST.get("scope", ""),
+                                           int(days) if is_id(days) else -1)
+            audit.record(AuditEvent.Kind.API_TOKEN, user=request.user,
+                         detail=f"{record.prefix}… {record.get_scope_display()}, until {record.expires_at:%Y-%m-%d}",
+                         request=request)
+        except ValidationError as exc:
+            errors = exc.message_dict
+    response = TemplateResponse(request, "desk/api_tokens.html", {
+        **desk, "title": _("API tokens"), "created": created, "errors": errors,
+        "tokens": ApiToken.objects.filter(user=request.user), "now": timezone.now(),
+        "scopes": ApiToken.Scope.choices, "longest": LONGEST_TOKEN_DAYS,
+        "typed": request.POST if errors else {}}, status=400 if errors else 200)
+    response["Cache-Control"] = "no-store"  # the page may hold a token, shown once
+    return response

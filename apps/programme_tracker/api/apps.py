@@ -1,0 +1,11 @@
+"""The REST API module: the register for other systems, with the desk's permissions, validation and history."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ApiConfig(AppConfig):
+    """Resources under /api/, personal tokens, the OpenAPI schema and its documentation pages."""
+
+    name = "programme_tracker.api"
+    verbose_name = _("API")

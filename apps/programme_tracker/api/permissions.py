@@ -1,0 +1,37 @@
+"""Who may do what through the API: the roles' model permissions, as in the desk, and a read-only token reads."""
+
+from rest_framework import permissions
+
+from programme_tracker.accounts.models import ApiToken
+
+
+def _may_write(request) -> bool:
+    """Staff, and not through a read-only token."""
+    if not (request.user and request.user.is_authenticated and request.user.is_staff):
+        return False
+    return not (isinstance(request.auth, ApiToken) and request.auth.scope != ApiToken.Scope.WRITE
+                and request.method not in permissions.SAFE_METHODS)
+
+
+class RolePermissions(permissions.DjangoModelPermissions):
+    """Staff with the model's permission: view to read, add to create, change to update, delete to delete. A token
+    of read-only scope may only read, whatever its owner may do."""
+
+    perms_map = {
+        **permissions.DjangoModelPermissions.perms_map,
+        "GET": ["%(app_label)s.view_%(model_name)s"],
+        "HEAD": ["%(app_label)s.view_%(model_name)s"],
+        "OPTIONS": ["%(app_label)s.view_%(model_name)s"],
+    }
+
+    def has_permission(self, request, view):
+        return _may_write(request) and super().has_permission(request, view)
+
+
+class ActionPermission(permissions.BasePermission):
+    """An action on a record (acknowledge an alert, a POST) needs the change permission on its model."""
+
+    def has_permission(self, request, view):
+        model = view.get_queryset().model
+        return _may_write(request) and request.user.has_perm(
+            f"{model._meta.app_label}.change_{model._meta.model_name}")

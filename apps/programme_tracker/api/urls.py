@@ -1,0 +1,22 @@
+"""The API's routes under /api/: the resources, the OpenAPI schema and its documentation page (Swagger UI; Redoc's
+bundle reaches for a CDN image and a script worker that the Content Security Policy refuses, so it is left out)."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.routers import DefaultRouter
+
+from programme_tracker.api import views
+
+router = DefaultRouter()
+router.register("organisations", views.OrganisationViewSet)
+router.register("recommendations", views.RecommendationViewSet)
+router.register("programmes", views.ProgrammeViewSet)
+router.register("funding-periods", views.FundingPeriodViewSet)
+router.register("alerts", views.AlertViewSet)
+
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    # Swagger UI's start-up script is a file of its own (the Content Security Policy forbids inline scripts).
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    path("", include(router.urls)),
+]

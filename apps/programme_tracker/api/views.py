@@ -1,0 +1,119 @@
+"""The API's resources: thin viewsets over the models (their validation and history) and the continuity services
+(the alert actions), with the roles' permissions."""
+
+from django.contrib.auth import get_user_model
+from django.db.models import Prefetch, Q
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError as FieldErrors
+from rest_framework.response import Response
+
+from programme_tracker.api import serializers
+from programme_tracker.api.concurrency import VersionedMixin
+from programme_tracker.api.filters import AlertFilter, FundingPeriodFilter, ProgrammeFilter
+from programme_tracker.api.permissions import ActionPermission
+from programme_tracker.continuity import services as alert_services
+from programme_tracker.continuity.models import Alert
+from programme_tracker.portfolio.models import FundingPeriod, Organisation, Programme, Recommendation
+from programme_tracker.portfolio.runs import secured_until_on
+
+
+class OrganisationViewSet(viewsets.ReadOnlyModelViewSet):
+    """Ministries, agencies and partners."""
+
+    queryset = Organisation.objects.all()
+    serializer_class = serializers.OrganisationSerializer
+    filterset_fields = ["kind", "active"]
+    ordering_fields = ["id", "short_name"]
+
+
+class RecommendationViewSet(mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """The Rapporteur's recommendations; the government's response is written by those who may change it."""
+
+    queryset = Recommendation.objects.select_related("source_report")
+    serializer_class = serializers.RecommendationSerializer
+    filterset_fields = ["area", "government_response"]
+    ordering_fields = ["id", "code"]
+
+
+class ProgrammeViewSet(VersionedMixin, viewsets.ModelViewSet):
+    """Programmes with their secured-until today; ?expand=funding_periods nests their funding periods."""
+
+    queryset = Programme.objects.select_related("lead_ministry", "owner", "predecessor")
+    serializer_class = serializers.ProgrammeSerializer
+    filterset_class = ProgrammeFilter
+    ordering_fields = ["id", "code", "planned_end"]
+
+    def expand(self) -> set[str]:
+        return set(self.request.query_params.get("expand", "").split(",")) & {"funding_periods"}
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if "funding_periods" in self.expand():
+            queryset = queryset.prefetch_related(Prefetch(
+                "funding_periods", queryset=FundingPeriod.objects.select_related("programme", "funder")
+                .order_by("start", "id"), to_attr="expanded_periods"))
+        return queryset
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "expand": self.expand()}
+
+    def get_serializer(self, *args, **kwargs):
+        # Secured-until of the records being shown, in one query for the page (not one per programme).
+        records = args[0] if args else kwargs.get("instance")
+        if records is not None:
+            many = records if isinstance(records, list | tuple) else [records]
+            ids = [record.pk for record in many if getattr(record, "pk", None)]
+            kwargs.setdefault("context", self.get_serializer_context())
+            kwargs["context"]["secured_until"] = secured_until_on(
+                timezone.localdate(), Q(programme_id__in=ids)) if ids else {}
+        return super().get_serializer(*args, **kwargs)
+
+
+class FundingPeriodViewSet(VersionedMixin, viewsets.ModelViewSet):
+    """Funding periods: the money behind each programme, and until when it runs."""
+
+    queryset = FundingPeriod.objects.select_related("programme", "funder")
+    serializer_class = serializers.FundingPeriodSerializer
+    filterset_class = FundingPeriodFilter
+    ordering_fields = ["id", "code", "start", "end"]
+
+
+class AlertViewSet(viewsets.ReadOnlyModelViewSet):
+    """Alerts, read only; acknowledge, dismiss and reassign are actions on one alert."""
+
+    queryset = Alert.objects.select_related("programme", "recommendation", "assignee")
+    serializer_class = serializers.AlertSerializer
+    filterset_class = AlertFilter
+    ordering_fields = ["id", "key_date"]
+
+    def _answer(self, alert) -> Response:
+        return Response(serializers.AlertSerializer(alert, context=self.get_serializer_context()).data)
+
+    @extend_schema(request=None, responses=serializers.AlertSerializer)
+    @action(detail=True, methods=["post"], permission_classes=[ActionPermission])
+    def acknowledge(self, request, pk=None):
+        """Acknowledge the alert: someone is working on it."""
+        return self._answer(alert_services.acknowledge(self.get_object().pk, actor=request.user))
+
+    @extend_schema(request=serializers.DismissSerializer, responses=serializers.AlertSerializer)
+    @action(detail=True, methods=["post"], permission_classes=[ActionPermission])
+    def dismiss(self, request, pk=None):
+        """Dismiss the alert with a reason, optionally accepting the risk up to and including a day."""
+        given = serializers.DismissSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        return self._answer(alert_services.dismiss(self.get_object().pk, actor=request.user, **given.validated_data))
+
+    @extend_schema(request=serializers.ReassignSerializer, responses=serializers.AlertSerializer)
+    @action(detail=True, methods=["post"], permission_classes=[ActionPermission])
+    def reassign(self, request, pk=None):
+        """Hand the alert to another person (by user name), or back to the automatic choice (empty)."""
+        given = serializers.ReassignSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        username = given.validated_data.get("assignee") or ""
+        assignee = get_user_model().objects.filter(username=username).first() if username else None
+        if username and assignee is None:
+            raise FieldErrors({"assignee": ["No account has this user name."]})
+        return self._answer(alert_services.reassign(self.get_object().pk, actor=request.user, assignee=assignee))

@@ -1,0 +1,211 @@
+"""The REST API: personal tokens made in the desk, the desk's permissions per role, field errors as JSON, history
+under the token's owner, and optimistic concurrency (ETag, If-Match: 428 without, 412 when stale)."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from programme_tracker.accounts import roles
+from programme_tracker.accounts.models import ApiToken
+from programme_tracker.accounts.services import create_token, token_digest
+from programme_tracker.continuity.models import Alert
+from programme_tracker.core.models import AuditEvent
+from programme_tracker.portfolio.models import Programme
+from tests.conftest import ANONYMOUS, NO_ROLE
+
+pytestmark = pytest.mark.django_db
+
+
+def bearer(token: str) -> dict:
+    return {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+
+
+@pytest.fixture
+def token(accounts):
+    """A read-and-write token of the coordinator's."""
+    return create_token(accounts[roles.COORDINATOR], "script", "write", 30)[1]
+
+
+def test_a_token_made_in_the_desk_is_shown_once_and_lists_programmes(client, login, demo):
+    person = login(roles.COORDINATOR)
+    page = client.post("/desk/api-tokens/", {"name": "Finance system", "scope": "read", "days": "90"})
+    assert page.status_code == 200 and "no-store" in page["Cache-Control"]
+    token = page.context["created"]
+    assert token.startswith("pt_") and token in page.content.decode()
+    record = ApiToken.objects.get(user=person)
+    assert record.digest == token_digest(token) and token not in record.prefix + record.digest
+    assert token not in client.get("/desk/api-tokens/").content.decode()  # shown once
+    assert AuditEvent.objects.filter(kind="api-token", user=person).exists()
+    client.logout()
+    answer = client.get("/api/programmes/", {"ordering": "code"}, **bearer(token))
+    assert answer.status_code == 200
+    codes = [row["code"] for row in answer.json()["results"]]
+    assert codes == sorted(Programme.objects.values_list("code", flat=True))
+    stop = next(row for row in answer.json()["results"] if row["code"] == "STOP-IT-NOW")
+    assert stop["secured_until"] and stop["lead_ministry"] == "VWS"
+
+
+@pytest.mark.parametrize(("name", "scope", "days", "field"), [
+    ("", "read", "30", "name"), ("x" * 81, "read", "30", "name"), ("ok", "admin", "30", "scope"),
+    ("ok", "read", "0", "days"), ("ok", "read", "366", "days"), ("ok", "read", "abc", "days"),
+])
+def test_a_token_form_with_a_mistake_names_the_field_and_makes_nothing(client, login, name, scope, days, field):
+    login(roles.COORDINATOR)
+    page = client.post("/desk/api-tokens/", {"name": name, "scope": scope, "days": days})
+    assert page.status_code == 400 and field in page.context["errors"]
+    assert not ApiToken.objects.exists()
+
+
+def test_expired_revoked_unknown_and_malformed_tokens_are_refused(client, accounts, token):
+    person = accounts[roles.COORDINATOR]
+    assert client.get("/api/programmes/", **bearer(token)).status_code == 200
+    for wrong in ("pt_nonsense", "x" * 5000, "é"):
+        assert client.get("/api/programmes/", **bearer(wrong)).status_code == 401
+    assert client.get("/api/programmes/", HTTP_AUTHORIZATION="Bearer").status_code == 401
+    ApiToken.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
+    assert client.get("/api/programmes/", **bearer(token)).status_code == 401
+    old, fresh = ApiToken.objects.get(), create_token(person, "second", "write", 1)[1]
+    client.force_login(person)
+    client.post("/desk/api-tokens/", {"revoke": str(ApiToken.objects.get(name="second").pk)})
+    client.logout()
+    assert client.get("/api/programmes/", **bearer(fresh)).status_code == 401
+    assert old.revoked_at is None  # only the one revoked
+
+
+def test_a_read_only_token_reads_and_writes_nothing(client, accounts, programme):
+    token = create_token(accounts[roles.COORDINATOR], "read", "read", 30)[1]
+    url = f"/api/programmes/{programme.pk}/"
+    etag = client.get(url, **bearer(token))["ETag"]
+    answer = client.patch(url, {"name": "Renamed"}, content_type="application/json", HTTP_IF_MATCH=etag,
+                          **bearer(token))
+    assert answer.status_code == 403
+    assert Programme.objects.get(pk=programme.pk).name == "Helpline"
+
+
+def test_writes_need_the_current_etag(client, token, programme, accounts):
+    url = f"/api/programmes/{programme.pk}/"
+    first = client.get(url, **bearer(token))
+    etag = first["ETag"]
+    assert etag == f'"{programme.version}"' and first.json()["version"] == programme.version
+    change = {"name": "Helpline for children"}
+    missing = client.patch(url, change, content_type="application/json", **bearer(token))
+    assert missing.status_code == 428
+    done = client.patch(url, change, content_type="application/json", HTTP_IF_MATCH=etag, **bearer(token))
+    assert done.status_code == 200 and done["ETag"] != etag and done.json()["name"] == "Helpline for children"
+    # The same stale ETag again: someone (here: we) changed it since.
+    stale = client.put(url, {**first.json(), "name": "Stale"}, content_type="application/json",
+                       HTTP_IF_MATCH=etag, **bearer(token))
+    assert stale.status_code == 412
+    saved = Programme.objects.get(pk=programme.pk)
+    assert saved.name == "Helpline for children"
+    assert saved.history.first().history_user == accounts[roles.COORDINATOR]  # history under the token's owner
+
+
+def test_the_models_rules_come_back_as_field_errors_and_nothing_is_saved(client, token, programme):
+    url = f"/api/programmes/{programme.pk}/"
+    etag = client.get(url, **bearer(token))["ETag"]
+    answer = client.patch(url, {"planned_start": "2027-01-01", "planned_end": "2026-01-01"},
+                          content_type="application/json", HTTP_IF_MATCH=etag, **bearer(token))
+    assert answer.status_code == 400 and "planned_end" in answer.json()
+    assert Programme.objects.get(pk=programme.pk).planned_end is None
+    bad_code = client.post("/api/programmes/", {"code": "bad code!", "name": "x", "area": "nowhere"},
+                           content_type="application/json", **bearer(token))
+    assert bad_code.status_code == 400 and {"code", "area"} <= set(bad_code.json())
+
+
+# GET the list, PATCH a programme (with its ETag), acknowledge an alert: what each visitor gets.
+POLICY = [
+    (roles.COORDINATOR, 200, 200, 200),
+    (roles.FINANCE_OFFICER, 200, 403, 200),
+    (roles.MONITOR, 200, 403, 403),
+    (roles.TASK_FORCE_MEMBER, 200, 403, 403),
+    (roles.ADMINISTRATOR, 200, 200, 200),
+    (NO_ROLE, 403, 403, 403),
+    (ANONYMOUS, 403, 403, 403),
+]
+
+
+@pytest.mark.parametrize(("role", "read", "write", "act"), POLICY)
+def test_the_roles_permissions_hold_over_the_api(client, login, demo, role, read, write, act):
+    programme = Programme.objects.get(code="COSA")
+    alert = Alert.objects.filter(state="open").first()
+    user = login(role)
+    headers = {}
+    if user is not None:
+        client.logout()
+        headers = bearer(create_token(user, "t", "write", 1)[1])
+    assert client.get("/api/programmes/", **headers).status_code == (401 if role == ANONYMOUS else read)
+    etag = f'"{programme.version}"'
+    patched = client.patch(f"/api/programmes/{programme.pk}/", {"description": "x"}, content_type="application/json",
+                           HTTP_IF_MATCH=etag, **headers)
+    assert patched.status_code == (401 if role == ANONYMOUS else write)
+    acted = client.post(f"/api/alerts/{alert.pk}/acknowledge/", **headers)
+    assert acted.status_code == (401 if role == ANONYMOUS else act)
+
+
+def test_filters_secured_until_and_changed_since(client, token, demo):
+    today = timezone.localdate()
+    soon = client.get("/api/programmes/", {"secured_until_before": (today + timedelta(days=60)).isoformat()},
+                      **bearer(token)).json()["results"]
+    assert {row["code"] for row in soon} == {"LOW-RISK-PILOT", "STOP-IT-NOW", "REPORT-BUTTON"}
+    assert all(row["secured_until"] <= (today + timedelta(days=60)).isoformat() for row in soon)
+    later = timezone.now() + timedelta(minutes=1)
+    assert client.get("/api/programmes/", {"changed_since": later.isoformat()}, **bearer(token)).json()["results"] \
+        == []
+    expanded = client.get("/api/programmes/", {"expand": "funding_periods", "area": "prevention"}, **bearer(token))
+    assert all("funding_periods" in row for row in expanded.json()["results"])
+    for wrong in ({"secured_until_before": "tomorrow"}, {"changed_since": "2026-13-01"}, {"area": "nowhere"},
+                  {"cursor": "garbage"}, {"ordering": "password"}, {"page_size": "-5"}):
+        assert client.get("/api/programmes/", wrong, **bearer(token)).status_code in (200, 400, 404)
+
+
+def test_the_list_reads_as_many_queries_for_more_programmes(client, token, demo, django_assert_max_num_queries):
+    client.get("/api/programmes/", {"expand": "funding_periods"}, **bearer(token))
+    with django_assert_max_num_queries(12):
+        client.get("/api/programmes/", {"expand": "funding_periods"}, **bearer(token))
+
+
+def test_alert_actions_go_through_the_services(client, token, demo, accounts):
+    alert = Alert.objects.filter(state="open").first()
+    answer = client.post(f"/api/alerts/{alert.pk}/dismiss/", {"reason": ""}, content_type="application/json",
+                         **bearer(token))
+    assert answer.status_code == 400 and "reason" in answer.json()
+    answer = client.post(f"/api/alerts/{alert.pk}/reassign/", {"assignee": "nobody-here"},
+                         content_type="application/json", **bearer(token))
+    assert answer.status_code == 400 and "assignee" in answer.json()
+    answer = client.post(f"/api/alerts/{alert.pk}/acknowledge/", **bearer(token))
+    assert answer.status_code == 200 and answer.json()["state"] == "acknowledged"
+    assert alert.events.filter(kind="acknowledged", actor=accounts[roles.COORDINATOR]).exists()
+
+
+def test_the_schema_and_its_pages_are_served_from_the_site(client, login):
+    login(roles.MONITOR)
+    schema = client.get("/api/schema/", {"format": "json"})
+    assert schema.status_code == 200
+    paths = schema.json()["paths"]
+    assert {"/api/programmes/", "/api/programmes/{id}/", "/api/alerts/{id}/acknowledge/"} <= set(paths)
+    for page in ("/api/docs/",):
+        html = client.get(page).content.decode()
+        assert "cdn." not in html and "unpkg" not in html and "jsdelivr" not in html
+
+
+LISTS = ["/api/organisations/", "/api/recommendations/", "/api/programmes/", "/api/funding-periods/", "/api/alerts/",
+         "/api/schema/", "/api/docs/", "/api/"]
+
+
+@pytest.mark.parametrize("role", [roles.COORDINATOR, roles.FINANCE_OFFICER, roles.MONITOR, roles.TASK_FORCE_MEMBER,
+                                  roles.ADMINISTRATOR, NO_ROLE, ANONYMOUS])
+def test_every_api_address_per_role(client, login, demo, role):
+    """Every role of the register reads every list (as in the desk); staff without a role nothing; a visitor
+    without a token or session is asked to authenticate."""
+    user = login(role)
+    for address in LISTS:
+        status = client.get(address).status_code
+        if role == ANONYMOUS:
+            assert status in (401, 403), address
+        elif role == NO_ROLE:
+            assert status == (200 if address in ("/api/schema/", "/api/docs/", "/api/") else 403), \
+                address
+        else:
+            assert status == 200, (address, user)
