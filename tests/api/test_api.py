@@ -209,3 +209,50 @@ def test_every_api_address_per_role(client, login, demo, role):
                 address
         else:
             assert status == 200, (address, user)
+
+
+def test_a_bulk_payment_post_with_one_bad_row_writes_nothing_and_names_the_row(client, login, demo, accounts):
+    token = create_token(accounts[roles.FINANCE_OFFICER], "finance system", "write", 1)[1]
+    from programme_tracker.finance.models import Payment
+
+    before = Payment.objects.count()
+    rows = [{"funding period": "STOP-IT-NOW-2025", "reference": f"BANK-{n}", "paid on": "2026-11-02",
+             "amount": "1250.50", "currency": "EUR"} for n in range(3)]
+    rows[1] |= {"amount": "lots", "paid on": "2026-02-30"}
+    answer = client.post("/api/payments/bulk/", {"rows": rows}, content_type="application/json", **bearer(token))
+    assert answer.status_code == 400
+    report = answer.json()
+    assert not report["committed"] and {e["row"] for e in report["errors"]} == {2}
+    assert {e["column"] for e in report["errors"]} == {"amount", "paid on"}
+    assert Payment.objects.count() == before
+    rows[1] |= {"amount": "99.99", "paid on": "2026-11-03"}
+    checked = client.post("/api/payments/bulk/", {"rows": rows, "dry_run": True}, content_type="application/json",
+                          **bearer(token))
+    assert checked.status_code == 200 and checked.json()["created"] == 3 and not checked.json()["committed"]
+    assert Payment.objects.count() == before
+    done = client.post("/api/payments/bulk/", {"rows": rows}, content_type="application/json", **bearer(token))
+    assert done.status_code == 200 and done.json()["committed"] and done.json()["created"] == 3
+    assert Payment.objects.count() == before + 3
+    assert Payment.objects.get(reference="BANK-0").history.first().history_user == accounts[roles.FINANCE_OFFICER]
+    again = client.post("/api/payments/bulk/", {"rows": rows}, content_type="application/json", **bearer(token))
+    assert again.json()["unchanged"] == 3  # the same month posted twice changes nothing
+
+
+@pytest.mark.parametrize("body", [
+    {}, {"rows": []}, {"rows": "x"}, {"rows": [{"paid on": True}]}, {"rows": [{"colour": "red"}]},
+    {"rows": [{"amount": {"a": 1}}]}, {"rows": [{}] * 5001},
+])
+def test_a_malformed_bulk_post_is_refused_with_a_reason(client, accounts, body):
+    token = create_token(accounts[roles.FINANCE_OFFICER], "finance system", "write", 1)[1]
+    answer = client.post("/api/payments/bulk/", body, content_type="application/json", **bearer(token))
+    assert answer.status_code == 400 and answer.json()
+
+
+@pytest.mark.parametrize(("role", "status"), [(roles.FINANCE_OFFICER, 200), (roles.COORDINATOR, 403),
+                                              (roles.MONITOR, 403)])
+def test_bulk_writes_need_the_imports_permission(client, demo, accounts, role, status):
+    token = create_token(accounts[role], "t", "write", 1)[1]
+    rows = [{"funding period": "STOP-IT-NOW-2025", "reference": "X-1", "paid on": "2026-11-02", "amount": "1.00"}]
+    answer = client.post("/api/payments/bulk/", {"rows": rows, "dry_run": True}, content_type="application/json",
+                         **bearer(token))
+    assert answer.status_code == status

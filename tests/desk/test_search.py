@@ -10,7 +10,7 @@ from programme_tracker.accounts.services import MOST_SAVED_VIEWS
 from tests.conftest import ANONYMOUS, NO_ROLE
 
 pytestmark = pytest.mark.django_db
-SEARCH = "/desk/search/"
+SEARCH = "/desk/find/"
 SAVED = "/desk/saved-views/"
 
 
@@ -114,3 +114,46 @@ def test_a_person_keeps_at_most_so_many_saved_views(client, login):
     assert not SavedView.objects.filter(name="one more").exists()
     page = client.get(SAVED).content.decode()
     assert f"You have {MOST_SAVED_VIEWS} saved views; delete one first." in page
+
+
+def test_a_saved_views_name_is_text_in_the_sidebar(client, login):
+    login(roles.COORDINATOR)
+    client.post(SAVED, {"name": '<i x-data x-init="alert(1)">z</i>', "path": "/desk/inbox/"})
+    page = client.get(reverse("desk:dashboard")).content.decode()
+    assert "&lt;i x-data" in page and '<i x-data x-init="alert(1)">' not in page
+
+
+@pytest.mark.parametrize("path", ["/desk/../evil", "/desk/%2e%2e/evil", "/desk/%2F%2Fevil.example", "/desk/./x",
+                                  "/desk/%0d%0aSet-Cookie:x", "/desk/%5cevil"])
+def test_an_address_that_leaves_the_desk_once_resolved_is_refused(client, login, path):
+    login(roles.COORDINATOR)
+    client.post(SAVED, {"name": "v", "path": path})
+    assert not SavedView.objects.exists()
+
+
+@pytest.mark.parametrize("name", ["a\x00b", "\u202eevil", "zero\u200bwidth"])
+def test_a_name_with_control_or_formatting_characters_is_refused(client, login, name):
+    login(roles.COORDINATOR)
+    client.post(SAVED, {"name": name, "path": "/desk/inbox/"})
+    assert not SavedView.objects.exists()
+
+
+def test_unfolds_own_search_still_answers_at_its_address(client, login):
+    login(roles.COORDINATOR)
+    answer = client.get("/desk/search/", {"s": "prog"})
+    assert answer.status_code == 200 and b"search-page-input" not in answer.content
+
+
+def test_a_member_neither_reads_nor_finds_the_amounts_an_alert_quotes(client, login, demo):
+    from programme_tracker.continuity.models import Alert
+
+    login(roles.TASK_FORCE_MEMBER)
+    underspend = Alert.objects.get(rule="underspend")
+    inbox = client.get(reverse("desk:inbox")).content.decode()
+    row = inbox[inbox.index(f'id="alert-{underspend.pk}"'):]
+    row = row[:row.index("</tr>")]
+    assert "310,000.00" not in row and "…" in row
+    assert "310,000.00" not in client.get(f"/desk/continuity/alert/{underspend.pk}/change/").content.decode()
+    assert not [g for g in client.get(SEARCH, {"q": "EUR"}).context["groups"] if g.kind == "alerts"]
+    login(roles.MONITOR)  # who may read money records reads them
+    assert "310,000.00" in client.get(reverse("desk:inbox")).content.decode()

@@ -11,6 +11,10 @@ ADMINISTRATOR = "Administrator"
 TASK_FORCE_MEMBER = "Task Force Member"
 
 ACTIONS = {"v": "view", "a": "add", "c": "change", "d": "delete"}
+# Who may see amounts of money beyond a funding period's own: budgets, commitments, payments and spending (also
+# where an alert's message quotes them).
+MONEY_PERMISSIONS = ("finance.view_budgetline", "finance.view_commitment", "finance.view_payment",
+                     "finance.view_expenditure")
 
 # Models of the register, by "app_label.model". Later modules add theirs here.
 PORTFOLIO_MODELS = (

@@ -2,7 +2,9 @@
 
 import hashlib
 import secrets
+import unicodedata
 from datetime import datetime, timedelta
+from urllib.parse import unquote
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
@@ -98,6 +100,17 @@ MOST_SAVED_VIEWS = 30
 DESK_PREFIX = "/desk/"
 
 
+def is_desk_address(path: str) -> bool:
+    """Whether `path` is an address of this site's desk, as a browser will resolve it: not another site (//host,
+    https://…, a backslash), not outside /desk/ once its dots and escapes are worked out, no control characters."""
+    if len(path) > SavedView._meta.get_field("path").max_length or any(ord(c) < 32 or c == "\\" for c in path):
+        return False
+    address = unquote(path.split("?", 1)[0].split("#", 1)[0])  # as the browser reads it: %2e%2e is ..
+    if any(ord(c) < 32 or c == "\\" for c in address) or "//" in address:
+        return False
+    return address.startswith(DESK_PREFIX) and not any(segment in (".", "..") for segment in address.split("/"))
+
+
 @transaction.atomic
 def save_view(user, name: str, path: str) -> SavedView:
     """Save a desk page with its filters under a name (replacing the person's view of that name); refuses an
@@ -108,9 +121,9 @@ def save_view(user, name: str, path: str) -> SavedView:
         errors["name"] = _("Give the view a name.")
     elif len(name) > SavedView._meta.get_field("name").max_length:
         errors["name"] = _("A name of at most 80 characters.")
-    # Only this site's desk: an address of another site (//host, https://…) or outside /desk/ is not a view.
-    if not path.startswith(DESK_PREFIX) or "\\" in path or len(path) > SavedView._meta.get_field("path").max_length \
-            or any(ord(character) < 32 for character in path):
+    elif any(unicodedata.category(character) in ("Cc", "Cf") for character in name):
+        errors["name"] = _("A name of letters, digits, spaces and punctuation only.")
+    if not is_desk_address(path):
         errors["path"] = _("Only a page of the desk can be saved.")
     if errors:
         raise ValidationError(errors)

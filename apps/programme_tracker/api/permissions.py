@@ -3,6 +3,7 @@
 from rest_framework import permissions
 
 from programme_tracker.accounts.models import ApiToken
+from programme_tracker.finance.services import may_import
 
 
 def _may_write(request) -> bool:
@@ -35,3 +36,10 @@ class ActionPermission(permissions.BasePermission):
         model = view.get_queryset().model
         return _may_write(request) and request.user.has_perm(
             f"{model._meta.app_label}.change_{model._meta.model_name}")
+
+
+class ImportPermission(permissions.BasePermission):
+    """A bulk write needs what the spreadsheet import of that kind needs: add and change on its model."""
+
+    def has_permission(self, request, view):
+        return _may_write(request) and may_import(request.user, view.bulk_kind)

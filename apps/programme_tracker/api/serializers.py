@@ -4,6 +4,7 @@ money as decimal strings, dates as ISO dates, and each versioned record's edit v
 from rest_framework import serializers
 
 from programme_tracker.continuity.models import Alert
+from programme_tracker.finance.models import BudgetLine, Expenditure, Payment
 from programme_tracker.portfolio.models import FundingPeriod, Organisation, Programme, Recommendation
 
 
@@ -73,7 +74,7 @@ class AlertSerializer(serializers.ModelSerializer):
     recommendation = serializers.SlugRelatedField(slug_field="code", read_only=True)
     assignee = serializers.SlugRelatedField(slug_field="username", read_only=True)
     title = serializers.CharField(source="rule_title", read_only=True)
-    message = serializers.CharField(source="localized_message", read_only=True)
+    message = serializers.SerializerMethodField()
 
     class Meta:
         model = Alert
@@ -81,6 +82,11 @@ class AlertSerializer(serializers.ModelSerializer):
                   "key_date", "until_date", "message", "assignee", "first_seen", "last_seen", "opened_at",
                   "state_changed_at", "accepted_until", "dismissed_reason"]
         read_only_fields = fields
+
+
+    def get_message(self, alert) -> str:
+        request = self.context.get("request")
+        return alert.message_for(getattr(request, "user", None))
 
 
 class DismissSerializer(serializers.Serializer):
@@ -91,3 +97,35 @@ class DismissSerializer(serializers.Serializer):
 class ReassignSerializer(serializers.Serializer):
     assignee = serializers.CharField(allow_blank=True, allow_null=True, help_text="A user name; empty: the "
                                      "automatic choice.")
+
+
+class BudgetLineSerializer(serializers.ModelSerializer):
+    programme = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = BudgetLine
+        fields = ["id", "programme", "fiscal_year", "kind", "status", "amount", "currency", "revised_on", "note",
+                  "version"]
+        read_only_fields = fields
+
+
+class PaymentSerializer(serializers.ModelSerializer):
+    funding_period = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    tranche_planned_on = serializers.DateField(source="tranche.planned_on", read_only=True, allow_null=True)
+
+    class Meta:
+        model = Payment
+        fields = ["id", "funding_period", "reference", "paid_on", "amount", "currency", "tranche_planned_on",
+                  "version"]
+        read_only_fields = fields
+
+
+class ExpenditureSerializer(serializers.ModelSerializer):
+    funding_period = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    organisation = serializers.SlugRelatedField(slug_field="short_name", read_only=True)
+
+    class Meta:
+        model = Expenditure
+        fields = ["id", "funding_period", "organisation", "period_start", "period_end", "category", "amount",
+                  "currency", "version"]
+        read_only_fields = fields

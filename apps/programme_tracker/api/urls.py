@@ -13,6 +13,9 @@ router.register("recommendations", views.RecommendationViewSet)
 router.register("programmes", views.ProgrammeViewSet)
 router.register("funding-periods", views.FundingPeriodViewSet)
 router.register("alerts", views.AlertViewSet)
+router.register("budget-lines", views.BudgetLineViewSet)
+router.register("payments", views.PaymentViewSet)
+router.register("expenditure", views.ExpenditureViewSet)
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),

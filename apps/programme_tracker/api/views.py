@@ -10,12 +10,13 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError as FieldErrors
 from rest_framework.response import Response
 
-from programme_tracker.api import serializers
+from programme_tracker.api import bulk, serializers
 from programme_tracker.api.concurrency import VersionedMixin
 from programme_tracker.api.filters import AlertFilter, FundingPeriodFilter, ProgrammeFilter
-from programme_tracker.api.permissions import ActionPermission
+from programme_tracker.api.permissions import ActionPermission, ImportPermission
 from programme_tracker.continuity import services as alert_services
 from programme_tracker.continuity.models import Alert
+from programme_tracker.finance.models import BudgetLine, Expenditure, Payment
 from programme_tracker.portfolio.models import FundingPeriod, Organisation, Programme, Recommendation
 from programme_tracker.portfolio.runs import secured_until_on
 
@@ -117,3 +118,52 @@ class AlertViewSet(viewsets.ReadOnlyModelViewSet):
         if username and assignee is None:
             raise FieldErrors({"assignee": ["No account has this user name."]})
         return self._answer(alert_services.reassign(self.get_object().pk, actor=request.user, assignee=assignee))
+
+
+class MoneyViewSet(viewsets.ReadOnlyModelViewSet):
+    """A kind of money record: read one by one or as a list; written in bulk (POST …/bulk/), all or nothing, with
+    the spreadsheet import's rules and column names."""
+
+    bulk_kind = ""
+
+    @extend_schema(request=bulk.BulkSerializer, responses={200: dict, 400: dict})
+    @action(detail=False, methods=["post"], permission_classes=[ImportPermission])
+    def bulk(self, request):
+        """Check and write many records at once (`dry_run`: only check). 200 when written (or, in a dry run, when
+        all rows pass); 400 with every problem by row (1 = the first row posted) and column when any row fails:
+        then nothing is written."""
+        given = bulk.BulkSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        report = bulk.run(self.bulk_kind, given.validated_data["rows"], user=request.user,
+                          dry_run=given.validated_data["dry_run"])
+        return Response(report, status=400 if report["errors"] else 200)
+
+
+class BudgetLineViewSet(MoneyViewSet):
+    """Budget lines per programme and fiscal year."""
+
+    queryset = BudgetLine.objects.select_related("programme")
+    serializer_class = serializers.BudgetLineSerializer
+    filterset_fields = ["fiscal_year", "kind", "status"]
+    ordering_fields = ["id", "fiscal_year"]
+    bulk_kind = "budget-lines"
+
+
+class PaymentViewSet(MoneyViewSet):
+    """Payments on funding periods."""
+
+    queryset = Payment.objects.select_related("funding_period", "tranche")
+    serializer_class = serializers.PaymentSerializer
+    filterset_fields = ["paid_on"]
+    ordering_fields = ["id", "paid_on"]
+    bulk_kind = "payments"
+
+
+class ExpenditureViewSet(MoneyViewSet):
+    """Spending reported by the implementing organisations."""
+
+    queryset = Expenditure.objects.select_related("funding_period", "organisation")
+    serializer_class = serializers.ExpenditureSerializer
+    filterset_fields = ["category"]
+    ordering_fields = ["id", "period_start"]
+    bulk_kind = "expenditure"

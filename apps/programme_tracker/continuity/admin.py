@@ -6,6 +6,7 @@ from django.db.models import Case, Q, Value, When
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from programme_tracker.continuity import services
 from programme_tracker.continuity.choices import SEVERITY_ORDER, STATE_ORDER, AlertState
@@ -112,7 +113,10 @@ class AlertAdmin(WithPanels, ModelAdmin):
 
     @admin.display(description=_("message"))
     def message_display(self, alert):
-        return alert.localized_message
+        # The page's reader (kept for the request by simple-history's middleware): amounts only for those who may
+        # see money records.
+        request = getattr(HistoricalRecords.context, "request", None)
+        return alert.message_for(getattr(request, "user", None))
 
     def has_add_permission(self, request):
         return False  # alerts come from the rules

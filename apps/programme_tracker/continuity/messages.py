@@ -31,25 +31,32 @@ def _encode(value):
     return value
 
 
-def _decode(value, localize: bool):
+HIDDEN_AMOUNT = "…"  # an amount the reader may not see (money beyond the funding period's own)
+
+
+def _decode(value, localize: bool, hide_amounts: bool = False):
     """An argument as the reader reads it (ISO dates and plain numbers unless `localize`)."""
     if not isinstance(value, dict):
         return value
     if "t" in value:
-        return render([value], localize)
+        return render([value], localize, hide_amounts)
     if "date" in value:
         day = date.fromisoformat(value["date"])
         return date_format(day, "DATE_FORMAT") if localize else day.isoformat()
     if "amount" in value:
+        if hide_amounts:
+            return HIDDEN_AMOUNT
         amount = Decimal(value["amount"])
         # Always two decimals: a sum of no payments is stored as "0", and reads as 0.00 like any other amount.
         return number_format(amount, 2, use_l10n=True, force_grouping=True) if localize else f"{amount:.2f}"
     return value
 
 
-def render(parts: list[dict], localize: bool = False) -> str:
-    """The message in the active language; `localize` also formats its dates and amounts for that language."""
-    return " ".join(gettext(part["t"]) % {name: _decode(value, localize) for name, value in part["a"].items()}
+def render(parts: list[dict], localize: bool = False, hide_amounts: bool = False) -> str:
+    """The message in the active language; `localize` also formats its dates and amounts for that language;
+    `hide_amounts` puts … for the amounts (for a reader who may not see money records)."""
+    return " ".join(gettext(part["t"]) % {name: _decode(value, localize, hide_amounts)
+                                          for name, value in part["a"].items()}
                     if part["a"] else gettext(part["t"]) for part in parts)
 
 

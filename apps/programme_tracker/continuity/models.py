@@ -5,6 +5,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from programme_tracker.accounts.roles import MONEY_PERMISSIONS
 from programme_tracker.continuity.choices import ACTIVE_STATES, AlertState, EventKind, Severity
 from programme_tracker.continuity.messages import render
 from programme_tracker.continuity.rules import rule_title
@@ -88,6 +89,16 @@ class Alert(models.Model):
             return render(self.message_data, localize=True) if self.message_data else self.message
         except (KeyError, TypeError, ValueError, ArithmeticError, AttributeError):
             return self.message
+
+    def message_for(self, user) -> str:
+        """The message as this person may read it: the amounts it quotes only for those who may see money records
+        (the stored English text, which holds them, is never shown to the others)."""
+        if user is not None and user.has_perms(MONEY_PERMISSIONS):
+            return self.localized_message
+        try:
+            return render(self.message_data, localize=True, hide_amounts=True) if self.message_data else ""
+        except (KeyError, TypeError, ValueError, ArithmeticError, AttributeError):
+            return ""
 
     @property
     def rule_title(self) -> str:

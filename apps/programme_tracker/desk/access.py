@@ -9,6 +9,8 @@ from functools import wraps
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 
+from programme_tracker.accounts.roles import MONEY_PERMISSIONS
+
 # The records each page shows, as the admin's view permissions.
 PAGES = {
     "dashboard": ("portfolio.view_programme", "portfolio.view_recommendation"),
@@ -31,7 +33,7 @@ PAGES = {
     "api-tokens": (),  # the person's own tokens; they act with the person's own permissions
 }
 # Parts of pages, shown only to those who may see the records behind them.
-MONEY = ("finance.view_budgetline", "finance.view_commitment", "finance.view_payment", "finance.view_expenditure")
+MONEY = MONEY_PERMISSIONS
 ALERTS = ("continuity.view_alert",)
 FUNDING = ("portfolio.view_fundingperiod",)
 HISTORY = ("portfolio.view_programme", "portfolio.view_fundingperiod")

@@ -17,6 +17,7 @@ from django.db.models import Count, Exists, OuterRef, Sum
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from programme_tracker.continuity.choices import ACTIVE_STATES, SEVERITY_ORDER, AlertState, Severity
 from programme_tracker.continuity.models import Alert
@@ -189,7 +190,11 @@ def dashboard(today: date, show_money: bool, show_alerts: bool, show_task_force:
                  _changelist("portfolio_programme", status=ProgrammeStatus.ACTIVE)),
         Headline(_("active without secured funding today"), figures.unsecured, reverse("desk:timeline") + "?"
                  + urlencode({"status": ProgrammeStatus.ACTIVE, "secured": "no"}), alarm=figures.unsecured > 0),
-        Headline(_("accepted recommendations covered"), coverage_counts["covered"] + coverage_counts["at_risk"],
+        # Covered today counts those at risk too (covered, but not beyond the horizon): the label says how many.
+        Headline(ngettext("accepted recommendations covered today, %(count)s of them at risk",
+                          "accepted recommendations covered today, %(count)s of them at risk",
+                          coverage_counts["at_risk"]) % {"count": coverage_counts["at_risk"]},
+                 coverage_counts["covered"] + coverage_counts["at_risk"],
                  reverse("desk:coverage"), alarm=coverage_counts["uncovered"] > 0, of=accepted),
     ]
     if show_alerts:

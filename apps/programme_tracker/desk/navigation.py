@@ -1,6 +1,7 @@
 """The sidebar: the desk pages first (each only for those who may open it), then the records as the admin lists."""
 
 from django.urls import reverse_lazy
+from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
 from programme_tracker.accounts.models import SavedView
@@ -56,6 +57,12 @@ def sidebar(request):
              "permission": lambda request: request.user.has_perm("finance.view_budgetline")},
         ],
     }, {
+        # The person's own views, near the top (a long sidebar would hide them below its fold).
+        "title": _("Saved views"),
+        "separator": True,
+        "items": [*_saved_views(request),
+                  {"title": _("Manage saved views"), "icon": "bookmarks", "link": reverse_lazy("desk:saved-views")}],
+    }, {
         "title": _("Register"),
         "separator": True,
         "items": [
@@ -87,11 +94,6 @@ def sidebar(request):
             {"title": _("Progress report"), "icon": "summarize", "link": reverse_lazy("desk:progress"),
              "permission": may_open("progress")},
         ],
-    }, {
-        "title": _("Saved views"),
-        "separator": True,
-        "items": [*_saved_views(request),
-                  {"title": _("Manage saved views"), "icon": "bookmarks", "link": reverse_lazy("desk:saved-views")}],
     }]
 
 
@@ -99,6 +101,7 @@ def _saved_views(request) -> list[dict]:
     """The person's saved views, each a link to its page with its filters (one query)."""
     if not request.user.is_authenticated:
         return []
-    return [{"title": name, "icon": "bookmark", "link": path,
+    # Escaped here: Unfold prints a sidebar title as HTML, and a name is the person's own text.
+    return [{"title": escape(name), "icon": "bookmark", "link": path,
              "active": lambda request, path=path: request.get_full_path() == path}
             for name, path in SavedView.objects.filter(user=request.user).values_list("name", "path")]

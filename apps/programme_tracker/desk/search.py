@@ -14,6 +14,7 @@ from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from programme_tracker.accounts.roles import MONEY_PERMISSIONS
 from programme_tracker.continuity.choices import ACTIVE_STATES
 from programme_tracker.continuity.models import Alert
 from programme_tracker.portfolio.models import Organisation, Programme, Recommendation
@@ -56,7 +57,7 @@ def _change(model: str, pk: int) -> str:
     return reverse(f"admin:{app_label}_{name}_change", args=[pk])
 
 
-def _programmes(term: str) -> tuple[QuerySet, callable]:
+def _programmes(term: str, user) -> tuple[QuerySet, callable]:
     found = Programme.objects.filter(Q(code__icontains=term) | Q(name__icontains=term)).select_related(
         "lead_ministry").order_by("code")
     return found, lambda p: Hit(f"{p.code} — {p.name}", f"{p.get_status_display()} · "
@@ -64,30 +65,32 @@ def _programmes(term: str) -> tuple[QuerySet, callable]:
                                 reverse("desk:programme", args=[p.pk]))
 
 
-def _organisations(term: str) -> tuple[QuerySet, callable]:
+def _organisations(term: str, user) -> tuple[QuerySet, callable]:
     found = Organisation.objects.filter(Q(short_name__icontains=term) | Q(name__icontains=term)).order_by(
         "short_name")
     return found, lambda o: Hit(f"{o.short_name} — {o.name}", o.get_kind_display(),
                                 _change("portfolio.organisation", o.pk))
 
 
-def _recommendations(term: str) -> tuple[QuerySet, callable]:
+def _recommendations(term: str, user) -> tuple[QuerySet, callable]:
     found = Recommendation.objects.filter(Q(code__icontains=term) | Q(text__icontains=term)).annotate(
         order=REPORT_ORDER).order_by("order", "number", "code")
     return found, lambda r: Hit(f"{r.code} — {r.short_text}", r.get_government_response_display(),
                                 _change("portfolio.recommendation", r.pk))
 
 
-def _alerts(term: str) -> tuple[QuerySet, callable]:
+def _alerts(term: str, user) -> tuple[QuerySet, callable]:
     still_open = Case(When(state__in=ACTIVE_STATES, then=Value(0)), default=Value(1), output_field=IntegerField())
-    found = Alert.objects.filter(Q(subject_label__icontains=term) | Q(message__icontains=term)).order_by(
-        still_open, "key_date", "id")  # those still to act on first
+    wanted = Q(subject_label__icontains=term)
+    if user.has_perms(MONEY_PERMISSIONS):  # a message quotes amounts: not searchable by those who may not see them
+        wanted |= Q(message__icontains=term)
+    found = Alert.objects.filter(wanted).order_by(still_open, "key_date", "id")  # those still to act on first
     return found, lambda a: Hit(f"{a.rule_title} · {a.subject_label}",
                                 f"{a.get_severity_display()} · {a.get_state_display()}",
                                 _change("continuity.alert", a.pk))
 
 
-def _decisions(term: str) -> tuple[QuerySet, callable]:
+def _decisions(term: str, user) -> tuple[QuerySet, callable]:
     wanted = Q(text__icontains=term)
     number = DECISION_NUMBER.fullmatch(term)
     if number:
@@ -119,7 +122,7 @@ def search(user, term: str) -> list[Group]:
     for kind, (label, permission, model, find) in KINDS.items():
         if not term or not user.has_perm(permission):
             continue
-        found, hit = find(term)
+        found, hit = find(term, user)
         total = found.count()
         if total:
             groups.append(Group(kind, label, [hit(record) for record in found[:SHOWN]], total, _list(model, term)))

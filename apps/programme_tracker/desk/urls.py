@@ -14,7 +14,8 @@ urlpatterns = [
     path("inbox/<int:alert_id>/<slug:action>/", views.inbox_act_view, name="inbox-act"),
     path("programmes/<int:pk>/", views.programme_view, name="programme"),
     path("report/", views.report_view, name="report"),
-    path("search/", views.search_view, name="search"),
+    # Not search/: that is the address of Unfold's own search (its Ctrl+K palette), under the admin.
+    path("find/", views.search_view, name="search"),
     path("saved-views/", views.saved_views_view, name="saved-views"),
     path("api-tokens/", views.api_tokens_view, name="api-tokens"),
     path("task-force/", views.task_force_view, name="task-force"),

@@ -105,6 +105,19 @@ class Projection:
         """The projection as a percentage of the commitment (None without a commitment)."""
         return int(self.projected * 100 / self.committed) if self.committed else None
 
+    @property
+    def plan(self) -> str:
+        """"over" when the projection passes the commitment, "under" when it stays below UNDER_PLAN_PERCENT of it
+        (with some spending reported: without any, there is nothing to project), else ""."""
+        share = self.projected_share
+        if share is None or not self.reported_until:
+            return ""
+        return "over" if share > 100 else "under" if share < UNDER_PLAN_PERCENT else ""
+
+
+# A projection below this share of the commitment is marked "under plan": money that may go unspent.
+UNDER_PLAN_PERCENT = 90
+
 
 def spending_projection(today: date) -> list[Projection]:
     """Burn rate and projected spending to the end for every secured funding period running on `today`.

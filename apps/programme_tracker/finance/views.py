@@ -29,7 +29,14 @@ from programme_tracker.finance import services
 from programme_tracker.finance.imports import KINDS, ImportReport
 from programme_tracker.finance.models import SpreadsheetImport
 from programme_tracker.finance.progress import CHECKING, READING, SAVING, Snapshot
-from programme_tracker.finance.reports import GROUPS, MEASURES, budget_against_actual, by_year, spending_projection
+from programme_tracker.finance.reports import (
+    GROUPS,
+    MEASURES,
+    UNDER_PLAN_PERCENT,
+    budget_against_actual,
+    by_year,
+    spending_projection,
+)
 from programme_tracker.finance.spreadsheet import (
     XLSX_CONTENT_TYPE,
     SpreadsheetError,
@@ -75,6 +82,7 @@ def budget_against_actual_view(request, admin_site):
         return _report_download(request, request.GET.get("table", "budget"), group_by, measure, lines, total,
                                 file_format)
     context = {
+        "under_plan": UNDER_PLAN_PERCENT,
         **admin_site.each_context(request), "title": _("Budget against actual"), "lines": lines, "total": total,
         "group_by": group_by, "group_label": GROUP_LABELS[group_by], "measure_label": MEASURE_LABELS[measure],
         "groups": [(key, GROUP_LABELS[key]) for key in GROUPS], "measures": [(key, MEASURE_LABELS[key]) for key in

@@ -13,13 +13,15 @@ from programme_tracker.notifications.models import Notification
 def compose(notifications: list[Notification], language: str | None = None) -> tuple[str, str, str]:
     """The subject, plain-text body and HTML body of one e-mail about the given notifications of one person, in
     `language` (empty: the site's)."""
+    reader = notifications[0].recipient if notifications else None  # one person's e-mail: their permissions
     with translation.override(language or settings.LANGUAGE_CODE):
         site = settings.SITE_URL.rstrip("/")
         context = {
             "count": len(notifications),
             "items": [{
                 "alert": n.alert, "severity": n.alert.get_severity_display(), "rule": n.alert.rule_title,
-                "message": n.alert.localized_message, "what": n.event.get_kind_display().lower(), "why": n.reason,
+                "message": n.alert.message_for(reader), "what": n.event.get_kind_display().lower(),
+                "why": n.reason,
                 "url": site + reverse("admin:continuity_alert_change", args=[n.alert_id]),
             } for n in notifications],
             "preferences_url": site + reverse("admin:notifications_preference_changelist"),

@@ -193,6 +193,18 @@
       const box = document.getElementById(hint.dataset.scrollHint);
       hint.hidden = !box || box.scrollWidth <= box.clientWidth + 1;
     });
+    // Every other table in a box of its own: a line above it when it has more columns than the box shows.
+    document.querySelectorAll(".desk-table-wrap").forEach(function (box) {
+      let note = box.previousElementSibling;
+      if (!note || !note.classList.contains("desk-scroll-note")) {
+        note = document.createElement("p");
+        note.className = "desk-scroll-note desk-muted";
+        const words = box.closest("[data-scroll-text]");
+        note.textContent = words ? words.dataset.scrollText : "";
+        box.parentNode.insertBefore(note, box);
+      }
+      note.hidden = box.scrollWidth <= box.clientWidth + 1 || !note.textContent;
+    });
   }
   document.addEventListener("DOMContentLoaded", showScrollHints);
   window.addEventListener("resize", showScrollHints);
