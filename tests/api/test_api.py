@@ -256,3 +256,12 @@ def test_bulk_writes_need_the_imports_permission(client, demo, accounts, role, s
     answer = client.post("/api/payments/bulk/", {"rows": rows, "dry_run": True}, content_type="application/json",
                          **bearer(token))
     assert answer.status_code == status
+
+
+def test_an_alerts_amounts_only_for_those_who_may_see_money_records(client, demo, accounts):
+    underspend = Alert.objects.get(rule="underspend")
+    member = create_token(accounts[roles.TASK_FORCE_MEMBER], "t", "read", 1)[1]
+    monitor = create_token(accounts[roles.MONITOR], "t", "read", 1)[1]
+    hidden = client.get(f"/api/alerts/{underspend.pk}/", **bearer(member)).json()["message"]
+    shown = client.get(f"/api/alerts/{underspend.pk}/", **bearer(monitor)).json()["message"]
+    assert "310,000.00" in shown and "310,000.00" not in hidden and "…" in hidden
