@@ -9,3 +9,6 @@ class ApiConfig(AppConfig):
 
     name = "programme_tracker.api"
     verbose_name = _("API")
+
+    def ready(self):
+        from programme_tracker.api import schema  # noqa: F401  (registers the token's scheme with drf-spectacular)

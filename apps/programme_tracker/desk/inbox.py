@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.utils.translation import gettext_lazy as _
 
+from programme_tracker.accounts import roles
 from programme_tracker.continuity import services
 from programme_tracker.continuity.choices import ACTIVE_STATES, SEVERITY_ORDER, STATE_ORDER, AlertState, Severity
 from programme_tracker.continuity.forms import AlertActionForm
@@ -74,9 +75,13 @@ class InboxFilters(Filters):
 
 
 def mine(user) -> Q:
-    """Alerts that are the person's: assigned to them, about a programme they own, or that they were told about."""
+    """Alerts that are the person's: assigned to them, about a programme they own, that they were told about, and
+    for a coordinator those left to the coordinators (no one assigned, meant for coordinators)."""
     told = Notification.objects.filter(recipient=user, alert=OuterRef("pk"))
-    return Q(assignee=user) | Q(programme__owner=user) | Q(Exists(told))
+    theirs = Q(assignee=user) | Q(programme__owner=user) | Q(Exists(told))
+    if user.groups.filter(name=roles.COORDINATOR).exists():
+        theirs |= Q(assignee__isnull=True, for_coordinators=True)
+    return theirs
 
 
 def changed_since(user, since: datetime) -> Exists:

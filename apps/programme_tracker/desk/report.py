@@ -185,5 +185,5 @@ def document(groups, counts: dict[str, int], day: date, with_alerts: bool, langu
             if with_alerts:
                 row.append(f"{len(entry.alerts)}: {entry.alert_summary}" if entry.alerts else "—")
             rows.append(row)
-        written.table(headers, rows, widths=[0.34, 0.13, 0.15, 0.2, 0.18] if with_alerts else [0.4, 0.15, 0.2, 0.25])
+        written.table(headers, rows, widths=[0.27, 0.17, 0.18, 0.2, 0.18] if with_alerts else [0.33, 0.19, 0.22, 0.26])
     return written

@@ -175,7 +175,7 @@ class ProgrammeOrganisationInline(TabularInline):
 class ProgrammeAdmin(WithPanels, VersionedHistoryAdmin):
     """Programmes with their funding, recommendations and implementing organisations on one page."""
 
-    list_display = ["code", "name", "area", "status", "lead_ministry", "owner", "secured_until_display",
+    list_display = ["code", "name", "area", "status", "lead_ministry", "owner_name", "secured_until_display",
                     "planned_end"]
     list_filter = ["area", "status", ("lead_ministry", admin.RelatedOnlyFieldListFilter), FundingEndFilter,
                    ("planned_end", RangeDateFilter)]
@@ -202,6 +202,11 @@ class ProgrammeAdmin(WithPanels, VersionedHistoryAdmin):
         if db_field.name == "owner":
             kwargs["queryset"] = get_user_model().objects.order_by("-is_active", "username")
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    @admin.display(description=_("owner"), ordering="owner__last_name")
+    def owner_name(self, programme):
+        owner = programme.owner
+        return (owner.get_full_name() or owner.username) if owner else "—"
 
     # Not sortable: secured-until depends on today's run, which the database cannot order by (the desk's
     # "Funding ending" page lists programmes in that order).
