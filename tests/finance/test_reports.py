@@ -78,11 +78,12 @@ def test_report_page_and_csv(client, login, money):
     assert "Lead ministry" in page and "Budget (EUR)" in page  # the page's words, not the address's keys
     csv_text = client.get("/desk/finance/budget-against-actual/?group_by=area&format=csv").content.decode()
     rows = csv_text.strip().splitlines()
-    assert rows[0] == "\ufeffarea,year,budget,committed,paid,spent" and rows[-1].startswith("total,")
+    assert rows[0] == "\ufeffarea,fiscal year,budget,committed,paid,spent" and rows[-1].startswith("total,")
     xlsx = client.get("/desk/finance/budget-against-actual/?group_by=programme&format=xlsx")
     sheet = load_workbook(io.BytesIO(xlsx.content)).active
     cells = list(sheet.iter_rows(values_only=True))
-    assert cells[0] == ("programme", "year", "budget", "committed", "paid", "spent")
+    assert cells[0] == ("programme", "fiscal year", "budget", "committed", "paid", "spent")
+    assert sheet["C2"].number_format == "#,##0.00"  # amounts are numbers, shown grouped
     assert cells[-1][0] == "total"
     expected = budget_against_actual("programme")[1].amounts
     assert [Decimal(str(v)).quantize(Decimal("0.01")) for v in cells[-1][2:]] == [expected[m] for m in MEASURES]
@@ -95,6 +96,11 @@ def test_report_page_and_csv(client, login, money):
     sheet = load_workbook(io.BytesIO(response_xlsx(client, "multi-year", "&measure=paid"))).active
     last = list(sheet.iter_rows(values_only=True))[-1]
     assert last[0] == "total" and Decimal(str(last[-1])).quantize(Decimal("0.01")) == totals[-1]
+    # In Dutch, the headers are Dutch.
+    client.post("/i18n/setlang/", {"language": "nl", "next": "/desk/"})
+    dutch = load_workbook(io.BytesIO(client.get("/desk/finance/budget-against-actual/?format=xlsx").content)).active
+    assert [cell.value for cell in dutch[1]] == ["programma", "begrotingsjaar", "begroting", "verplicht", "betaald",
+                                                 "besteed"]
 
 
 def response_xlsx(client, table, extra=""):

@@ -952,6 +952,10 @@ def _column_widths(headers: list[str], rows: list) -> list[float]:
 
 
 def _xlsx_cell(sheet, value, font: Font | None = None):
+    if isinstance(value, Decimal):  # an amount: a number, shown with grouped thousands and two decimals
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.number_format = "#,##0.00"
+        return cell
     if not isinstance(value, str):
         return value
     # openpyxl stores "=…" as a formula; typed as a string the cell is shown as written, never run.

@@ -97,18 +97,21 @@ def _report_download(request, table, group_by, measure, lines, total, file_forma
     """One table of the page as a file: `budget` (the default), `multi-year` or `projection`."""
     if table == "multi-year":
         years, rows, totals = by_year(lines, measure)
-        return download(request, f"{measure}-by-{group_by}-and-year", [group_by, *years, _("all years")],
+        return download(request, f"{measure}-by-{group_by}-and-year",
+                        [str(GROUP_LABELS[group_by]), *years, _("all years")],
                         [*([group, *amounts, row_total] for group, amounts, row_total in rows),
                          [_("total"), *totals]], file_format)
     if table == "projection":
-        headers = ["funding period", "programme", "start", "end", "committed", "spent", "reported until",
-                   "per 30 days", "projected at the end", "projected %"]
+        headers = [_("funding period"), _("programme"), _("start"), _("end"), _("committed"), _("spent"),
+                   _("reported until"), _("per 30 days"), _("projected at the end"), _("of the committed amount")]
         rows = ([p.code, p.programme, p.start, p.end, p.committed, p.spent, p.reported_until, p.per_month,
                  p.projected, p.projected_share] for p in spending_projection(timezone.localdate()))
         return download(request, "spending-projection", headers, rows, file_format)
     rows = [[line.group, line.year, *(line.amounts[m] for m in MEASURES)] for line in lines]
     rows.append([_("total"), None, *(total.amounts[m] for m in MEASURES)])
-    return download(request, f"budget-against-actual-by-{group_by}", [group_by, "year", *MEASURES], rows, file_format)
+    # Headers in the reader's language; the file names and the amounts stay as machines read them.
+    headers = [str(GROUP_LABELS[group_by]), _("fiscal year"), *(str(MEASURE_LABELS[m]) for m in MEASURES)]
+    return download(request, f"budget-against-actual-by-{group_by}", headers, rows, file_format)
 
 
 # -- spreadsheet import ------------------------------------------------------------------------------------------
