@@ -265,3 +265,32 @@ def test_an_alerts_amounts_only_for_those_who_may_see_money_records(client, demo
     hidden = client.get(f"/api/alerts/{underspend.pk}/", **bearer(member)).json()["message"]
     shown = client.get(f"/api/alerts/{underspend.pk}/", **bearer(monitor)).json()["message"]
     assert "310,000.00" in shown and "310,000.00" not in hidden and "…" in hidden
+
+
+def test_a_calendar_feed_is_valid_icalendar_with_stable_uids(client, login, demo):
+    from icalendar import Calendar
+
+    owner = login(roles.COORDINATOR)
+    Programme.objects.filter(code="STOP-IT-NOW").update(owner=owner)
+    page = client.post("/desk/api-tokens/", {"name": "Outlook", "scope": "calendar", "days": "365"})
+    address = page.context["calendar_url"]
+    assert address.startswith("http://testserver/api/calendar/pt_") and address.endswith(".ics")
+    client.logout()
+    first = client.get(address)
+    assert first.status_code == 200 and first["Content-Type"].startswith("text/calendar")
+    events = {str(event["uid"]): event for event in Calendar.from_ical(first.content).walk("VEVENT")}
+    summaries = {str(event["summary"]) for event in events.values()}
+    assert any(s.startswith("Secured funding ends: STOP-IT-NOW-") for s in summaries)
+    assert any(s.startswith("Tranche planned: STOP-IT-NOW-") for s in summaries)
+    assert any(uid.startswith("task-force-meeting-") for uid in events)
+    again = {str(event["uid"]) for event in Calendar.from_ical(client.get(address).content).walk("VEVENT")}
+    assert again == set(events)  # the same UIDs: calendar programs update, not duplicate
+    token = address.rsplit("/", 1)[1].removesuffix(".ics")
+    assert client.get("/api/programmes/", **bearer(token)).status_code == 401  # the feed's key opens nothing else
+    ApiToken.objects.update(revoked_at=timezone.now())
+    assert client.get(address).status_code == 404
+
+
+def test_an_api_token_or_a_guess_does_not_open_a_feed(client, token):
+    assert client.get(f"/api/calendar/{token}.ics").status_code == 404
+    assert client.get("/api/calendar/pt_guess.ics").status_code == 404

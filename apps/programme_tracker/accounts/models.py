@@ -82,6 +82,9 @@ class ApiToken(models.Model):
     class Scope(models.TextChoices):
         READ = "read", _("read only")
         WRITE = "write", _("read and write")
+        # Only the person's calendar feed: it travels in an address (a calendar program cannot send a header), so
+        # it opens nothing else.
+        CALENDAR = "calendar", _("calendar feed only")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens",
                              verbose_name=_("user"))
@@ -90,7 +93,7 @@ class ApiToken(models.Model):
     prefix = models.CharField(_("first characters"), max_length=12, editable=False,
                               help_text=_("To recognise the token; the rest is not kept."))
     digest = models.CharField(max_length=64, unique=True, editable=False)
-    scope = models.CharField(_("scope"), max_length=5, choices=Scope.choices, default=Scope.READ)
+    scope = models.CharField(_("scope"), max_length=8, choices=Scope.choices, default=Scope.READ)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     expires_at = models.DateTimeField(_("expires at"))
     last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)

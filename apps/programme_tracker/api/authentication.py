@@ -3,6 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
 
+from programme_tracker.accounts.models import ApiToken
 from programme_tracker.accounts.services import token_user
 
 
@@ -23,7 +24,7 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
         except UnicodeDecodeError as exc:
             raise exceptions.AuthenticationFailed(_("This is not a token of this site.")) from exc
         record = token_user(token)
-        if record is None:
+        if record is None or record.scope == ApiToken.Scope.CALENDAR:  # a feed's key opens only the feed
             raise exceptions.AuthenticationFailed(_("This token is unknown, expired or revoked."))
         return record.user, record
 

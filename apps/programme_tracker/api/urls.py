@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import DefaultRouter
 
 from programme_tracker.api import views
+from programme_tracker.api.calendar import calendar_view
 
 router = DefaultRouter()
 router.register("organisations", views.OrganisationViewSet)
@@ -18,6 +19,7 @@ router.register("payments", views.PaymentViewSet)
 router.register("expenditure", views.ExpenditureViewSet)
 
 urlpatterns = [
+    path("calendar/<str:token>.ics", calendar_view, name="api-calendar"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # Swagger UI's start-up script is a file of its own (the Content Security Policy forbids inline scripts).
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),

@@ -475,8 +475,12 @@ def api_tokens_view(request, desk):
                          request=request)
         except ValidationError as exc:
             errors = exc.message_dict
+    calendar_url = ""
+    if created and ApiToken.objects.filter(user=request.user, scope=ApiToken.Scope.CALENDAR,
+                                           prefix=created[:10]).exists():
+        calendar_url = request.build_absolute_uri(reverse("api-calendar", args=[created]))
     response = TemplateResponse(request, "desk/api_tokens.html", {
-        **desk, "title": _("API tokens"), "created": created, "errors": errors,
+        **desk, "title": _("API tokens"), "created": created, "errors": errors, "calendar_url": calendar_url,
         "tokens": ApiToken.objects.filter(user=request.user), "now": timezone.now(),
         "scopes": ApiToken.Scope.choices, "longest": LONGEST_TOKEN_DAYS,
         "typed": request.POST if errors else {}}, status=400 if errors else 200)

@@ -1,0 +1,93 @@
+"""A person's calendar feed (RFC 5545): the dates that concern them, for their calendar program to subscribe to.
+
+The secret address carries a token of its own (scope "calendar", made in the desk, revocable) because a calendar
+program cannot send a header. Every event has a UID that stays the same from one fetch to the next, so calendar
+programs update an event rather than add it again; a meeting's is the one its invitation uses.
+"""
+
+from datetime import date, timedelta
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.http import Http404, HttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+from icalendar import Calendar, Event
+
+from programme_tracker.accounts.models import ApiToken
+from programme_tracker.accounts.services import token_user
+from programme_tracker.finance.models import ReportDue, Tranche
+from programme_tracker.portfolio.models import SECURED_FUNDING_STATUSES, FundingPeriod
+from programme_tracker.taskforce.models import ActionItem, Meeting
+
+LOOK_BACK = timedelta(days=60)  # past dates kept in the feed, so that a late item is still seen
+
+
+def _day(calendar: Calendar, uid: str, day: date, summary: str, description: str = "") -> None:
+    """An all-day event."""
+    event = Event()
+    event.add("uid", uid)
+    event.add("dtstamp", timezone.now())
+    event.add("dtstart", day)
+    event.add("dtend", day + timedelta(days=1))
+    event.add("summary", summary)
+    if description:
+        event.add("description", description)
+    event.add("transp", "TRANSPARENT")  # a deadline, not a busy time
+    calendar.add_component(event)
+
+
+def feed(user, today: date) -> bytes:
+    """The person's dates: the ends of the secured funding of the programmes they own, those programmes' planned
+    tranches and reports due, the task force's meetings and their own open action items (each kind only when they
+    may read it). A few queries, one per kind."""
+    host = urlsplit(settings.SITE_URL).hostname or "programme-tracker.invalid"
+    since = today - LOOK_BACK
+    calendar = Calendar()
+    calendar.add("prodid", "-//Programme Tracker//Calendar//EN")
+    calendar.add("version", "2.0")
+    calendar.add("x-wr-calname", _("Programme Tracker: my dates"))
+    if user.has_perm("portfolio.view_fundingperiod"):
+        for period in FundingPeriod.objects.filter(programme__owner=user, status__in=SECURED_FUNDING_STATUSES,
+                                                   end__gte=since).select_related("programme"):
+            _day(calendar, f"funding-end-{period.pk}@{host}", period.end,
+                 _("Secured funding ends: %(code)s") % {"code": period.code}, str(period.programme))
+    if user.has_perm("finance.view_tranche"):
+        for tranche in Tranche.objects.filter(funding_period__programme__owner=user, planned_on__gte=since) \
+                .select_related("funding_period"):
+            _day(calendar, f"tranche-{tranche.pk}@{host}", tranche.planned_on,
+                 _("Tranche planned: %(code)s") % {"code": tranche.funding_period.code})
+    if user.has_perm("finance.view_reportdue"):
+        for report in ReportDue.objects.filter(funding_period__programme__owner=user, due_on__gte=since,
+                                               received_on__isnull=True).select_related("funding_period"):
+            _day(calendar, f"report-due-{report.pk}@{host}", report.due_on,
+                 _("Report due: %(report)s") % {"report": report})
+    if user.has_perm("taskforce.view_meeting"):
+        for meeting in Meeting.objects.filter(starts_at__date__gte=since).exclude(status=Meeting.Status.CANCELLED):
+            event = Event()
+            event.add("uid", f"task-force-meeting-{meeting.pk}@{host}")  # as its invitation: one event
+            event.add("sequence", meeting.version)
+            event.add("dtstamp", timezone.now())
+            event.add("dtstart", meeting.starts_at)
+            event.add("dtend", meeting.starts_at + timedelta(minutes=meeting.duration_minutes))
+            event.add("summary", str(meeting))
+            if meeting.place or meeting.online_link:
+                event.add("location", meeting.place or meeting.online_link)
+            calendar.add_component(event)
+    if user.has_perm("taskforce.view_actionitem"):
+        for action in ActionItem.objects.filter(owner=user, state=ActionItem.State.OPEN, due_on__gte=since):
+            _day(calendar, f"action-{action.reference}@{host}", action.due_on,
+                 _("Action due: %(what)s") % {"what": action.what})
+    return calendar.to_ical()
+
+
+@require_GET
+def calendar_view(request, token: str):
+    """The feed of the person whose calendar token this is; 404 for any other token (nothing to learn from it)."""
+    record = token_user(token)
+    if record is None or record.scope != ApiToken.Scope.CALENDAR:
+        raise Http404
+    response = HttpResponse(feed(record.user, timezone.localdate()), content_type="text/calendar; charset=utf-8")
+    response["Cache-Control"] = "private, no-store"
+    return response
