@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from programme_tracker.api import health
 from programme_tracker.desk import jobs
 from programme_tracker.finance.views import (
     budget_against_actual_view,
@@ -35,4 +36,6 @@ urlpatterns = [
     path("desk/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include("programme_tracker.api.urls")),
+    path("health/", health.health_view, name="health"),
+    path("health/live/", health.live_view, name="health-live"),
 ]
