@@ -29,6 +29,7 @@ SECRET_KEY_IS_TEMPORARY = not SECRET_KEY
 if SECRET_KEY_IS_TEMPORARY:
     SECRET_KEY = "temporary-" + secrets.token_urlsafe(50)
 DEBUG = SITE["debug"]
+PUBLIC_VIEW = SITE["public_view"]
 ALLOWED_HOSTS = SITE["allowed_hosts"]
 CSRF_TRUSTED_ORIGINS = SITE["csrf_trusted_origins"]
 

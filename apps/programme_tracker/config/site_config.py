@@ -202,6 +202,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("mail_use_tls", _to_bool, False, "Use STARTTLS for SMTP."),
     Setting("mail_use_ssl", _to_bool, False, "Use implicit TLS (SMTPS) for SMTP."),
     Setting("mail_from", _to_str, "programme-tracker@localhost", "Sender address of e-mail."),
+    Setting("public_view", _to_bool, False,
+            "Serve the public implementation view at /public/: the recommendations, their coverage and the programmes "
+            "marked public (no people, no alerts; money only where marked)."),
     # Continuity rules (DESIGN.md): lead times, horizons and grace days, with DESIGN.md's defaults.
     Limit("expiry_horizon_days", _to_count, 180,
             "funding-expiring: warn when secured funding ends within this many days; also how far ahead a planned "

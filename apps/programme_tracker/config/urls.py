@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from programme_tracker.api import health
+from programme_tracker.api import health, public
 from programme_tracker.desk import jobs
 from programme_tracker.finance.views import (
     budget_against_actual_view,
@@ -36,6 +36,9 @@ urlpatterns = [
     path("desk/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include("programme_tracker.api.urls")),
+    path("public/", public.index_view, name="public-index"),
+    path("public/recommendations.<slug:file_format>", public.download_view, name="public-download"),
+    path("public/<str:code>/", public.recommendation_view, name="public-recommendation"),
     path("health/", health.health_view, name="health"),
     path("health/live/", health.live_view, name="health-live"),
 ]

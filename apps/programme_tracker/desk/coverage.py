@@ -22,7 +22,7 @@ from django.utils.text import get_text_list
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from programme_tracker.continuity.rules.coverage import ACCEPTED
+from programme_tracker.continuity.rules.coverage import ACCEPTED, coverage_state
 from programme_tracker.desk.snapshot import Snapshot
 from programme_tracker.portfolio.models import (
     Area,
@@ -52,13 +52,7 @@ PROGRAMME_LABELS = {
 PROGRAMME_KINDS = ("covered", "at_risk", "uncovered", "not_accepted")
 
 
-def state(accepted: bool, until: date | None, horizon: date) -> str:
-    """covered, at_risk, uncovered or not_accepted, from the response and the secured-until on the date."""
-    if not accepted:
-        return "not_accepted"
-    if until is None:
-        return "uncovered"
-    return "at_risk" if until < horizon else "covered"
+state = coverage_state  # covered, at_risk, uncovered or not_accepted (the continuity rules' definitions)
 
 
 @dataclass

@@ -191,6 +191,7 @@ class ProgrammeAdmin(WithPanels, VersionedHistoryAdmin):
         (_("Accountability"), {"fields": ["lead_ministry", "owner", "last_reviewed"]}),
         (_("Timeline"), {"fields": ["planned_start", "planned_end", "actual_start", "actual_end",
                                     "predecessor", "successor_list"]}),
+        (_("Publication"), {"fields": ["published", "money_published"]}),
     ]
 
     def get_changelist(self, request, **kwargs):

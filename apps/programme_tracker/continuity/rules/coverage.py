@@ -26,6 +26,15 @@ from programme_tracker.portfolio.models import (
 ACCEPTED = (GovernmentResponse.ACCEPTED, GovernmentResponse.PARTLY_ACCEPTED)
 
 
+def coverage_state(accepted: bool, until: date | None, horizon: date) -> str:
+    """covered, at_risk, uncovered or not_accepted, from the response and the covered-until on the date."""
+    if not accepted:
+        return "not_accepted"
+    if until is None:
+        return "uncovered"
+    return "at_risk" if until < horizon else "covered"
+
+
 def coverage(ctx: Context) -> dict[int, date]:
     """For each accepted recommendation: the latest secured-until on the reference date among the active programmes
     implementing it, or None when none of them has secured funding that day (uncovered); once per scan.

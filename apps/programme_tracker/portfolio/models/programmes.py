@@ -52,6 +52,11 @@ class Programme(ValidatedModel, VersionedModel):
         verbose_name=_("predecessor"), help_text=_("The programme this one continues or replaces."),
     )
     last_reviewed = models.DateField(_("last reviewed"), null=True, blank=True)
+    # The public implementation view (off by default, a site setting) shows only what is marked here.
+    published = models.BooleanField(_("in the public view"), default=False, help_text=_(
+        "Shown in the public implementation view with its status and period (never its owner or alerts)."))
+    money_published = models.BooleanField(_("money public"), default=False, help_text=_(
+        "Its secured funding amounts are shown in the public view too."))
     history = HistoricalRecords(excluded_fields=["version"])
 
     objects = CodeManager()

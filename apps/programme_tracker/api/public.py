@@ -1,0 +1,125 @@
+"""The public implementation view (/public/, off unless the site sets public_view): for each of the Rapporteur's
+recommendations its text, area, the government's response, whether it is covered today, and the programmes marked
+public that implement it, with their status, period and secured-until; their money only where it is marked
+public. No people, no alerts, no notes. In Dutch and English; each answer cached for five minutes; also as CSV and
+JSON. Independent monitoring (POL-3) is the reason for it.
+"""
+
+import csv
+import io
+import json
+from collections import defaultdict
+from datetime import date
+
+from django.conf import settings
+from django.db.models import Q, Sum
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import cache_page
+from django.views.decorators.http import require_GET
+from django.views.decorators.vary import vary_on_headers
+
+from programme_tracker.continuity.rules.base import Context
+from programme_tracker.continuity.rules.coverage import ACCEPTED, coverage, coverage_state
+from programme_tracker.portfolio.models import SECURED_FUNDING_STATUSES, Area, FundingPeriod, ProgrammeRecommendation
+from programme_tracker.portfolio.models.recommendations import REPORT_ORDER, Recommendation
+from programme_tracker.portfolio.runs import secured_until_on
+
+STATE_LABELS = {"covered": gettext_lazy("covered"), "at_risk": gettext_lazy("covered, but ending soon"),
+                "uncovered": gettext_lazy("not covered"), "not_accepted": gettext_lazy("not accepted or pending")}
+CACHED_FOR = 300
+
+
+def public_recommendations(today: date) -> list[dict]:
+    """Everything the public view shows, as plain values (the page, the CSV and the JSON are made from this)."""
+    ctx = Context(today=today)
+    covered_until = coverage(ctx)
+    horizon = ctx.days(ctx.limits.coverage_horizon_days)
+    links = ProgrammeRecommendation.objects.filter(programme__published=True).select_related("programme")
+    untils = secured_until_on(today, Q(programme__published=True))
+    money = dict(FundingPeriod.objects.filter(programme__published=True, programme__money_published=True,
+                                              status__in=SECURED_FUNDING_STATUSES)
+                 .values("programme_id").annotate(total=Sum("amount")).values_list("programme_id", "total"))
+    programmes = defaultdict(list)
+    for link in links.order_by("programme__code"):
+        programme = link.programme
+        entry = {"code": programme.code, "name": programme.name, "status": str(programme.get_status_display()),
+                 "start": (programme.actual_start or programme.planned_start),
+                 "end": (programme.actual_end or programme.planned_end),
+                 "secured_until": untils.get(programme.pk)}
+        if programme.money_published:
+            entry["secured_funding_eur"] = money.get(programme.pk)
+        programmes[link.recommendation_id].append(entry)
+    areas = dict(Area.choices)
+    answer = []
+    for recommendation in Recommendation.objects.annotate(order=REPORT_ORDER).order_by("order", "number", "code"):
+        kind = coverage_state(recommendation.government_response in ACCEPTED,
+                              covered_until.get(recommendation.pk), horizon)
+        answer.append({"code": recommendation.code, "area": str(areas[recommendation.area]),
+                       "text": recommendation.text,
+                       "government_response": str(recommendation.get_government_response_display()),
+                       "response_note": recommendation.response_note, "coverage": kind,
+                       "coverage_label": str(STATE_LABELS[kind]), "programmes": programmes[recommendation.pk]})
+    return answer
+
+
+def _public(view):
+    """Only when the site serves the public view; cached per language for five minutes."""
+    cached = cache_page(CACHED_FOR, key_prefix="public")(vary_on_headers("Accept-Language", "Cookie")(view))
+
+    def checked(request, *args, **kwargs):
+        if not settings.PUBLIC_VIEW:
+            raise Http404
+        return cached(request, *args, **kwargs)
+
+    return require_GET(checked)
+
+
+@_public
+def index_view(request):
+    """All recommendations, by area, with their coverage."""
+    entries = public_recommendations(timezone.localdate())
+    return render(request, "api/public.html", {"entries": entries, "today": timezone.localdate(), "one": None})
+
+
+@_public
+def recommendation_view(request, code: str):
+    """One recommendation with the programmes implementing it."""
+    entries = [entry for entry in public_recommendations(timezone.localdate()) if entry["code"] == code]
+    if not entries:
+        raise Http404
+    return render(request, "api/public.html", {"entries": entries, "today": timezone.localdate(), "one": entries[0]})
+
+
+def _plain(value):
+    return value.isoformat() if isinstance(value, date) else (str(value) if value is not None else None)
+
+
+@_public
+def download_view(request, file_format: str):
+    """The same as CSV (one row per recommendation and public programme) or JSON."""
+    entries = public_recommendations(timezone.localdate())
+    if file_format == "json":
+        data = [{**entry, "programmes": [{key: _plain(value) for key, value in programme.items()}
+                                         for programme in entry["programmes"]]} for entry in entries]
+        return HttpResponse(json.dumps({"date": timezone.localdate().isoformat(), "recommendations": data},
+                                       ensure_ascii=False, indent=1), content_type="application/json")
+    if file_format != "csv":
+        raise Http404
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["recommendation", "area", "government response", "coverage", "programme", "programme name",
+                     "status", "start", "end", "secured until", "secured funding (EUR)"])
+    for entry in entries:
+        for programme in entry["programmes"] or [{}]:
+            writer.writerow([entry["code"], entry["area"], entry["government_response"], entry["coverage"],
+                             programme.get("code", ""), programme.get("name", ""), programme.get("status", ""),
+                             _plain(programme.get("start")) or "", _plain(programme.get("end")) or "",
+                             _plain(programme.get("secured_until")) or "",
+                             _plain(programme.get("secured_funding_eur")) or ""])
+    response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="recommendations-{timezone.localdate().isoformat()}.csv"'
+    return response
+

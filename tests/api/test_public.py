@@ -1,0 +1,67 @@
+"""The public implementation view: off unless the site turns it on; the recommendations, their coverage and the
+programmes marked public, in Dutch and English, as a page, CSV and JSON — and nothing that is not public: no
+unpublished programme, no amount unless marked, no person, no alert, no note."""
+
+import pytest
+from django.core.cache import cache
+
+from programme_tracker.accounts import roles
+from programme_tracker.continuity.models import Alert
+from programme_tracker.portfolio.models import FundingPeriod, Programme, ProgrammeRecommendation
+
+pytestmark = pytest.mark.django_db
+PAGES = ["/public/", "/public/PREV-3/", "/public/recommendations.csv", "/public/recommendations.json"]
+
+
+@pytest.fixture
+def public(settings, demo, accounts):
+    """The view on; STOP-IT-NOW public with its money, COSA public without; the others not public."""
+    settings.PUBLIC_VIEW = True
+    Programme.objects.filter(code="STOP-IT-NOW").update(published=True, money_published=True)
+    Programme.objects.filter(code="COSA").update(published=True)
+    ProgrammeRecommendation.objects.filter(programme__code="STOP-IT-NOW").update(note="INTERNAL-LINK-NOTE")
+    cache.clear()
+    return demo
+
+
+def test_off_by_default(client, demo):
+    for page in PAGES:
+        assert client.get(page).status_code == 404
+
+
+def test_the_view_shows_coverage_and_the_public_programmes(client, public):
+    page = client.get("/public/").content.decode()
+    assert "PREV-3" in page and "POL-1" in page and "not covered" in page
+    one = client.get("/public/PREV-3/").content.decode()
+    assert "STOP-IT-NOW" in one and "covered, but ending soon" in one
+    assert client.get("/public/NOPE-9/").status_code == 404
+    rows = client.get("/public/recommendations.csv").content.decode().splitlines()
+    assert rows[0].startswith("recommendation,area") and any(row.startswith("PREV-3,") and "STOP-IT-NOW" in row
+                                                            for row in rows)
+    data = client.get("/public/recommendations.json").json()
+    prev3 = next(r for r in data["recommendations"] if r["code"] == "PREV-3")
+    assert [p["code"] for p in prev3["programmes"]] == ["STOP-IT-NOW"]
+    assert prev3["programmes"][0]["secured_funding_eur"] is not None
+    client.post("/i18n/setlang/", {"language": "nl", "next": "/public/"})
+    dutch = client.get("/public/PREV-3/").content.decode()
+    assert '<html lang="nl">' in dutch and "Kabinetsreactie" in dutch
+
+
+def test_nothing_that_is_not_public_appears(client, public, accounts):
+    cosa_amount = FundingPeriod.objects.filter(programme__code="COSA").first().amount
+    secret = {
+        "unpublished programme": "Online reporting button for children",
+        "its code": "REPORT-BUTTON",
+        "owner": accounts[roles.COORDINATOR].username,
+        "owner's name": "Anna Jansen",
+        "demo owner": "a.jansen",
+        "an alert's message": Alert.objects.get(rule="underspend").localized_message[:40],
+        "a note on a link": "INTERNAL-LINK-NOTE",
+        "COSA's amount": f"{cosa_amount:,.2f}",
+        "COSA's amount, plain": str(cosa_amount),
+        "a programme description": Programme.objects.get(code="COSA").description[:30],
+    }
+    for page in PAGES:
+        text = client.get(page).content.decode()
+        for what, value in secret.items():
+            assert value not in text, (page, what)
