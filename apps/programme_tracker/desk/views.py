@@ -21,6 +21,7 @@ from programme_tracker.accounts.services import (
     LONGEST_TOKEN_DAYS,
     create_token,
     delete_view,
+    is_desk_address,
     record_visit,
     revoke_token,
     save_view,
@@ -427,6 +428,15 @@ def search_view(request, desk):
         **desk, "title": _("Search"), "term": term, "groups": groups, "total": sum(g.total for g in groups)})
 
 
+def _remove_own(request, field: str, remove, done: str, page: str) -> HttpResponseRedirect:
+    """Remove one of the person's own records (the id in POST `field`) with `remove(user, id)`, then back to the
+    page; an id that is not theirs, or not an id, changes nothing."""
+    pk = request.POST[field]
+    if is_id(pk) and remove(request.user, int(pk)):
+        messages.success(request, done)
+    return HttpResponseRedirect(reverse(page))
+
+
 @require_http_methods(["GET", "POST"])
 @desk_page("saved-views")
 def saved_views_view(request, desk):
@@ -434,19 +444,14 @@ def saved_views_view(request, desk):
     there; POST `delete` (an id) deletes one."""
     if request.method == "POST":
         if "delete" in request.POST:
-            pk = request.POST["delete"]
-            if is_id(pk) and delete_view(request.user, int(pk)):
-                messages.success(request, _("The saved view is deleted."))
-            return HttpResponseRedirect(reverse("desk:saved-views"))
+            return _remove_own(request, "delete", delete_view, _("The saved view is deleted."), "desk:saved-views")
         try:
             view = save_view(request.user, request.POST.get("name", ""), request.POST.get("path", ""))
         except ValidationError as exc:
             for message in exc.messages:
                 messages.error(request, message)
             back = request.POST.get("path", "")
-            return HttpResponseRedirect(back if back.startswith("/desk/") and "\\" not in back
-                                        and url_has_allowed_host_and_scheme(back, None) else
-                                        reverse("desk:saved-views"))
+            return HttpResponseRedirect(back if is_desk_address(back) else reverse("desk:saved-views"))
         messages.success(request, _("Saved as “%(name)s”; it is in your sidebar under Saved views.") % {
             "name": view.name})
         return HttpResponseRedirect(view.path)
@@ -462,10 +467,8 @@ def api_tokens_view(request, desk):
     created, errors = "", {}
     if request.method == "POST":
         if "revoke" in request.POST:
-            pk = request.POST["revoke"]
-            if is_id(pk) and revoke_token(request.user, int(pk)):
-                messages.success(request, _("The token is revoked: it no longer works."))
-            return HttpResponseRedirect(reverse("desk:api-tokens"))
+            return _remove_own(request, "revoke", revoke_token, _("The token is revoked: it no longer works."),
+                               "desk:api-tokens")
         days = request.POST.get("days", "")
         try:
             record, created = create_token(request.user, request.POST.get("name", ""), request.POST.get("scope", ""),
