@@ -5,7 +5,7 @@ program cannot send a header. Every event has a UID that stays the same from one
 programs update an event rather than add it again; a meeting's is the one its invitation uses.
 """
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -64,7 +64,9 @@ def feed(user, today: date) -> bytes:
             _day(calendar, f"report-due-{report.pk}@{host}", report.due_on,
                  _("Report due: %(report)s") % {"report": report})
     if user.has_perm("taskforce.view_meeting"):
-        for meeting in Meeting.objects.filter(starts_at__date__gte=since).exclude(status=Meeting.Status.CANCELLED):
+        # A moment, not starts_at__date: MariaDB converts time zones only with its zone tables loaded.
+        since_start = timezone.make_aware(datetime.combine(since, time.min))
+        for meeting in Meeting.objects.filter(starts_at__gte=since_start).exclude(status=Meeting.Status.CANCELLED):
             event = Event()
             event.add("uid", f"task-force-meeting-{meeting.pk}@{host}")  # as its invitation: one event
             event.add("sequence", meeting.version)
