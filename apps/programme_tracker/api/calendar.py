@@ -6,9 +6,7 @@ programs update an event rather than add it again; a meeting's is the one its in
 """
 
 from datetime import date, datetime, time, timedelta
-from urllib.parse import urlsplit
 
-from django.conf import settings
 from django.http import Http404, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,6 +17,7 @@ from programme_tracker.accounts.models import ApiToken
 from programme_tracker.accounts.services import token_user
 from programme_tracker.finance.models import ReportDue, Tranche
 from programme_tracker.portfolio.models import SECURED_FUNDING_STATUSES, FundingPeriod
+from programme_tracker.taskforce.invitation import event_host, meeting_event
 from programme_tracker.taskforce.models import ActionItem, Meeting
 
 LOOK_BACK = timedelta(days=60)  # past dates kept in the feed, so that a late item is still seen
@@ -42,7 +41,7 @@ def feed(user, today: date) -> bytes:
     """The person's dates: the ends of the secured funding of the programmes they own, those programmes' planned
     tranches and reports due, the task force's meetings and their own open action items (each kind only when they
     may read it). A few queries, one per kind."""
-    host = urlsplit(settings.SITE_URL).hostname or "programme-tracker.invalid"
+    host = event_host()
     since = today - LOOK_BACK
     calendar = Calendar()
     calendar.add("prodid", "-//Programme Tracker//Calendar//EN")
@@ -67,16 +66,7 @@ def feed(user, today: date) -> bytes:
         # A moment, not starts_at__date: MariaDB converts time zones only with its zone tables loaded.
         since_start = timezone.make_aware(datetime.combine(since, time.min))
         for meeting in Meeting.objects.filter(starts_at__gte=since_start).exclude(status=Meeting.Status.CANCELLED):
-            event = Event()
-            event.add("uid", f"task-force-meeting-{meeting.pk}@{host}")  # as its invitation: one event
-            event.add("sequence", meeting.version)
-            event.add("dtstamp", timezone.now())
-            event.add("dtstart", meeting.starts_at)
-            event.add("dtend", meeting.starts_at + timedelta(minutes=meeting.duration_minutes))
-            event.add("summary", str(meeting))
-            if meeting.place or meeting.online_link:
-                event.add("location", meeting.place or meeting.online_link)
-            calendar.add_component(event)
+            calendar.add_component(meeting_event(meeting))  # as its invitation: one event in the calendar
     if user.has_perm("taskforce.view_actionitem"):
         for action in ActionItem.objects.filter(owner=user, state=ActionItem.State.OPEN, due_on__gte=since):
             _day(calendar, f"action-{action.reference}@{host}", action.due_on,

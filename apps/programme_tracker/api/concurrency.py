@@ -20,9 +20,9 @@ class PreconditionFailed(APIException):
     default_code = "precondition_failed"
 
 
-def etag(record) -> str:
-    """The record's entity tag: its edit version, quoted as HTTP wants."""
-    return f'"{record.version}"'
+def etag(version: int) -> str:
+    """A record's entity tag: its edit version, quoted as HTTP wants."""
+    return f'"{version}"'
 
 
 class VersionedMixin:
@@ -30,7 +30,7 @@ class VersionedMixin:
 
     def retrieve(self, request, *args, **kwargs):
         response = super().retrieve(request, *args, **kwargs)
-        response["ETag"] = etag(self.get_object())
+        response["ETag"] = etag(response.data["version"])  # the record just read, not read again
         return response
 
     def check_if_match(self, record) -> None:
@@ -39,7 +39,7 @@ class VersionedMixin:
         if not sent:
             raise PreconditionRequired()
         tags = {tag.strip().removeprefix("W/") for tag in sent.split(",")}
-        if etag(record) not in tags and "*" not in tags:
+        if etag(record.version) not in tags and "*" not in tags:
             raise PreconditionFailed()
 
     def perform_update(self, serializer):
@@ -51,7 +51,7 @@ class VersionedMixin:
 
     def update(self, request, *args, **kwargs):
         response = super().update(request, *args, **kwargs)
-        response["ETag"] = etag(self.get_object())
+        response["ETag"] = etag(response.data["version"])  # the version just saved
         return response
 
     def perform_destroy(self, instance):

@@ -114,15 +114,16 @@ def inbox_alerts(user, filters: InboxFilters, since: datetime | None = None) -> 
         alerts = alerts.filter(rule=filters.rule)
     if filters.area:
         alerts = alerts.filter(Q(programme__area=filters.area) | Q(recommendation__area=filters.area))
+    theirs = mine(user)  # once: it asks the database whether the person is a coordinator
     if filters.mine:
-        alerts = alerts.filter(mine(user))
+        alerts = alerts.filter(theirs)
     if since is not None:
         alerts = alerts.annotate(is_new=Q(opened_at__gt=since), is_changed=changed_since(user, since))
         if filters.recent:
-            alerts = alerts.filter(Q(opened_at__gt=since) | changed_since(user, since))
+            alerts = alerts.filter(Q(is_new=True) | Q(is_changed=True))
     unread = Notification.objects.filter(recipient=user, alert=OuterRef("pk"), read_at__isnull=True)
     return alerts.annotate(
-        mine_rank=Case(When(mine(user), then=Value(0)), default=Value(1), output_field=IntegerField()),
+        mine_rank=Case(When(theirs, then=Value(0)), default=Value(1), output_field=IntegerField()),
         active_rank=Case(When(state__in=ACTIVE_STATES, then=Value(0)), default=Value(1), output_field=IntegerField()),
         state_rank=Case(*(When(state=s, then=Value(i)) for i, s in enumerate(STATE_ORDER)), default=Value(9)),
         severity_rank=Case(*(When(severity=s, then=Value(i)) for i, s in enumerate(SEVERITY_ORDER)),

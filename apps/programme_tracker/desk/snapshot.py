@@ -119,8 +119,8 @@ class Snapshot:
 def _compute(day: date) -> Snapshot:
     """Work the snapshot out from the database (three queries)."""
     ctx = Context(today=day)
-    runs = ctx.secured_runs()
-    secured = {pid: until for pid, own in runs.items() if (until := periods.secured_until(own, day)) is not None}
+    # The scan's own runs (shared with coverage, loaded once), not a second load by secured_until_on.
+    secured = periods.secured_until_each(ctx.secured_runs(), day)
     return Snapshot(day, ctx.days(ctx.limits.coverage_horizon_days), secured, coverage(ctx))
 
 

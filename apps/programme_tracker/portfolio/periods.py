@@ -37,6 +37,11 @@ def secured_until(runs: list[Run], day: date) -> date | None:
     return None
 
 
+def secured_until_each(runs: dict[int, list[Run]], day: date) -> dict[int, date]:
+    """secured_until for each programme's runs; programmes not secured on `day` are left out."""
+    return {pid: until for pid, own in runs.items() if (until := secured_until(own, day)) is not None}
+
+
 def last_covered_before(runs: list[Run], day: date) -> date | None:
     """The last covered day strictly before `day`; None when there is none."""
     i = _run_index(runs, day - ONE_DAY)

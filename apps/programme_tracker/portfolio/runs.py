@@ -86,5 +86,4 @@ def secured_until_on(today: date, periods_of: Q | None = None) -> dict[int, date
     """Secured-until on `today` per programme (DESIGN.md: the last day of the unbroken secured run containing
     `today`); programmes not secured on `today` are left out. The one definition the desk, the admin list and the
     scan share."""
-    return {pid: until for pid, own in load_runs(today, periods_of or Q()).items()
-            if (until := periods.secured_until(own, today)) is not None}
+    return periods.secured_until_each(load_runs(today, periods_of or Q()), today)

@@ -15,23 +15,34 @@ from icalendar import Calendar, Event
 from programme_tracker.taskforce.models import Meeting
 
 
+def event_host() -> str:
+    """The site's host name, which makes the register's event UIDs its own."""
+    return urlsplit(settings.SITE_URL).hostname or "programme-tracker.invalid"
+
+
+def meeting_event(meeting: Meeting) -> Event:
+    """The meeting as a calendar event: its UID and SEQUENCE (the same in the invitation and in a person's calendar
+    feed, so a calendar holds it once), time, title and place."""
+    event = Event()
+    event.add("uid", f"task-force-meeting-{meeting.pk}@{event_host()}")
+    event.add("sequence", meeting.version)
+    event.add("dtstamp", timezone.now())
+    event.add("dtstart", meeting.starts_at)
+    event.add("dtend", meeting.starts_at + timedelta(minutes=meeting.duration_minutes))
+    event.add("summary", str(meeting))
+    if meeting.place or meeting.online_link:
+        event.add("location", meeting.place or meeting.online_link)
+    return event
+
+
 def invitation(meeting: Meeting) -> bytes:
     """The meeting as an iCalendar file with one event."""
     calendar = Calendar()
     calendar.add("prodid", "-//Programme Tracker//Task force//EN")
     calendar.add("version", "2.0")
     calendar.add("method", "PUBLISH")
-    event = Event()
-    host = urlsplit(settings.SITE_URL).hostname or "programme-tracker.invalid"
-    event.add("uid", f"task-force-meeting-{meeting.pk}@{host}")
-    event.add("sequence", meeting.version)
-    event.add("dtstamp", timezone.now())
-    event.add("dtstart", meeting.starts_at)
-    event.add("dtend", meeting.starts_at + timedelta(minutes=meeting.duration_minutes))
-    event.add("summary", str(meeting))
+    event = meeting_event(meeting)
     event.add("status", "CANCELLED" if meeting.status == Meeting.Status.CANCELLED else "CONFIRMED")
-    if meeting.place or meeting.online_link:
-        event.add("location", meeting.place or meeting.online_link)
     if meeting.online_link:
         event.add("url", meeting.online_link)
     items = [f"{number}. {item.title}" for number, item in enumerate(

@@ -11,8 +11,7 @@ from django.db.models import Prefetch, Q
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 
-from programme_tracker.portfolio import periods
-from programme_tracker.portfolio.runs import load_runs
+from programme_tracker.portfolio.runs import secured_until_on
 from programme_tracker.taskforce.agenda import titles
 from programme_tracker.taskforce.models import ActionItem, AgendaItem, Decision, Meeting
 
@@ -48,8 +47,8 @@ def agenda_of(meeting: Meeting, *, dropped: bool = False):
 
 def secured_until(programme_ids: set[int], day: date) -> dict[int, date | None]:
     """For each programme, the last day of its unbroken secured funding around `day`, as the scan reckons it."""
-    runs = load_runs(day, Q(programme_id__in=programme_ids))
-    return {pk: periods.secured_until(runs.get(pk, []), day) for pk in programme_ids}
+    untils = secured_until_on(day, Q(programme_id__in=programme_ids))
+    return {pk: untils.get(pk) for pk in programme_ids}
 
 
 def walk(meeting: Meeting, day: date, *, money: bool, dropped: bool = False) -> list[AgendaItem]:
