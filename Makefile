@@ -20,6 +20,7 @@ install: $(BIN)/python
 
 install-test: $(BIN)/python
 	$(BIN)/pip install --quiet --require-hashes -r requirements/test.txt
+	$(BIN)/pip install --quiet --require-hashes --no-deps -r requirements/iati.txt
 	$(BIN)/pip install --quiet --no-deps -e .
 
 # MariaDB's driver compiles against libmariadb (apt-get install -y pkg-config libmariadb-dev).

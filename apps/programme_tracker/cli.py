@@ -11,7 +11,7 @@ import sys
 
 # The commands `--help` lists, in this order; `help` lists every command.
 MAIN_COMMANDS = ("serve", "setup", "demo", "scan", "add-user", "sync-roles", "export-portfolio", "import-portfolio",
-                 "import-money", "worker", "scheduler", "run-job")
+                 "import-money", "export-iati", "worker", "scheduler", "run-job")
 HELP_COMMAND = "List every command, Django's included."
 
 

@@ -12,6 +12,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
 from programme_tracker.accounts import roles
+from programme_tracker.api.models import Webhook
 from programme_tracker.continuity.models import Alert
 from programme_tracker.continuity.scan import run_scan
 from programme_tracker.finance.models import BudgetLine, Commitment, Expenditure, Payment, ReportDue, Tranche
@@ -58,6 +59,8 @@ POLICY = {
     "taskforce.agendaitem":              ("vacd", "v",    "v",    "vacd", "v"),
     "taskforce.decision":                ("vac",  "v",    "v",    "vac",  "v"),
     "taskforce.actionitem":              ("vacd", "v",    "v",    "vacd", "vc"),
+    "api.webhook":                       ("-",    "-",    "-",    "vacd", "-"),
+    "api.webhookdelivery":               ("-",    "-",    "-",    "vc",   "-"),
 }  # fmt: skip
 
 # Models with a page of their own in the desk; the two link models are edited as inlines of the programme.
@@ -65,7 +68,7 @@ DESK_MODELS = ["portfolio.organisation", "portfolio.sourcereport", "portfolio.re
                "portfolio.programme", "portfolio.fundingperiod", "auth.user", "auth.group", "continuity.alert",
                "finance.budgetline", "finance.commitment", "finance.tranche", "finance.payment", "finance.reportdue",
                "finance.expenditure", "taskforce.member", "taskforce.meeting", "taskforce.agendaitem",
-               "taskforce.decision", "taskforce.actionitem"]
+               "taskforce.decision", "taskforce.actionitem", "api.webhook"]
 
 # Alerts come from the rules and their record is kept: nobody adds or deletes them in the desk.
 NEVER = {"continuity.alert": "ad"}
@@ -127,6 +130,7 @@ def some_record(model, programme):
         "taskforce.agendaitem": lambda: meeting().agenda_items.create(title="Funding of the helpline"),
         "taskforce.decision": lambda: record_decision(actor=None, meeting=meeting(), decided_on=date(2026, 3, 1),
                                                       kind="other", text="Keep the helpline open."),
+        "api.webhook": lambda: Webhook.objects.create(url="https://example.invalid/hook", events=["alert.opened"]),
         # Owned by the task-force member: members change the actions they own (and no others, tested apart).
         "taskforce.actionitem": lambda: ActionItem.objects.create(
             what="Ask for the renewal", due_on=date(2026, 4, 1),

@@ -87,7 +87,8 @@ ROLES: dict[str, dict[str, str]] = {
     ADMINISTRATOR: {model: "vacd" for model in (*PORTFOLIO_MODELS, *FINANCE_MODELS)} | TASKFORCE_KEEPER
     | {"auth.user": "vacd", "auth.group": "v", "continuity.alert": "vc", "continuity.alertevent": "v",
        "continuity.scanstate": "v", "core.jobrun": "v", "core.auditevent": "v",
-       "notifications.undeliveredemail": "vc"} | LOGIN_RECORDS | PERSONAL_MODELS,
+       "notifications.undeliveredemail": "vc", "api.webhook": "vacd", "api.webhookdelivery": "vc"}
+    | LOGIN_RECORDS | PERSONAL_MODELS,
     # Task-force members read the portfolio, the alerts and the task force's records, and update the actions they own
     # (the desk lets them change only their own, and only how the action ended: taskforce/admin.py).
     TASK_FORCE_MEMBER: {model: "v" for model in (*PORTFOLIO_MODELS, *ALERT_MODELS, *TASKFORCE_MODELS)}

@@ -21,6 +21,7 @@ from django.views.decorators.cache import cache_page
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
+from programme_tracker.api.iati import NothingToPublish, activities
 from programme_tracker.continuity.rules.base import Context
 from programme_tracker.continuity.rules.coverage import ACCEPTED, coverage, coverage_state
 from programme_tracker.portfolio.models import SECURED_FUNDING_STATUSES, Area, FundingPeriod, ProgrammeRecommendation
@@ -95,6 +96,18 @@ def recommendation_view(request, code: str):
 
 def _plain(value):
     return value.isoformat() if isinstance(value, date) else (str(value) if value is not None else None)
+
+
+@_public
+def iati_view(request):
+    """The public programmes as an IATI 2.03 activities file (api/iati.py)."""
+    try:
+        data = activities()
+    except NothingToPublish as nothing:
+        raise Http404(str(nothing)) from None
+    response = HttpResponse(data, content_type="application/xml; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="iati-activities.xml"'
+    return response
 
 
 @_public

@@ -30,6 +30,7 @@ if SECRET_KEY_IS_TEMPORARY:
     SECRET_KEY = "temporary-" + secrets.token_urlsafe(50)
 DEBUG = SITE["debug"]
 PUBLIC_VIEW = SITE["public_view"]
+IATI_PUBLISHER = SITE["iati_publisher"]
 ALLOWED_HOSTS = SITE["allowed_hosts"]
 CSRF_TRUSTED_ORIGINS = SITE["csrf_trusted_origins"]
 

@@ -205,6 +205,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("public_view", _to_bool, False,
             "Serve the public implementation view at /public/: the recommendations, their coverage and the programmes "
             "marked public (no people, no alerts; money only where marked)."),
+    Setting("iati_publisher", _to_str, "XM-DAC-7",
+            "IATI organisation identifier of the reporting organisation in the IATI export (the activity "
+            "identifiers start with it). XM-DAC-7: the Netherlands government's DAC donor code."),
     # Continuity rules (DESIGN.md): lead times, horizons and grace days, with DESIGN.md's defaults.
     Limit("expiry_horizon_days", _to_count, 180,
             "funding-expiring: warn when secured funding ends within this many days; also how far ahead a planned "

@@ -37,6 +37,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include("programme_tracker.api.urls")),
     path("public/", public.index_view, name="public-index"),
+    path("public/iati-activities.xml", public.iati_view, name="public-iati"),
     path("public/recommendations.<slug:file_format>", public.download_view, name="public-download"),
     path("public/<str:code>/", public.recommendation_view, name="public-recommendation"),
     path("health/", health.health_view, name="health"),

@@ -19,7 +19,7 @@ from unfold.contrib.filters.admin import RangeDateTimeFilter
 
 from programme_tracker.continuity.models import Alert
 from programme_tracker.core.admin import ListFilter, VersionedHistoryAdmin, VersionedTabularInline
-from programme_tracker.taskforce import agenda, services
+from programme_tracker.taskforce import agenda, listeners, services
 from programme_tracker.taskforce.invitation import invitation
 from programme_tracker.taskforce.models import ActionItem, AgendaItem, Decision, Meeting, Member
 
@@ -224,6 +224,8 @@ class DecisionAdmin(ChoicesMixin, VersionedHistoryAdmin):
         super().save_related(request, form, formsets, change)
         if not change or {"kind", "alerts", "programmes", "accepted_until", "new_owner"} & set(form.changed_data):
             services.carry_out(form.instance, actor=request.user)
+        if not change:
+            listeners.publish(form.instance)  # recorded: told to whoever listens (webhooks), in this transaction
 
 
 class WhoseFilter(ListFilter):

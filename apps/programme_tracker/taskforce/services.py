@@ -18,6 +18,7 @@ from programme_tracker.continuity import services as alert_services
 from programme_tracker.continuity.choices import ACTIVE_STATES
 from programme_tracker.core.models import ConcurrentEditError
 from programme_tracker.portfolio.models import Programme
+from programme_tracker.taskforce import listeners
 from programme_tracker.taskforce.models import ActionItem, AgendaItem, Decision, Meeting, Member
 
 NUMBERING_TRIES = 5  # two secretaries numbering at the same moment: the second takes the next number
@@ -71,6 +72,7 @@ def record_decision(*, actor, programmes=(), recommendations=(), alerts=(), **fi
     decision.recommendations.set(recommendations)
     decision.alerts.set(alerts)
     carry_out(decision, actor=actor)
+    listeners.publish(decision)
     return decision
 
 
