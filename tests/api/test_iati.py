@@ -80,7 +80,8 @@ def test_money_only_where_it_is_marked_public(published):
     budgets = [(b.get("status"), b.findtext("value"), b.find("period-start").get("iso-date"))
                for b in open_book.iter("budget")]
     assert budgets == [("2", "950000.00", "2025-01-01"), ("1", "400000.00", "2027-01-01")]
-    transactions = [(t.find("transaction-type").get("code"), t.findtext("value")) for t in open_book.iter("transaction")]
+    transactions = [(t.find("transaction-type").get("code"), t.findtext("value"))
+                    for t in open_book.iter("transaction")]
     assert transactions == [("2", "950000.00"), ("3", "475000.00")]
     assert not list(closed_book.iter("budget")) and not list(closed_book.iter("transaction"))
     text = etree.tostring(root, encoding="unicode")

@@ -108,7 +108,8 @@ def _activity(root, programme, periods, commitments, payments, partners, recomme
     activity = _sub(root, "iati-activity", **{"last-updated-datetime": changed.isoformat(timespec="seconds"),
                                               XML_LANG: settings.LANGUAGE_CODE, "default-currency": "EUR"})
     _sub(activity, "iati-identifier", f"{settings.IATI_PUBLISHER}-{programme.code}")
-    _narrative(activity, "reporting-org", _("Government of the Netherlands"), ref=settings.IATI_PUBLISHER, type=GOVERNMENT)
+    _narrative(activity, "reporting-org", _("Government of the Netherlands"), ref=settings.IATI_PUBLISHER,
+               type=GOVERNMENT)
     _narrative(activity, "title", programme.name)
     # The schema wants a description: the programme's own, else its area.
     _narrative(activity, "description", programme.description or str(programme.get_area_display()), type="1")
