@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 SITE ?= default
 
-.PHONY: run test test-fast screenshots test-mariadb lint docs lock messages install install-test install-mariadb clean
+.PHONY: run test test-fast api-fuzz screenshots test-mariadb lint docs lock messages install install-test install-mariadb clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,10 @@ test: install-test
 # The fast set for developers: all but the browser, multi-process, command-line subprocess and exhaustive tests.
 test-fast: install-test
 	$(BIN)/pytest -n $(WORKERS) -m "not browser and not processes and not cli and not sweep"
+
+# Schemathesis against the live API with each role's token (tests/api/fuzz.py): 0 failures, or it fails.
+api-fuzz: install-test
+	$(BIN)/python tests/api/fuzz.py
 
 # The desk's screenshots in docs/screenshots/, taken by the browser tests that show each page (only when asked).
 screenshots: install-test

@@ -9,9 +9,11 @@ from django.utils import timezone
 from programme_tracker.accounts import roles
 from programme_tracker.accounts.models import ApiToken
 from programme_tracker.accounts.services import create_token, token_digest
+from programme_tracker.api.urls import router
 from programme_tracker.continuity.models import Alert
 from programme_tracker.core.models import AuditEvent
 from programme_tracker.portfolio.models import Programme
+from tests.accounts.test_permissions import COLUMNS, allowed
 from tests.conftest import ANONYMOUS, NO_ROLE
 
 pytestmark = pytest.mark.django_db
@@ -157,7 +159,13 @@ def test_filters_secured_until_and_changed_since(client, token, demo):
     assert all("funding_periods" in row for row in expanded.json()["results"])
     for wrong in ({"secured_until_before": "tomorrow"}, {"changed_since": "2026-13-01"}, {"area": "nowhere"},
                   {"cursor": "garbage"}, {"ordering": "password"}, {"page_size": "-5"}):
-        assert client.get("/api/programmes/", wrong, **bearer(token)).status_code in (200, 400, 404)
+        answer = client.get("/api/programmes/", wrong, **bearer(token))
+        assert answer.status_code == (404 if "cursor" in wrong else 400), wrong
+        assert set(answer.json()) <= {*wrong, "detail"}, answer.json()  # the parameter named
+    assert client.get("/api/organisations/", {"active": "maybe"}, **bearer(token)).status_code == 400
+    assert client.get("/api/budget-lines/", {"fiscal_year": "2027.5"}, **bearer(token)).status_code == 400
+    assert client.get("/api/budget-lines/", {"fiscal_year": "", "ordering": "-fiscal_year"},
+                      **bearer(token)).status_code == 200  # an empty filter is no filter
 
 
 def test_the_list_reads_as_many_queries_for_more_programmes(client, token, demo, django_assert_max_num_queries):
@@ -190,25 +198,28 @@ def test_the_schema_and_its_pages_are_served_from_the_site(client, login):
         assert "cdn." not in html and "unpkg" not in html and "jsdelivr" not in html
 
 
-LISTS = ["/api/organisations/", "/api/recommendations/", "/api/programmes/", "/api/funding-periods/", "/api/alerts/",
-         "/api/schema/", "/api/docs/", "/api/"]
+def lists() -> dict[str, str]:
+    """Every list of the API (from its router) and the model whose view permission opens it."""
+    return {f"/api/{prefix}/": viewset.queryset.model._meta.label_lower for prefix, viewset, _ in router.registry}
 
 
 @pytest.mark.parametrize("role", [roles.COORDINATOR, roles.FINANCE_OFFICER, roles.MONITOR, roles.TASK_FORCE_MEMBER,
                                   roles.ADMINISTRATOR, NO_ROLE, ANONYMOUS])
 def test_every_api_address_per_role(client, login, demo, role):
-    """Every role of the register reads every list (as in the desk); staff without a role nothing; a visitor
-    without a token or session is asked to authenticate."""
-    user = login(role)
-    for address in LISTS:
+    """The permission policy table (tests/accounts/test_permissions.py) over the API: a role reads each list
+    whose model the table lets it view, and no other; staff without a role only the schema and the index; a
+    visitor without a token or session is asked to authenticate."""
+    login(role)
+    for address in ["/api/schema/", "/api/docs/", "/api/"]:
+        assert client.get(address).status_code in ((401, 403) if role == ANONYMOUS else (200,)), address
+    assert len(lists()) >= 16
+    for address, model in lists().items():
         status = client.get(address).status_code
         if role == ANONYMOUS:
             assert status in (401, 403), address
-        elif role == NO_ROLE:
-            assert status == (200 if address in ("/api/schema/", "/api/docs/", "/api/") else 403), \
-                address
         else:
-            assert status == 200, (address, user)
+            may_view = role in COLUMNS and allowed(role, model, "v")
+            assert status == (200 if may_view else 403), (address, role)
 
 
 def test_a_bulk_payment_post_with_one_bad_row_writes_nothing_and_names_the_row(client, login, demo, accounts):
@@ -287,6 +298,29 @@ def test_a_calendar_feed_is_valid_icalendar_with_stable_uids(client, login, demo
     assert again == set(events)  # the same UIDs: calendar programs update, not duplicate
     token = address.rsplit("/", 1)[1].removesuffix(".ics")
     assert client.get("/api/programmes/", **bearer(token)).status_code == 401  # the feed's key opens nothing else
+
+
+def test_a_programmes_and_a_ministrys_calendar_feed(client, demo, accounts, settings):
+    from icalendar import Calendar
+
+    settings.CONTINUITY = {**settings.CONTINUITY, "renewal_notice_days": 30}  # STOP-IT-NOW's decision: due soon
+    coordinator = accounts[roles.COORDINATOR]  # owns none of the demo's programmes
+    address = f"/api/calendar/{create_token(coordinator, 'Outlook', 'calendar', 30)[1]}.ics"
+
+    def summaries(**query):
+        answer = client.get(address, query)
+        assert answer.status_code == 200
+        return {str(event["summary"]) for event in Calendar.from_ical(answer.content).walk("VEVENT")}
+
+    assert not any("STOP-IT-NOW" in s for s in summaries())  # the person's own: not their programme
+    programme = summaries(programme="STOP-IT-NOW")
+    assert any(s.startswith("Secured funding ends: STOP-IT-NOW-") for s in programme)
+    assert any(s.startswith("Renewal decision due: STOP-IT-NOW-") for s in programme)
+    assert not any(s.startswith("Action due") for s in programme)  # a programme's dates, not the person's
+    ministry = summaries(ministry="VWS")
+    led = Programme.objects.filter(lead_ministry__short_name="VWS").values_list("code", flat=True)
+    assert ministry and all(any(code in s for code in led) for s in ministry)
+    assert client.get(address, {"programme": "NO-SUCH"}).status_code == 404
     ApiToken.objects.update(revoked_at=timezone.now())
     assert client.get(address).status_code == 404
 

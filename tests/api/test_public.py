@@ -4,10 +4,13 @@ unpublished programme, no amount unless marked, no person, no alert, no note."""
 
 import pytest
 from django.core.cache import cache
+from django.utils import timezone
 
 from programme_tracker.accounts import roles
 from programme_tracker.continuity.models import Alert
-from programme_tracker.portfolio.models import FundingPeriod, Programme, ProgrammeRecommendation
+from programme_tracker.portfolio.models import FundingPeriod, Programme, ProgrammeRecommendation, Recommendation
+from programme_tracker.taskforce.models import Decision
+from programme_tracker.taskforce.services import record_decision
 
 pytestmark = pytest.mark.django_db
 PAGES = ["/public/", "/public/PREV-3/", "/public/recommendations.csv", "/public/recommendations.json"]
@@ -65,3 +68,26 @@ def test_nothing_that_is_not_public_appears(client, public, accounts):
         text = client.get(page).content.decode()
         for what, value in secret.items():
             assert value not in text, (page, what)
+
+
+def test_decisions_marked_public_appear_beside_their_recommendations(client, public, accounts):
+    coordinator = accounts[roles.COORDINATOR]
+    about_programme = record_decision(actor=coordinator, decided_on=timezone.localdate(), kind="continue_funding",
+                                      text="Extend STOP-IT-NOW by a year.",
+                                      programmes=[Programme.objects.get(code="STOP-IT-NOW")])
+    about_recommendation = record_decision(actor=coordinator, decided_on=timezone.localdate(), kind="other",
+                                           text="Ask the ministries for a plan.",
+                                           recommendations=[Recommendation.objects.get(code="POL-1")])
+    record_decision(actor=coordinator, decided_on=timezone.localdate(), kind="other", text="INTERNAL DECISION",
+                    recommendations=[Recommendation.objects.get(code="POL-1")])
+    Decision.objects.filter(pk__in=[about_programme.pk, about_recommendation.pk]).update(public=True)
+    cache.clear()
+    prev3 = client.get("/public/PREV-3/").content.decode()
+    assert about_programme.number in prev3 and "Extend STOP-IT-NOW by a year." in prev3
+    pol1 = client.get("/public/POL-1/").content.decode()
+    assert "Ask the ministries for a plan." in pol1 and "INTERNAL DECISION" not in pol1
+    data = client.get("/public/recommendations.json").json()
+    assert [d["number"] for d in next(r for r in data["recommendations"] if r["code"] == "POL-1")["decisions"]] \
+        == [about_recommendation.number]
+    for page in PAGES:
+        assert "INTERNAL DECISION" not in client.get(page).content.decode()

@@ -129,3 +129,21 @@ def test_export_query_count_does_not_grow_with_the_portfolio(demo, django_assert
     # (taskforce/exchange) 25, whatever the number of records.
     with django_assert_max_num_queries(43):
         export_portfolio()
+
+
+def test_the_publication_flags_travel_and_an_older_file_leaves_them(demo):
+    Programme.objects.filter(code="STOP-IT-NOW").update(published=True, money_published=True)
+    document = export_portfolio()
+    programme = next(item for item in document["programmes"] if item["code"] == "STOP-IT-NOW")
+    assert (programme["public"], programme["money_public"]) == (True, True)
+    programme["money_public"] = False
+    import_portfolio(copy.deepcopy(document))
+    assert Programme.objects.filter(code="STOP-IT-NOW", published=True, money_published=False).exists()
+    for item in document["programmes"]:
+        del item["public"], item["money_public"]
+    import_portfolio(document)  # a file from before the flags
+    assert Programme.objects.filter(code="STOP-IT-NOW", published=True, money_published=False).exists()
+    wrong = export_portfolio()
+    wrong["programmes"][0]["public"] = "yes"
+    with pytest.raises(PortfolioImportError, match="public"):
+        import_portfolio(wrong)

@@ -11,11 +11,12 @@ class ApiConfig(AppConfig):
     verbose_name = _("API")
 
     def ready(self):
-        from programme_tracker.api import schema, webhooks  # noqa: F401  (schema registers the token's scheme)
+        from programme_tracker.api import metrics, schema, webhooks  # noqa: F401  (schema: the token's scheme)
         from programme_tracker.continuity import listeners as alert_listeners
         from programme_tracker.core import jobs, retention
         from programme_tracker.taskforce import listeners as decision_listeners
 
+        metrics.register()  # the register's own metrics beside django-prometheus' request metrics
         # Written in the event's own transaction: the outbox the worker sends from.
         alert_listeners.listen(webhooks.alert_events_happened)
         decision_listeners.listen(webhooks.decision_recorded)

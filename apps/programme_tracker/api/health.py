@@ -1,9 +1,9 @@
 """/health/ for monitoring and /health/live/ for load balancers: is the site able to do its work?
 
 /health/ answers 200 when every check passes and 503 naming the one that fails: the database answers; Redis
-answers where the site uses it; the daily scan ran within the last 26 hours; no e-mail waits in the outbox for
-more than an hour past its time. /health/live/ answers 200 whenever the process serves requests. Neither needs a
-log-in, and neither tells more than which check failed.
+answers where the site uses it; the daily scan ran within the last 26 hours; no e-mail and no webhook delivery
+waits in its outbox for more than an hour past its time. /health/live/ answers 200 whenever the process serves
+requests. Neither needs a log-in, and neither tells more than which check failed.
 """
 
 from datetime import timedelta
@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from programme_tracker.api.models import DeliveryState, WebhookDelivery
 from programme_tracker.continuity.models import ScanState
 from programme_tracker.notifications.models import EmailState, Notification
 
@@ -54,7 +55,14 @@ def _outbox() -> str:
     return f"{stuck} e-mail(s) waiting more than an hour" if stuck else ""
 
 
-CHECKS = {"database": _database, "redis": _redis, "daily scan": _scan, "outbox": _outbox}
+def _webhooks() -> str:
+    late = timezone.now() - OUTBOX_AT_MOST  # (a receiver that is down waits with a later due time: not counted)
+    stuck = WebhookDelivery.objects.filter(Q(state=DeliveryState.PENDING, due_at__lt=late)
+                                           | Q(state=DeliveryState.CLAIMED, claimed_at__lt=late)).count()
+    return f"{stuck} webhook deliveries waiting more than an hour" if stuck else ""
+
+
+CHECKS = {"database": _database, "redis": _redis, "daily scan": _scan, "outbox": _outbox, "webhooks": _webhooks}
 
 
 @never_cache

@@ -1,6 +1,7 @@
-"""Who may do what through the API: the roles' model permissions, as in the desk, and a read-only token reads."""
+"""Who may do what through the API: the roles' model permissions, as in the desk, and a read-only token reads;
+how often a token may ask."""
 
-from rest_framework import permissions
+from rest_framework import permissions, throttling
 
 from programme_tracker.accounts.models import ApiToken
 from programme_tracker.finance.services import may_import
@@ -33,7 +34,7 @@ class ActionPermission(permissions.BasePermission):
     """An action on a record (acknowledge an alert, a POST) needs the change permission on its model."""
 
     def has_permission(self, request, view):
-        model = view.get_queryset().model
+        model = view.queryset.model  # (not get_queryset(): it may filter by the person, who may be anonymous)
         return _may_write(request) and request.user.has_perm(
             f"{model._meta.app_label}.change_{model._meta.model_name}")
 
@@ -43,3 +44,13 @@ class ImportPermission(permissions.BasePermission):
 
     def has_permission(self, request, view):
         return _may_write(request) and may_import(request.user, view.bulk_kind)
+
+
+class PerTokenThrottle(throttling.UserRateThrottle):
+    """The site's api_requests_per_minute per token, so that one busy client does not use up its owner's other
+    tokens; per person for a desk session."""
+
+    def get_cache_key(self, request, view):
+        if isinstance(request.auth, ApiToken):
+            return self.cache_format % {"scope": self.scope, "ident": f"token-{request.auth.pk}"}
+        return super().get_cache_key(request, view)

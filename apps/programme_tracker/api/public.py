@@ -27,6 +27,7 @@ from programme_tracker.continuity.rules.coverage import ACCEPTED, coverage, cove
 from programme_tracker.portfolio.models import SECURED_FUNDING_STATUSES, Area, FundingPeriod, ProgrammeRecommendation
 from programme_tracker.portfolio.models.recommendations import REPORT_ORDER, Recommendation
 from programme_tracker.portfolio.runs import secured_until_on
+from programme_tracker.taskforce.models import Decision
 
 STATE_LABELS = {"covered": gettext_lazy("covered"), "at_risk": gettext_lazy("covered, but ending soon"),
                 "uncovered": gettext_lazy("not covered"), "not_accepted": gettext_lazy("not accepted or pending")}
@@ -53,6 +54,7 @@ def public_recommendations(today: date) -> list[dict]:
         if programme.money_published:
             entry["secured_funding_eur"] = money.get(programme.pk)
         programmes[link.recommendation_id].append(entry)
+    decisions = _public_decisions(links)
     areas = dict(Area.choices)
     answer = []
     for recommendation in Recommendation.objects.annotate(order=REPORT_ORDER).order_by("order", "number", "code"):
@@ -62,8 +64,32 @@ def public_recommendations(today: date) -> list[dict]:
                        "text": recommendation.text,
                        "government_response": str(recommendation.get_government_response_display()),
                        "response_note": recommendation.response_note, "coverage": kind,
-                       "coverage_label": str(STATE_LABELS[kind]), "programmes": programmes[recommendation.pk]})
+                       "coverage_label": str(STATE_LABELS[kind]), "programmes": programmes[recommendation.pk],
+                       "decisions": decisions[recommendation.pk]})
     return answer
+
+
+def _public_decisions(links) -> dict[int, list[dict]]:
+    """The task force's decisions marked public, per recommendation: those about it, and those about a public
+    programme implementing it; newest first. Number, date, kind, state and text only."""
+    implementing = defaultdict(set)
+    for link in links:
+        implementing[link.programme_id].add(link.recommendation_id)
+    about = defaultdict(list)
+    chosen = Decision.objects.filter(public=True).filter(
+        Q(recommendations__isnull=False) | Q(programmes__published=True)).distinct().prefetch_related(
+        "recommendations", "programmes").order_by("-decided_on", "-sequence")
+    for decision in chosen:
+        entry = {"number": decision.number, "decided_on": decision.decided_on,
+                 "kind": str(decision.get_kind_display()), "state": str(decision.get_state_display()),
+                 "text": decision.text}
+        recommendations = {r.pk for r in decision.recommendations.all()}
+        for programme in decision.programmes.all():
+            if programme.published:
+                recommendations |= implementing[programme.pk]
+        for recommendation_id in recommendations:
+            about[recommendation_id].append(entry)
+    return about
 
 
 def _public(view):
@@ -115,8 +141,8 @@ def download_view(request, file_format: str):
     """The same as CSV (one row per recommendation and public programme) or JSON."""
     entries = public_recommendations(timezone.localdate())
     if file_format == "json":
-        data = [{**entry, "programmes": [{key: _plain(value) for key, value in programme.items()}
-                                         for programme in entry["programmes"]]} for entry in entries]
+        data = [{**entry, **{part: [{key: _plain(value) for key, value in row.items()} for row in entry[part]]
+                             for part in ("programmes", "decisions")}} for entry in entries]
         return HttpResponse(json.dumps({"date": timezone.localdate().isoformat(), "recommendations": data},
                                        ensure_ascii=False, indent=1), content_type="application/json")
     if file_format != "csv":

@@ -1,23 +1,58 @@
 """The records as JSON: plain fields, related records by their codes (as people and spreadsheets name them),
 money as decimal strings, dates as ISO dates, and each versioned record's edit version."""
 
+from django.db import models
 from rest_framework import serializers
 
 from programme_tracker.continuity.models import Alert
-from programme_tracker.finance.models import BudgetLine, Expenditure, Payment
-from programme_tracker.portfolio.models import FundingPeriod, Organisation, Programme, Recommendation
+from programme_tracker.finance.models import BudgetLine, Commitment, Expenditure, Payment, ReportDue, Tranche
+from programme_tracker.notifications.models import Notification
+from programme_tracker.portfolio.models import (
+    FundingPeriod,
+    Organisation,
+    Programme,
+    ProgrammeRecommendation,
+    Recommendation,
+)
+from programme_tracker.taskforce.models import ActionItem, Decision, Meeting
 
 
-class OrganisationSerializer(serializers.ModelSerializer):
+class Text(serializers.CharField):
+    """Text that must be given as text: a JSON number or true is refused (DRF would quietly make it "0")."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class ByCode(serializers.SlugRelatedField):
+    """A related record named by its code (or short name, user name) as text: a JSON number is refused, not
+    looked up as the code "0"."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class Record(serializers.ModelSerializer):
+    """A model's serializer whose text fields take text only."""
+
+    serializer_field_mapping = {**serializers.ModelSerializer.serializer_field_mapping,
+                                models.CharField: Text, models.TextField: Text}
+
+
+class OrganisationSerializer(Record):
     class Meta:
         model = Organisation
         fields = ["id", "short_name", "name", "kind", "active"]
 
 
-class RecommendationSerializer(serializers.ModelSerializer):
+class RecommendationSerializer(Record):
     """A recommendation; only the government's response and its note are written through the API."""
 
-    source_report = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    source_report = ByCode(slug_field="code", read_only=True)
 
     class Meta:
         model = Recommendation
@@ -25,9 +60,9 @@ class RecommendationSerializer(serializers.ModelSerializer):
         read_only_fields = ["code", "area", "number", "text"]
 
 
-class FundingPeriodSerializer(serializers.ModelSerializer):
-    programme = serializers.SlugRelatedField(slug_field="code", queryset=Programme.objects.all())
-    funder = serializers.SlugRelatedField(slug_field="short_name", queryset=Organisation.objects.all())
+class FundingPeriodSerializer(Record):
+    programme = ByCode(slug_field="code", queryset=Programme.objects.all())
+    funder = ByCode(slug_field="short_name", queryset=Organisation.objects.all())
 
     class Meta:
         model = FundingPeriod
@@ -36,15 +71,15 @@ class FundingPeriodSerializer(serializers.ModelSerializer):
         read_only_fields = ["version"]
 
 
-class ProgrammeSerializer(serializers.ModelSerializer):
+class ProgrammeSerializer(Record):
     """A programme; `secured_until` is its secured-until today (DESIGN.md), worked out for the page in one query;
     with ?expand=funding_periods each programme carries its funding periods."""
 
-    lead_ministry = serializers.SlugRelatedField(slug_field="short_name", allow_null=True, required=False,
+    lead_ministry = ByCode(slug_field="short_name", allow_null=True, required=False,
                                                  queryset=Organisation.objects.all())
-    owner = serializers.SlugRelatedField(slug_field="username", allow_null=True, required=False, read_only=False,
+    owner = ByCode(slug_field="username", allow_null=True, required=False, read_only=False,
                                          queryset=Programme._meta.get_field("owner").related_model.objects.all())
-    predecessor = serializers.SlugRelatedField(slug_field="code", allow_null=True, required=False,
+    predecessor = ByCode(slug_field="code", allow_null=True, required=False,
                                                queryset=Programme.objects.all())
     secured_until = serializers.SerializerMethodField()
 
@@ -67,12 +102,12 @@ class ProgrammeSerializer(serializers.ModelSerializer):
         return data
 
 
-class AlertSerializer(serializers.ModelSerializer):
+class AlertSerializer(Record):
     """An alert as the inbox shows it: read only; acted on through its actions."""
 
-    programme = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    recommendation = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    assignee = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    programme = ByCode(slug_field="code", read_only=True, allow_null=True)
+    recommendation = ByCode(slug_field="code", read_only=True, allow_null=True)
+    assignee = ByCode(slug_field="username", read_only=True, allow_null=True)
     title = serializers.CharField(source="rule_title", read_only=True)
     message = serializers.SerializerMethodField()
 
@@ -90,17 +125,17 @@ class AlertSerializer(serializers.ModelSerializer):
 
 
 class DismissSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=2000)
+    reason = Text(max_length=2000)
     accepted_until = serializers.DateField(required=False, allow_null=True)
 
 
 class ReassignSerializer(serializers.Serializer):
-    assignee = serializers.CharField(allow_blank=True, allow_null=True, help_text="A user name; empty: the "
+    assignee = Text(allow_blank=True, allow_null=True, help_text="A user name; empty: the "
                                      "automatic choice.")
 
 
-class BudgetLineSerializer(serializers.ModelSerializer):
-    programme = serializers.SlugRelatedField(slug_field="code", read_only=True)
+class BudgetLineSerializer(Record):
+    programme = ByCode(slug_field="code", read_only=True)
 
     class Meta:
         model = BudgetLine
@@ -109,8 +144,8 @@ class BudgetLineSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class PaymentSerializer(serializers.ModelSerializer):
-    funding_period = serializers.SlugRelatedField(slug_field="code", read_only=True)
+class PaymentSerializer(Record):
+    funding_period = ByCode(slug_field="code", read_only=True)
     tranche_planned_on = serializers.DateField(source="tranche.planned_on", read_only=True, allow_null=True)
 
     class Meta:
@@ -120,12 +155,102 @@ class PaymentSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ExpenditureSerializer(serializers.ModelSerializer):
-    funding_period = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    organisation = serializers.SlugRelatedField(slug_field="short_name", read_only=True)
+class ExpenditureSerializer(Record):
+    funding_period = ByCode(slug_field="code", read_only=True)
+    organisation = ByCode(slug_field="short_name", read_only=True)
 
     class Meta:
         model = Expenditure
         fields = ["id", "funding_period", "organisation", "period_start", "period_end", "category", "amount",
                   "currency", "version"]
+        read_only_fields = fields
+
+
+class RecommendationLinkSerializer(Record):
+    """That a programme implements a recommendation, with a note on how."""
+
+    programme = ByCode(slug_field="code", queryset=Programme.objects.all())
+    recommendation = ByCode(slug_field="code", queryset=Recommendation.objects.all())
+
+    class Meta:
+        model = ProgrammeRecommendation
+        fields = ["id", "programme", "recommendation", "note"]
+        validators = []  # the model's own unique check answers, by field, on save
+
+
+class CommitmentSerializer(Record):
+    funding_period = ByCode(slug_field="code", queryset=FundingPeriod.objects.all())
+
+    class Meta:
+        model = Commitment
+        fields = ["id", "funding_period", "reference", "decided_on", "amount", "currency", "conditions", "version"]
+        read_only_fields = ["version"]
+        validators = []
+
+
+class ReportDueSerializer(Record):
+    funding_period = ByCode(slug_field="code", queryset=FundingPeriod.objects.all())
+
+    class Meta:
+        model = ReportDue
+        fields = ["id", "funding_period", "kind", "title", "due_on", "received_on", "approved_on", "version"]
+        read_only_fields = ["version"]
+
+
+class TrancheSerializer(Record):
+    funding_period = ByCode(slug_field="code", queryset=FundingPeriod.objects.all())
+
+    class Meta:
+        model = Tranche
+        fields = ["id", "funding_period", "planned_on", "amount", "currency", "requires_report", "version"]
+        read_only_fields = ["version"]
+
+
+class NotificationSerializer(Record):
+    """One of the person's own notifications: which alert, what happened, why they are told."""
+
+    event = serializers.CharField(source="event.kind", read_only=True)
+
+    class Meta:
+        model = Notification
+        fields = ["id", "alert", "event", "reason", "created_at", "read_at", "email_state"]
+        read_only_fields = fields
+
+
+class MeetingSerializer(Record):
+    online_link = serializers.CharField(read_only=True)  # often empty, which the schema's "uri" would not allow
+    class Meta:
+        model = Meeting
+        fields = ["id", "starts_at", "duration_minutes", "place", "online_link", "status", "agenda_published_on",
+                  "minutes_approved_on", "version"]
+        read_only_fields = fields
+
+
+class DecisionSerializer(Record):
+    """A decision of the task force with its number and subjects (programmes and recommendations by code)."""
+
+    number = serializers.CharField(read_only=True)
+    organisation = ByCode(slug_field="short_name", read_only=True, allow_null=True)
+    programmes = ByCode(slug_field="code", many=True, read_only=True)
+    recommendations = ByCode(slug_field="code", many=True, read_only=True)
+
+    class Meta:
+        model = Decision
+        fields = ["id", "number", "meeting", "decided_on", "kind", "text", "programmes", "recommendations", "alerts",
+                  "organisation", "deadline", "accepted_until", "state", "superseded_by", "version"]
+        read_only_fields = fields
+
+
+class ActionItemSerializer(Record):
+    """An action the task force agreed: what, who, by when, and how it ended."""
+
+    owner = ByCode(slug_field="username", read_only=True, allow_null=True)
+    organisation = ByCode(slug_field="short_name", read_only=True, allow_null=True)
+    programmes = ByCode(slug_field="code", many=True, read_only=True)
+    recommendations = ByCode(slug_field="code", many=True, read_only=True)
+
+    class Meta:
+        model = ActionItem
+        fields = ["id", "reference", "what", "owner", "organisation", "due_on", "decision", "programmes",
+                  "recommendations", "alerts", "state", "done_on", "evidence", "cancelled_reason", "version"]
         read_only_fields = fields

@@ -17,6 +17,14 @@ router.register("alerts", views.AlertViewSet)
 router.register("budget-lines", views.BudgetLineViewSet)
 router.register("payments", views.PaymentViewSet)
 router.register("expenditure", views.ExpenditureViewSet)
+router.register("recommendation-links", views.RecommendationLinkViewSet)
+router.register("commitments", views.CommitmentViewSet)
+router.register("tranches", views.TrancheViewSet)
+router.register("reports-due", views.ReportDueViewSet)
+router.register("notifications", views.NotificationViewSet)
+router.register("meetings", views.MeetingViewSet)
+router.register("decisions", views.DecisionViewSet)
+router.register("action-items", views.ActionItemViewSet)
 
 urlpatterns = [
     path("calendar/<str:token>.ics", calendar_view, name="api-calendar"),

@@ -12,13 +12,28 @@ from rest_framework.response import Response
 
 from programme_tracker.api import bulk, serializers
 from programme_tracker.api.concurrency import VersionedMixin
-from programme_tracker.api.filters import AlertFilter, FundingPeriodFilter, ProgrammeFilter
+from programme_tracker.api.filters import (
+    AlertFilter,
+    FundingPeriodFilter,
+    ProgrammeFilter,
+    RecommendationLinkFilter,
+    money_filter,
+)
 from programme_tracker.api.permissions import ActionPermission, ImportPermission
 from programme_tracker.continuity import services as alert_services
 from programme_tracker.continuity.models import Alert
-from programme_tracker.finance.models import BudgetLine, Expenditure, Payment
-from programme_tracker.portfolio.models import FundingPeriod, Organisation, Programme, Recommendation
+from programme_tracker.finance.models import BudgetLine, Commitment, Expenditure, Payment, ReportDue, Tranche
+from programme_tracker.notifications.models import Notification
+from programme_tracker.notifications.services import mark_read
+from programme_tracker.portfolio.models import (
+    FundingPeriod,
+    Organisation,
+    Programme,
+    ProgrammeRecommendation,
+    Recommendation,
+)
 from programme_tracker.portfolio.runs import secured_until_on
+from programme_tracker.taskforce.models import ActionItem, Decision, Meeting
 
 
 class OrganisationViewSet(viewsets.ReadOnlyModelViewSet):
@@ -167,3 +182,91 @@ class ExpenditureViewSet(MoneyViewSet):
     filterset_fields = ["category"]
     ordering_fields = ["id", "period_start"]
     bulk_kind = "expenditure"
+
+
+class RecommendationLinkViewSet(viewsets.ModelViewSet):
+    """Which programme implements which recommendation (and how): the coverage matrix's links."""
+
+    queryset = ProgrammeRecommendation.objects.select_related("programme", "recommendation")
+    serializer_class = serializers.RecommendationLinkSerializer
+    filterset_class = RecommendationLinkFilter
+    ordering_fields = ["id"]
+
+
+class CommitmentViewSet(VersionedMixin, viewsets.ModelViewSet):
+    """Funding decisions behind funding periods: reference, date, amount."""
+
+    queryset = Commitment.objects.select_related("funding_period")
+    serializer_class = serializers.CommitmentSerializer
+    filterset_class = money_filter(Commitment)
+    ordering_fields = ["id", "decided_on"]
+
+
+class TrancheViewSet(VersionedMixin, viewsets.ModelViewSet):
+    """Planned payments of funding periods, each perhaps waiting for a report."""
+
+    queryset = Tranche.objects.select_related("funding_period")
+    serializer_class = serializers.TrancheSerializer
+    filterset_class = money_filter(Tranche)
+    ordering_fields = ["id", "planned_on"]
+
+
+class ReportDueViewSet(VersionedMixin, viewsets.ModelViewSet):
+    """Reports the implementing organisations owe on their funding, with when they came in and were approved."""
+
+    queryset = ReportDue.objects.select_related("funding_period")
+    serializer_class = serializers.ReportDueSerializer
+    filterset_class = money_filter(ReportDue)
+    ordering_fields = ["id", "due_on"]
+
+
+class NotificationViewSet(viewsets.ReadOnlyModelViewSet):
+    """The person's own notifications (never another's); POST …/{id}/read/ marks one read."""
+
+    queryset = Notification.objects.select_related("event")
+    serializer_class = serializers.NotificationSerializer
+    filterset_fields = ["email_state"]
+    ordering_fields = ["id", "created_at"]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False) or not self.request.user.is_authenticated:
+            return Notification.objects.none()  # the schema's generation, or a visitor the permissions refuse
+        return super().get_queryset().filter(recipient=self.request.user)
+
+    @extend_schema(request=None, responses=serializers.NotificationSerializer)
+    @action(detail=True, methods=["post"], permission_classes=[ActionPermission])
+    def read(self, request, pk=None):
+        """Mark the notification read."""
+        notification = self.get_object()
+        mark_read(request.user, [notification.pk])
+        notification.refresh_from_db()
+        return Response(self.get_serializer(notification).data)
+
+
+class MeetingViewSet(viewsets.ReadOnlyModelViewSet):
+    """The task force's meetings."""
+
+    queryset = Meeting.objects.all()
+    serializer_class = serializers.MeetingSerializer
+    filterset_fields = ["status"]
+    ordering_fields = ["id", "starts_at"]
+
+
+class DecisionViewSet(viewsets.ReadOnlyModelViewSet):
+    """The task force's decisions, numbered per year, with their subjects."""
+
+    queryset = Decision.objects.select_related("organisation").prefetch_related("programmes", "recommendations",
+                                                                                 "alerts")
+    serializer_class = serializers.DecisionSerializer
+    filterset_fields = ["year", "kind", "state", "meeting"]
+    ordering_fields = ["id", "decided_on"]
+
+
+class ActionItemViewSet(viewsets.ReadOnlyModelViewSet):
+    """The actions the task force agreed, with their owners, due dates and how they ended."""
+
+    queryset = ActionItem.objects.select_related("owner", "organisation").prefetch_related(
+        "programmes", "recommendations", "alerts")
+    serializer_class = serializers.ActionItemSerializer
+    filterset_fields = ["state", "decision"]
+    ordering_fields = ["id", "due_on"]

@@ -31,6 +31,7 @@ if SECRET_KEY_IS_TEMPORARY:
 DEBUG = SITE["debug"]
 PUBLIC_VIEW = SITE["public_view"]
 IATI_PUBLISHER = SITE["iati_publisher"]
+METRICS_TOKEN = SITE["metrics_token"]
 ALLOWED_HOSTS = SITE["allowed_hosts"]
 CSRF_TRUSTED_ORIGINS = SITE["csrf_trusted_origins"]
 
@@ -73,6 +74,8 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    # Prometheus metrics at /metrics/ (api/metrics.py): requests, and the register's own (scan, alerts, outboxes).
+    "django_prometheus",
     "programme_tracker.core",
     "programme_tracker.accounts",
     "programme_tracker.portfolio",
@@ -86,6 +89,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",  # first and (nearly) last: times every request
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "programme_tracker.core.headers.PermissionsPolicyMiddleware",
@@ -102,6 +106,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Records who made each change in the history tables.
     "simple_history.middleware.HistoryRequestMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
     # Last, as django-axes asks: turns a locked-out log-in into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -266,15 +271,17 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["programme_tracker.api.authentication.BearerTokenAuthentication",
                                        "rest_framework.authentication.SessionAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["programme_tracker.api.permissions.RolePermissions"],
+    # Bodies are JSON: one format to check, and a malformed form body cannot pass for an empty change.
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_PAGINATION_CLASS": "programme_tracker.api.pagination.Cursor",
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend",
-                                "rest_framework.filters.OrderingFilter"],
+    "DEFAULT_FILTER_BACKENDS": ["programme_tracker.api.filters.Filters",
+                                "programme_tracker.api.filters.Ordering"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "programme_tracker.api.errors.handler",
     # Per person (a token acts as its owner): enough for a finance system's nightly push, not for a flood.
-    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle",
+    "DEFAULT_THROTTLE_CLASSES": ["programme_tracker.api.permissions.PerTokenThrottle",
                                  "rest_framework.throttling.AnonRateThrottle"],
-    "DEFAULT_THROTTLE_RATES": {"user": "1200/minute", "anon": "60/minute"},
+    "DEFAULT_THROTTLE_RATES": {"user": f"{SITE['api_requests_per_minute']}/minute", "anon": "60/minute"},
     "DATETIME_FORMAT": "iso-8601",
     "COERCE_DECIMAL_TO_STRING": True,
 }
@@ -289,6 +296,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Every operation's error answers, ?ordering='s choices and ?page_size='s range, written into the schema.
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums",
+                             "programme_tracker.api.schema.describe_errors_and_lists"],
 }
 
 LOGGING = {

@@ -205,6 +205,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("public_view", _to_bool, False,
             "Serve the public implementation view at /public/: the recommendations, their coverage and the programmes "
             "marked public (no people, no alerts; money only where marked)."),
+    Setting("api_requests_per_minute", _to_count, 1200,
+            "Requests a minute the API answers per token (or per person with a desk session); then 429."),
+    Setting("metrics_token", _to_str, "",
+            "Bearer token Prometheus sends to read /metrics/ (Authorization: Bearer …). Empty: /metrics/ is off. "
+            "A secret: give it as the environment variable PT_METRICS_TOKEN."),
     Setting("iati_publisher", _to_str, "XM-DAC-7",
             "IATI organisation identifier of the reporting organisation in the IATI export (the activity "
             "identifiers start with it). XM-DAC-7: the Netherlands government's DAC donor code."),

@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from programme_tracker.api import health, public
+from programme_tracker.api import health, metrics, public
 from programme_tracker.desk import jobs
 from programme_tracker.finance.views import (
     budget_against_actual_view,
@@ -42,4 +42,7 @@ urlpatterns = [
     path("public/<str:code>/", public.recommendation_view, name="public-recommendation"),
     path("health/", health.health_view, name="health"),
     path("health/live/", health.live_view, name="health-live"),
+    path("metrics/", metrics.metrics_view, name="metrics"),
 ]
+
+handler404 = "programme_tracker.api.errors.not_found"

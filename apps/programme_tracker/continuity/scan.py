@@ -10,6 +10,7 @@ between (ScanState.generation). The unique constraint on (rule, subject, key) is
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
@@ -45,10 +46,12 @@ class ScanResult:
     findings: int = 0
     counts: Counter = field(default_factory=Counter)
     batch: str = ""  # the events this scan wrote share it (notifications are written for that batch)
+    seconds: float = 0.0  # how long it took, reading and writing (the metrics show the last full scan's)
 
     def summary(self) -> dict:
         """The result as plain data (kept on ScanState and printed by `scan`)."""
-        return {"as_of": self.as_of.isoformat(), "findings": self.findings, **dict(sorted(self.counts.items()))}
+        return {"as_of": self.as_of.isoformat(), "findings": self.findings, **dict(sorted(self.counts.items())),
+                "seconds": round(self.seconds, 2)}
 
 
 def run_scan(as_of: date | None = None, *, programme_ids=None, rules=None) -> ScanResult:
@@ -61,6 +64,7 @@ def run_scan(as_of: date | None = None, *, programme_ids=None, rules=None) -> Sc
     acting on alerts, who take the same lock, wait only for the writes. If another scan wrote alerts while the rules
     were reading, they read again under the lock: a scan never writes findings older than the alerts it replaces.
     """
+    started = time.monotonic()
     as_of = as_of or timezone.localdate()
     scope = None if programme_ids is None else frozenset(programme_ids)
     rule_names = list(rules or RULES)
@@ -75,6 +79,7 @@ def run_scan(as_of: date | None = None, *, programme_ids=None, rules=None) -> Sc
             findings = _evaluate(as_of, scope, rule_names)
         result = ScanResult(as_of=as_of, findings=len(findings))
         _apply(findings, _alert_scope(rule_names, scope), as_of, result)
+        result.seconds = time.monotonic() - started
         state = {"generation": F("generation") + 1}
         if scope is None and rules is None:
             state.update(last_full_scan_at=timezone.now(), last_full_scan_as_of=as_of,

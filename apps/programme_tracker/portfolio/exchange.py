@@ -48,8 +48,8 @@ PERSON_FIELDS = ("username", "first_name", "last_name", "email", "active")
 SOURCE_REPORT_FIELDS = ("code", "title", "published")
 RECOMMENDATION_FIELDS = ("code", "source_report", "area", "number", "text", "government_response", "response_note")
 PROGRAMME_FIELDS = ("code", "name", "description", "area", "lead_ministry", "owner", "status", "planned_start",
-                    "planned_end", "actual_start", "actual_end", "predecessor", "last_reviewed",
-                    "implementing_organisations", "recommendations")
+                    "planned_end", "actual_start", "actual_end", "predecessor", "last_reviewed", "public",
+                    "money_public", "implementing_organisations", "recommendations")
 FUNDING_FIELDS = ("code", "programme", "funder", "instrument", "amount", "currency", "status", "start", "end",
                   "decision_reference", "renewal_decision", "renewal_decision_date", "note")
 SECTIONS = {
@@ -71,7 +71,8 @@ FIELD_TYPES = {
     **dict.fromkeys(("source_report", "lead_ministry", "owner", "predecessor", "programme", "funder"), REFERENCE),
     **dict.fromkeys(("published", "planned_start", "planned_end", "actual_start", "actual_end", "last_reviewed",
                      "start", "end", "renewal_decision_date"), DATE),
-    "active": BOOLEAN, "number": WHOLE_NUMBER, "roles": TEXTS, "implementing_organisations": TEXTS,
+    "active": BOOLEAN, "public": BOOLEAN, "money_public": BOOLEAN, "number": WHOLE_NUMBER, "roles": TEXTS,
+    "implementing_organisations": TEXTS,
     "recommendations": LINKS,
 }
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")  # the digits 0-9 only: Django's date parsing takes any digit
@@ -191,6 +192,7 @@ def _export_programme(p: Programme, name_of) -> dict[str, Any]:
         "actual_start": iso_date(p.actual_start), "actual_end": iso_date(p.actual_end),
         "predecessor": p.predecessor.code if p.predecessor_id else None,
         "last_reviewed": iso_date(p.last_reviewed),
+        "public": p.published, "money_public": p.money_published,
         "implementing_organisations": sorted(link.organisation.short_name for link in p.organisation_links.all()),
         "recommendations": sorted(
             ({"recommendation": link.recommendation.code, "note": link.note} for link in p.recommendation_links.all()),
@@ -437,7 +439,10 @@ class _Importer:
             values |= {name: item.get(name, "") for name in ("name", "description", "area")}
             values |= {"status": item.get("status", "planned"), "lead_ministry_id": lead.pk if lead else None,
                        "owner_id": owner.pk if owner else None,
-                       "predecessor_id": predecessor.pk if predecessor else None}
+                       "predecessor_id": predecessor.pk if predecessor else None,
+                       # A file from before these flags leaves them as they are.
+                       "published": item.get("public", obj.published),
+                       "money_published": item.get("money_public", obj.money_published)}
             saved = self.save("programmes", key, obj, values)
             if saved is None:
                 continue

@@ -201,6 +201,7 @@ class DecisionAdmin(ChoicesMixin, VersionedHistoryAdmin):
         (_("About"), {"fields": ["programmes", "recommendations", "alerts"]}),
         (_("Carrying it out"), {"fields": ["organisation", "deadline", "accepted_until", "new_owner", "state",
                                            "superseded_by"]}),
+        (_("Publication"), {"fields": ["public"]}),
     ]
 
     def formfield_for_choice_field(self, db_field, request, **kwargs):

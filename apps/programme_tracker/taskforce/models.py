@@ -157,6 +157,9 @@ class Decision(ValidatedModel, VersionedModel):
     agenda_item = models.ForeignKey("AgendaItem", on_delete=models.SET_NULL, null=True, blank=True,
                                     related_name="decisions", verbose_name=_("agenda item"),
                                     help_text=_("The item of the meeting under which it was decided."))
+    public = models.BooleanField(_("in the public view"), default=False, help_text=_(
+        "Shown in the public implementation view beside the recommendations it is about (its number, date, kind "
+        "and text: write the text without people's names)."))
     history = HistoricalRecords(excluded_fields=["version"])
 
     class Meta:

@@ -3,7 +3,7 @@
 import re
 from datetime import UTC, datetime
 
-from programme_tracker.portfolio.exchange import DATE, TEXT, WHOLE_NUMBER
+from programme_tracker.portfolio.exchange import BOOLEAN, DATE, TEXT, WHOLE_NUMBER
 
 ALERT = ("alert", "severity", "state", "subject_label", "message", "message_data", "key_date", "until_date",
          "first_seen", "last_seen")
@@ -14,7 +14,7 @@ MEETING = ("starts_at", "duration_minutes", "place", "online_link", "status", "a
 ITEM = ("position", "title", "origin", "proposal", "outcome", "note", "alert", "programme", "recommendation",
         "action")
 DECISION = ("number", "meeting", "agenda_item", "decided_on", "kind", "text", "programmes", "recommendations",
-            "alerts", "organisation", "deadline", "accepted_until", "new_owner", "state", "superseded_by")
+            "alerts", "organisation", "deadline", "accepted_until", "new_owner", "state", "superseded_by", "public")
 ACTION = ("reference", "what", "owner", "organisation", "due_on", "decision", "agenda_item", "programmes",
           "recommendations", "alerts", "state", "done_on", "evidence", "cancelled_reason")
 
@@ -24,7 +24,7 @@ TYPES = {
                      "evidence", "cancelled_reason"), TEXT),
     **dict.fromkeys(("key_date", "until_date", "first_seen", "last_seen", "since", "until", "agenda_published_on",
                      "minutes_approved_on", "decided_on", "deadline", "accepted_until", "due_on", "done_on"), DATE),
-    "duration_minutes": WHOLE_NUMBER, "position": WHOLE_NUMBER,
+    "duration_minutes": WHOLE_NUMBER, "position": WHOLE_NUMBER, "public": BOOLEAN,
 }
 LISTS = ("seats", "agenda", "programmes", "recommendations", "alerts", "message_data")
 # Alert subjects that have a code of their own; and those about the task force's records, which are not carried.

@@ -338,6 +338,7 @@ def decisions(importer) -> None:
             "new_owner": importer.lookup("task_force_decisions", key, "new_owner", importer.people,
                                          item.get("new_owner"), "person"),
             "state": item.get("state") or Decision.State.IN_FORCE, "superseded_by": known,
+            "public": item.get("public", obj.public),  # a file from before the flag leaves it as it is
         }
         if replaced_by and known is None:  # replaced by one read later: in force until that one is read
             values["state"] = Decision.State.IN_FORCE

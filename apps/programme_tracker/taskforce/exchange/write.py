@@ -141,7 +141,7 @@ def decisions(name_of) -> list[dict[str, Any]]:
         "organisation": d.organisation.short_name if d.organisation_id else None,
         "deadline": iso_date(d.deadline), "accepted_until": iso_date(d.accepted_until),
         "new_owner": name_of(d.new_owner) if d.new_owner_id else None, "state": d.state,
-        "superseded_by": keys.decisions.get(d.superseded_by_id),
+        "superseded_by": keys.decisions.get(d.superseded_by_id), "public": d.public,
     } for d in Decision.objects.select_related("organisation", "new_owner").order_by("year", "sequence")]
 
 
