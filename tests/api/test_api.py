@@ -193,7 +193,7 @@ def test_the_schema_and_its_pages_are_served_from_the_site(client, login):
     assert schema.status_code == 200
     paths = schema.json()["paths"]
     assert {"/api/programmes/", "/api/programmes/{id}/", "/api/alerts/{id}/acknowledge/"} <= set(paths)
-    for page in ("/api/docs/",):
+    for page in ("/api/docs/", "/api/redoc/"):
         html = client.get(page).content.decode()
         assert "cdn." not in html and "unpkg" not in html and "jsdelivr" not in html
 
@@ -210,7 +210,7 @@ def test_every_api_address_per_role(client, login, demo, role):
     whose model the table lets it view, and no other; staff without a role only the schema and the index; a
     visitor without a token or session is asked to authenticate."""
     login(role)
-    for address in ["/api/schema/", "/api/docs/", "/api/"]:
+    for address in ["/api/schema/", "/api/docs/", "/api/redoc/", "/api/"]:
         assert client.get(address).status_code in ((401, 403) if role == ANONYMOUS else (200,)), address
     assert len(lists()) >= 16
     for address, model in lists().items():

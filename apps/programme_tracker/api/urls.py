@@ -1,8 +1,9 @@
-"""The API's routes under /api/: the resources, the OpenAPI schema and its documentation page (Swagger UI; Redoc's
-bundle reaches for a CDN image and a script worker that the Content Security Policy refuses, so it is left out)."""
+"""The API's routes under /api/: the resources, the OpenAPI schema and its documentation pages (Swagger UI and Redoc,
+both served by the site itself)."""
 
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from csp.decorators import csp_update
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
 from programme_tracker.api import views
@@ -31,5 +32,8 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # Swagger UI's start-up script is a file of its own (the Content Security Policy forbids inline scripts).
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    # Redoc renders in a script worker it starts from a blob: address, which the policy allows on this page only.
+    path("redoc/", csp_update({"worker-src": ["blob:"]})(SpectacularRedocView.as_view(url_name="api-schema")),
+         name="api-redoc"),
     path("", include(router.urls)),
 ]

@@ -52,9 +52,10 @@ def administrators_only(view):
     return admin.site.admin_view(checked)
 
 
-# Every page behind the same check; the statistics as JSON only for a logged-in Administrator (django-rq's API-token
-# way in and its Prometheus metrics are left out).
+# Every page behind the same check; the statistics as JSON and the queues' Prometheus metrics only for a logged-in
+# Administrator (django-rq's API-token way in is left out; Prometheus reads the site's own /metrics/).
 urlpatterns = [
     path("stats.json", administrators_only(stats_views.stats_json), name="home_json"),
+    path("metrics/", administrators_only(stats_views.prometheus_metrics), name="metrics"),
     *get_admin_urlpatterns(view_wrapper=administrators_only),
 ]
