@@ -1,8 +1,8 @@
 """The API's routes under /api/: the resources, the OpenAPI schema and its documentation pages (Swagger UI and Redoc,
 both served by the site itself)."""
 
-from django.urls import include, path
 from csp.decorators import csp_update
+from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
