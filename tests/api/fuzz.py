@@ -63,14 +63,14 @@ def wait_for(url: str, server: subprocess.Popen) -> None:
     sys.exit(f"the server did not answer at {url}")
 
 
-def fuzz(base: str, role: str, token: str, examples: int, phases: str) -> bool:
+def fuzz(base: str, role: str, token: str, examples: int, phases: str, folder: str) -> bool:
     """Run Schemathesis once with one role's token; whether it found nothing."""
     print(f"\n=== {role} ({phases})", flush=True)
     run = subprocess.run([
         str(BIN / "schemathesis"), "run", f"{base}/api/schema/?format=json",
         "--header", f"Authorization: Bearer {token}",
         "--checks", "all", "--exclude-checks", "positive_data_acceptance", "--max-examples", str(examples),
-        "--workers", "2", "--warnings", "off", "--phases", phases])
+        "--workers", "2", "--warnings", "off", "--phases", phases], cwd=folder)  # (its cache: not in the clone)
     return run.returncode == 0
 
 
@@ -99,7 +99,7 @@ def main() -> int:
                 wait_for(f"http://127.0.0.1:{port}/health/live/", server)
                 failed = [role for name, role in ROLES.items() if not fuzz(
                     f"http://127.0.0.1:{port}", role, tokens[name], options.examples,
-                    "fuzzing,stateful" if name in READERS else "examples,coverage,fuzzing,stateful")]
+                    "fuzzing,stateful" if name in READERS else "examples,coverage,fuzzing,stateful", folder)]
                 if failed:
                     log.seek(0)
                     print("\nThe server's log, its last lines:\n" + log.read()[-5000:])

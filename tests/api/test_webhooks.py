@@ -25,6 +25,12 @@ from tests.processes import needs_server_database, start
 ALL_EVENTS = list(WebhookEvent.values)
 
 
+@pytest.fixture(autouse=True)
+def receivers_on_this_machine(settings):
+    """The test receivers listen on 127.0.0.1: a private address the site refuses unless told otherwise."""
+    settings.WEBHOOKS_TO_PRIVATE_NETWORKS = True
+
+
 def expiring(accounts, **fields):
     """A programme whose only funding ends in ten days, and the scan that opens its alert."""
     programme = make_programme(accounts[roles.COORDINATOR], **fields)
@@ -132,7 +138,7 @@ def test_a_worker_killed_mid_delivery_loses_nothing_and_each_event_is_handled_on
         ids = {str(value) for value in WebhookDelivery.objects.values_list("delivery_id", flat=True)}
         assert ids
         receiver.hold.set()  # the receiver takes the request and does not answer: the worker waits in mid-delivery
-        worker = start("run-job", "deliver-webhooks")
+        worker = start("run-job", "deliver-webhooks", webhooks_to_private_networks="true")
         assert receiver.arrived.wait(60), worker.communicate(timeout=5)
         worker.send_signal(signal.SIGKILL)
         worker.communicate(timeout=30)
@@ -201,3 +207,19 @@ def test_an_administrator_sends_a_failed_delivery_again(client, login):
         "action": "send_again", "_selected_action": [failed.pk, sent.pk]})
     failed.refresh_from_db(), sent.refresh_from_db()
     assert (failed.state, failed.attempts, sent.state) == ("pending", 0, "sent")
+
+
+def test_private_addresses_are_refused_unless_the_site_allows_them(client, login, accounts, settings):
+    settings.WEBHOOKS_TO_PRIVATE_NETWORKS = False
+    login(roles.ADMINISTRATOR)
+    for address in ("http://127.0.0.1:6379/", "http://10.1.2.3/hook", "http://169.254.169.254/latest/",
+                    "http://[::1]/hook", "http://localhost:8000/"):
+        page = client.post(reverse("admin:api_webhook_add"), {"url": address, "events": ["alert.opened"]})
+        assert page.status_code == 200 and "private network" in page.content.decode(), address
+    assert not Webhook.objects.exists()
+    # One registered while allowed, then the site stops allowing it: the delivery is set aside, not sent.
+    hook = Webhook.objects.create(url="http://127.0.0.1:9/", events=ALL_EVENTS)
+    expiring(accounts)
+    assert webhooks.deliver_due() == 0
+    delivery = hook.deliveries.get()
+    assert delivery.state == "failed" and "private network" in delivery.last_error

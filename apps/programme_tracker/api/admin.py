@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from programme_tracker.api.models import DeliveryState, Webhook, WebhookDelivery, WebhookEvent, new_secret
+from programme_tracker.api.webhooks import refused_address
 from programme_tracker.core.admin import ModelAdmin
 from programme_tracker.core.forms import ModelForm
 
@@ -22,6 +23,13 @@ class WebhookForm(ModelForm):
     class Meta:
         model = Webhook
         fields = ["url", "description", "events", "active"]
+
+    def clean_url(self):
+        url = self.cleaned_data["url"]
+        refused = refused_address(url)
+        if refused:
+            raise forms.ValidationError(refused)
+        return url
 
 
 @admin.register(Webhook)

@@ -16,19 +16,23 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import json
 import logging
+import socket
 import time
 import urllib.error
 import urllib.request
 import uuid
 from datetime import datetime, timedelta
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from programme_tracker.api.models import DeliveryState, Webhook, WebhookDelivery, WebhookEvent
 from programme_tracker.continuity.choices import EventKind
@@ -50,6 +54,25 @@ ALERT_EVENTS = {
     EventKind.ESCALATED: WebhookEvent.ALERT_ESCALATED,
     EventKind.RESOLVED: WebhookEvent.ALERT_RESOLVED,
 }
+
+
+def refused_address(url: str) -> str:
+    """Why a webhook may not go to this address, or "" when it may: unless the site allows private networks, every
+    address its host name resolves to must be a public one (not this machine, the office network or the cloud's
+    metadata service). Checked when a webhook is saved and again before each delivery, as names can change."""
+    if settings.WEBHOOKS_TO_PRIVATE_NETWORKS:
+        return ""
+    parts = urlsplit(url)
+    try:
+        found = socket.getaddrinfo(parts.hostname or "", parts.port or (443 if parts.scheme == "https" else 80),
+                                   proto=socket.IPPROTO_TCP)
+    except (OSError, UnicodeError, ValueError):
+        return ""  # not resolvable now: the delivery fails and is tried again, as for any unreachable receiver
+    for *_rest, address in found:
+        if not ipaddress.ip_address(address[0].split("%")[0]).is_global:
+            return _("%(host)s is in a private network or on this machine; the site sends webhooks to public "
+                     "addresses only (site setting webhooks_to_private_networks).") % {"host": parts.hostname}
+    return ""
 
 
 def signature(secret: str, timestamp: int, body: bytes) -> str:
@@ -177,6 +200,10 @@ def send_claimed(token: str) -> int:
     for delivery in WebhookDelivery.objects.filter(claim_token=token, state=DeliveryState.CLAIMED).select_related(
             "webhook").order_by("id"):
         mine = WebhookDelivery.objects.filter(pk=delivery.pk, claim_token=token)
+        refused = refused_address(delivery.webhook.url)
+        if refused:  # no retry can fix it: set aside for an Administrator
+            mine.update(state=DeliveryState.FAILED, claim_token="", last_error=refused)
+            continue
         status, error = None, ""
         try:
             status = post(delivery.webhook.url, delivery.webhook.secret, delivery.event, str(delivery.delivery_id),

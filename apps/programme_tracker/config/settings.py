@@ -32,6 +32,7 @@ DEBUG = SITE["debug"]
 PUBLIC_VIEW = SITE["public_view"]
 IATI_PUBLISHER = SITE["iati_publisher"]
 METRICS_TOKEN = SITE["metrics_token"]
+WEBHOOKS_TO_PRIVATE_NETWORKS = SITE["webhooks_to_private_networks"]
 ALLOWED_HOSTS = SITE["allowed_hosts"]
 CSRF_TRUSTED_ORIGINS = SITE["csrf_trusted_origins"]
 

@@ -210,6 +210,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("metrics_token", _to_str, "",
             "Bearer token Prometheus sends to read /metrics/ (Authorization: Bearer …). Empty: /metrics/ is off. "
             "A secret: give it as the environment variable PT_METRICS_TOKEN."),
+    Setting("webhooks_to_private_networks", _to_bool, False,
+            "Let webhooks go to addresses in private networks and this machine (10.x, 192.168.x, 127.x, ...): for a "
+            "receiver inside the organisation's own network. Off: only public addresses."),
     Setting("iati_publisher", _to_str, "XM-DAC-7",
             "IATI organisation identifier of the reporting organisation in the IATI export (the activity "
             "identifiers start with it). XM-DAC-7: the Netherlands government's DAC donor code."),
