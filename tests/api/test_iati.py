@@ -122,3 +122,13 @@ def test_the_command_writes_the_file(published, tmp_path):
     target = tmp_path / "iati.xml"
     call_command("export_iati", output=str(target))
     assert len(list(parsed(target.read_bytes()).iter("iati-activity"))) == 2
+
+
+def test_a_bare_public_programme_is_still_a_valid_activity(accounts):
+    """Registered in a hurry: no lead ministry, no funding, no partners, no dates, no description."""
+    Programme.objects.create(code="BARE", name="Bare", area="policy", status="planned", published=True,
+                             money_published=True)
+    activity = parsed(iati.activities()).find("iati-activity")
+    assert activity.find("participating-org").get("role") == "2"
+    assert activity.find("activity-date").get("type") == "1"
+    assert activity.findtext("description/narrative") == "Policy"

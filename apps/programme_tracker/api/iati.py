@@ -122,6 +122,9 @@ def _activity(root, programme, periods, commitments, payments, partners, recomme
     for partner in partners:
         _narrative(activity, "participating-org", partner.name, role=ROLE_IMPLEMENTING,
                    type=ORGANISATION_TYPE[partner.kind])
+    if not (funders or programme.lead_ministry or partners):  # the schema wants one: the government answers for it
+        _narrative(activity, "participating-org", _("Government of the Netherlands"), ref=settings.IATI_PUBLISHER,
+                   role=ROLE_ACCOUNTABLE, type=GOVERNMENT)
     _sub(activity, "activity-status", code=ACTIVITY_STATUS[programme.status])
     dates = [(kind, day) for kind, day in (
         (DATE_PLANNED_START, programme.planned_start), (DATE_ACTUAL_START, programme.actual_start),
