@@ -113,6 +113,7 @@ def test_served_with_the_public_view_only(client, published, settings):
     settings.PUBLIC_VIEW = False
     assert client.get(reverse("public-iati")).status_code == 404
     settings.PUBLIC_VIEW = True
+    assert reverse("public-iati") in client.get(reverse("public-index")).content.decode()  # linked
     answer = client.get(reverse("public-iati"))
     assert answer.status_code == 200 and answer["Content-Type"].startswith("application/xml")
     parsed(answer.content)

@@ -24,7 +24,13 @@ from django.views.decorators.vary import vary_on_headers
 from programme_tracker.api.iati import NothingToPublish, activities
 from programme_tracker.continuity.rules.base import Context
 from programme_tracker.continuity.rules.coverage import ACCEPTED, coverage, coverage_state
-from programme_tracker.portfolio.models import SECURED_FUNDING_STATUSES, Area, FundingPeriod, ProgrammeRecommendation
+from programme_tracker.portfolio.models import (
+    SECURED_FUNDING_STATUSES,
+    Area,
+    FundingPeriod,
+    Programme,
+    ProgrammeRecommendation,
+)
 from programme_tracker.portfolio.models.recommendations import REPORT_ORDER, Recommendation
 from programme_tracker.portfolio.runs import secured_until_on
 from programme_tracker.taskforce.models import Decision
@@ -108,7 +114,9 @@ def _public(view):
 def index_view(request):
     """All recommendations, by area, with their coverage."""
     entries = public_recommendations(timezone.localdate())
-    return render(request, "api/public.html", {"entries": entries, "today": timezone.localdate(), "one": None})
+    return render(request, "api/public.html", {"entries": entries, "today": timezone.localdate(), "one": None,
+                                               "has_public_programmes": Programme.objects.filter(published=True)
+                                               .exists()})
 
 
 @_public
