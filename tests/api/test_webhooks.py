@@ -2,6 +2,7 @@
 
 import json
 import signal
+import socket
 import uuid
 from datetime import date, timedelta
 
@@ -213,7 +214,8 @@ def test_private_addresses_are_refused_unless_the_site_allows_them(client, login
     settings.WEBHOOKS_TO_PRIVATE_NETWORKS = False
     login(roles.ADMINISTRATOR)
     for address in ("http://127.0.0.1:6379/", "http://10.1.2.3/hook", "http://169.254.169.254/latest/",
-                    "http://[::1]/hook", "http://localhost:8000/"):
+                    "http://[::1]/hook", "http://localhost:8000/", "http://[::127.0.0.1]/", "http://[64:ff9b::7f00:1]/",
+                    "http://[::ffff:10.0.0.1]/", "http://2130706433/"):
         page = client.post(reverse("admin:api_webhook_add"), {"url": address, "events": ["alert.opened"]})
         assert page.status_code == 200 and "private network" in page.content.decode(), address
     assert not Webhook.objects.exists()
@@ -223,3 +225,23 @@ def test_private_addresses_are_refused_unless_the_site_allows_them(client, login
     assert webhooks.deliver_due() == 0
     delivery = hook.deliveries.get()
     assert delivery.state == "failed" and "private network" in delivery.last_error
+
+
+def test_the_delivery_goes_to_the_address_that_was_checked(accounts, monkeypatch):
+    """DNS rebinding: the name is resolved and checked once, and the connection goes to that address."""
+    with Receiver() as receiver:
+        port = int(receiver.url.split(":")[2].split("/")[0])
+        Webhook.objects.create(url=f"http://receiver.example.invalid:{port}/hook/", events=ALL_EVENTS)
+        expiring(accounts)
+        answers = iter(["127.0.0.1", "203.0.113.9"])  # checked, then (were it asked again) elsewhere
+        real = socket.getaddrinfo
+
+        def rebinding(host, port, *args, **kwargs):
+            if host == "receiver.example.invalid":
+                return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (next(answers), port))]
+            return real(host, port, *args, **kwargs)  # the address itself, as the connection asks it
+
+        monkeypatch.setattr(socket, "getaddrinfo", rebinding)
+        assert webhooks.deliver_due() == 1
+    (request,) = receiver.requests
+    assert request["headers"]["Host"] == f"receiver.example.invalid:{port}" and request["path"] == "/hook/"

@@ -29,6 +29,8 @@ def _cell(value) -> str:
         raise ValidationError({"rows": [_("A value is true or false where text, a number or a date belongs.")]})
     if isinstance(value, dict | list):
         raise ValidationError({"rows": [_("A value is an object or a list where text, a number or a date belongs.")]})
+    if "\x00" in str(value):  # (the import would take the file for something other than CSV)
+        raise ValidationError({"rows": [_("A value holds a NUL character.")]})
     return str(value)
 
 

@@ -13,7 +13,8 @@ from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_safe
 from icalendar import Calendar, Event
 
 from programme_tracker.accounts.models import ApiToken
@@ -110,7 +111,8 @@ def _subject(request) -> tuple[Q | None, str]:
     return None, ""
 
 
-@require_GET
+@csrf_exempt  # a GET feed opened by calendar programs; any other method is refused below, not by the CSRF page
+@require_safe
 def calendar_view(request, token: str):
     """The feed of the person whose calendar token this is (or, with ?programme= or ?ministry=, of a programme or a
     ministry's programmes, as far as the person may read them); 404 for any other token (nothing to learn)."""

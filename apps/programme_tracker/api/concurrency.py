@@ -5,6 +5,7 @@ that another one overtook between the check and the write."""
 from rest_framework import status
 from rest_framework.exceptions import APIException
 
+from programme_tracker.api.permissions import refuse_cascade
 from programme_tracker.core.models import ConcurrentEditError
 
 
@@ -26,7 +27,8 @@ def etag(version: int) -> str:
 
 
 class VersionedMixin:
-    """For viewsets of VersionedModel records: GET gives the ETag; PUT, PATCH and DELETE need a matching If-Match."""
+    """For viewsets of VersionedModel records: GET gives the ETag; PUT, PATCH and DELETE need a matching If-Match
+    (and a DELETE deletes nothing the person may not delete)."""
 
     def retrieve(self, request, *args, **kwargs):
         response = super().retrieve(request, *args, **kwargs)
@@ -56,4 +58,5 @@ class VersionedMixin:
 
     def perform_destroy(self, instance):
         self.check_if_match(instance)
+        refuse_cascade(self.request.user, instance)
         instance.delete()

@@ -1,5 +1,5 @@
 """Errors as JSON: a rule the model refuses on save names its field, as the desk's form does; a record others
-depend on cannot be deleted (409); an address under /api/ that no route matches is a JSON 404."""
+depend on cannot be deleted (409); under /api/ even Django's own error pages (400, 403, 404, 500) are JSON."""
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import ProtectedError, RestrictedError
@@ -32,3 +32,25 @@ def not_found(request, exception):
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": _("There is nothing at this address.")}, status=404)
     return defaults.page_not_found(request, exception)
+
+
+def bad_request(request, exception):
+    """Django's 400 page (a body larger than the site takes, a malformed request), JSON under /api/."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": _("The request could not be read (is the body larger than 2.5 MB?).")},
+                            status=400)
+    return defaults.bad_request(request, exception)
+
+
+def forbidden(request, exception):
+    """Django's 403 page, JSON under /api/."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": _("You may not do this.")}, status=403)
+    return defaults.permission_denied(request, exception)
+
+
+def server_error(request):
+    """Django's 500 page, JSON under /api/ (the error itself is logged as always)."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": _("Something went wrong on the server; it has been logged.")}, status=500)
+    return defaults.server_error(request)

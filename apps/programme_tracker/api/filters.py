@@ -72,6 +72,8 @@ class ProgrammeFilter(FilterSet):
         return queryset.filter(pk__in=[pk for pk, until in self._untils().items() if until >= value])
 
     def changed(self, queryset, name, value):
+        if not 1900 <= value.year <= 2999:  # (0001-01-01 in another time zone is no moment the database holds)
+            raise ValidationError({"changed_since": [_("Give a moment between the years 1900 and 2999.")]})
         return queryset.filter(pk__in=Programme.history.filter(history_date__gte=value).values("id"))
 
 

@@ -1,7 +1,9 @@
 """Cursor pagination: pages stay stable while records are added, and a deep page costs what the first does."""
 
+from django.core.exceptions import ValidationError as ModelValidationError
+from django.db import DataError
 from django.utils.translation import gettext as _
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import CursorPagination
 
 
@@ -22,3 +24,11 @@ class Cursor(CursorPagination):
             raise ValidationError({self.page_size_query_param: [
                 _("Give a whole number from 1 to %(most)s.") % {"most": self.max_page_size}]})
         return int(given)
+
+    def paginate_queryset(self, queryset, request, view=None):
+        """DRF's page, but a cursor whose position is not one of the ordering's values (made by hand: "abc" where a
+        date or a number belongs) is the same 404 as any other cursor this API did not give."""
+        try:
+            return super().paginate_queryset(queryset, request, view)
+        except (ValueError, TypeError, OverflowError, ModelValidationError, DataError) as exc:
+            raise NotFound(self.invalid_cursor_message) from exc

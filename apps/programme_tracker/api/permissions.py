@@ -1,7 +1,11 @@
 """Who may do what through the API: the roles' model permissions, as in the desk, and a read-only token reads;
 how often a token may ask."""
 
+from django.contrib.admin.utils import NestedObjects
+from django.db import router
+from django.utils.translation import gettext as _
 from rest_framework import permissions, throttling
+from rest_framework.exceptions import PermissionDenied
 
 from programme_tracker.accounts.models import ApiToken
 from programme_tracker.finance.services import may_import
@@ -54,3 +58,24 @@ class PerTokenThrottle(throttling.UserRateThrottle):
         if isinstance(request.auth, ApiToken):
             return self.cache_format % {"scope": self.scope, "ident": f"token-{request.auth.pk}"}
         return super().get_cache_key(request, view)
+
+
+def refuse_cascade(user, record) -> None:
+    """Refuse (403) to delete a record when the records deleted with it include a kind the person may not delete,
+    as the desk does: a coordinator may delete a programme, but not through it its funding periods and payments."""
+    collector = NestedObjects(using=router.db_for_write(type(record)))
+    collector.collect([record])
+    missing = sorted({str(model._meta.verbose_name_plural) for model in collector.model_objs
+                      if not model._meta.auto_created and not hasattr(model, "instance_type")  # (history rows)
+                      and not user.has_perm(f"{model._meta.app_label}.delete_{model._meta.model_name}")})
+    if missing:
+        raise PermissionDenied(_("Deleting it would also delete %(kinds)s, which you may not delete.") % {
+            "kinds": ", ".join(missing)})
+
+
+class CheckedDelete:
+    """A viewset's DELETE that deletes nothing the person may not delete (refuse_cascade)."""
+
+    def perform_destroy(self, instance):
+        refuse_cascade(self.request.user, instance)
+        instance.delete()

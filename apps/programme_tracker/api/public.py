@@ -24,6 +24,7 @@ from django.views.decorators.vary import vary_on_headers
 from programme_tracker.api.iati import NothingToPublish, activities
 from programme_tracker.continuity.rules.base import Context
 from programme_tracker.continuity.rules.coverage import ACCEPTED, coverage, coverage_state
+from programme_tracker.finance.spreadsheet import safe_cell
 from programme_tracker.portfolio.models import (
     SECURED_FUNDING_STATUSES,
     Area,
@@ -161,11 +162,12 @@ def download_view(request, file_format: str):
                      "status", "start", "end", "secured until", "secured funding (EUR)"])
     for entry in entries:
         for programme in entry["programmes"] or [{}]:
-            writer.writerow([entry["code"], entry["area"], entry["government_response"], entry["coverage"],
-                             programme.get("code", ""), programme.get("name", ""), programme.get("status", ""),
-                             _plain(programme.get("start")) or "", _plain(programme.get("end")) or "",
-                             _plain(programme.get("secured_until")) or "",
-                             _plain(programme.get("secured_funding_eur")) or ""])
+            # Text a spreadsheet would run as a formula (a name starting with "=") is written to be shown, not run.
+            writer.writerow([safe_cell(value) for value in (
+                entry["code"], entry["area"], entry["government_response"], entry["coverage"],
+                programme.get("code", ""), programme.get("name", ""), programme.get("status", ""),
+                _plain(programme.get("start")) or "", _plain(programme.get("end")) or "",
+                _plain(programme.get("secured_until")) or "", _plain(programme.get("secured_funding_eur")) or "")])
     response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="recommendations-{timezone.localdate().isoformat()}.csv"'
     return response

@@ -1,7 +1,10 @@
 """The records as JSON: plain fields, related records by their codes (as people and spreadsheets name them),
 money as decimal strings, dates as ISO dates, and each versioned record's edit version."""
 
+import re
+
 from django.db import models
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from programme_tracker.continuity.models import Alert
@@ -15,6 +18,8 @@ from programme_tracker.portfolio.models import (
     Recommendation,
 )
 from programme_tracker.taskforce.models import ActionItem, Decision, Meeting
+
+AMOUNT = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
 
 
 class Text(serializers.CharField):
@@ -36,11 +41,23 @@ class ByCode(serializers.SlugRelatedField):
         return super().to_internal_value(data)
 
 
+class Money(serializers.DecimalField):
+    """An amount as a decimal string with at most two decimals ("950000.00") or a JSON number: digits 0-9 only
+    (Python's Decimal would take "1_000", " 1000" and other scripts' digits), and -0 is 0."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, str | int | float) or (
+                isinstance(data, str) and not AMOUNT.fullmatch(data)):
+            self.fail("invalid")
+        value = super().to_internal_value(data)
+        return value.copy_abs() if value.is_zero() else value
+
+
 class Record(serializers.ModelSerializer):
-    """A model's serializer whose text fields take text only."""
+    """A model's serializer whose text fields take text only, and amounts as Money does."""
 
     serializer_field_mapping = {**serializers.ModelSerializer.serializer_field_mapping,
-                                models.CharField: Text, models.TextField: Text}
+                                models.CharField: Text, models.TextField: Text, models.DecimalField: Money}
 
 
 class OrganisationSerializer(Record):
@@ -127,6 +144,11 @@ class AlertSerializer(Record):
 class DismissSerializer(serializers.Serializer):
     reason = Text(max_length=2000)
     accepted_until = serializers.DateField(required=False, allow_null=True)
+
+    def validate_accepted_until(self, value):
+        if value is not None and value.year > 2999:  # as every date of the register
+            raise serializers.ValidationError(_("Give a day before the year 3000."))
+        return value
 
 
 class ReassignSerializer(serializers.Serializer):

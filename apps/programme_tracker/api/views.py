@@ -4,6 +4,7 @@
 from django.contrib.auth import get_user_model
 from django.db.models import Prefetch, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
@@ -19,7 +20,7 @@ from programme_tracker.api.filters import (
     RecommendationLinkFilter,
     money_filter,
 )
-from programme_tracker.api.permissions import ActionPermission, ImportPermission
+from programme_tracker.api.permissions import ActionPermission, CheckedDelete, ImportPermission
 from programme_tracker.continuity import services as alert_services
 from programme_tracker.continuity.models import Alert
 from programme_tracker.finance.models import BudgetLine, Commitment, Expenditure, Payment, ReportDue, Tranche
@@ -126,13 +127,14 @@ class AlertViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"], permission_classes=[ActionPermission])
     def reassign(self, request, pk=None):
         """Hand the alert to another person (by user name), or back to the automatic choice (empty)."""
+        alert = self.get_object()  # first: an unknown alert says nothing about which user names exist
         given = serializers.ReassignSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         username = given.validated_data.get("assignee") or ""
-        assignee = get_user_model().objects.filter(username=username).first() if username else None
+        assignee = get_user_model().objects.filter(username=username, is_active=True).first() if username else None
         if username and assignee is None:
-            raise FieldErrors({"assignee": ["No account has this user name."]})
-        return self._answer(alert_services.reassign(self.get_object().pk, actor=request.user, assignee=assignee))
+            raise FieldErrors({"assignee": [_("No active account has this user name.")]})
+        return self._answer(alert_services.reassign(alert.pk, actor=request.user, assignee=assignee))
 
 
 class MoneyViewSet(viewsets.ReadOnlyModelViewSet):
@@ -184,7 +186,7 @@ class ExpenditureViewSet(MoneyViewSet):
     bulk_kind = "expenditure"
 
 
-class RecommendationLinkViewSet(viewsets.ModelViewSet):
+class RecommendationLinkViewSet(CheckedDelete, viewsets.ModelViewSet):
     """Which programme implements which recommendation (and how): the coverage matrix's links."""
 
     queryset = ProgrammeRecommendation.objects.select_related("programme", "recommendation")

@@ -16,13 +16,13 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import http.client
 import ipaddress
 import json
 import logging
 import socket
+import ssl
 import time
-import urllib.error
-import urllib.request
 import uuid
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
@@ -56,23 +56,43 @@ ALERT_EVENTS = {
 }
 
 
-def refused_address(url: str) -> str:
-    """Why a webhook may not go to this address, or "" when it may: unless the site allows private networks, every
-    address its host name resolves to must be a public one (not this machine, the office network or the cloud's
-    metadata service). Checked when a webhook is saved and again before each delivery, as names can change."""
-    if settings.WEBHOOKS_TO_PRIVATE_NETWORKS:
-        return ""
+EMBEDDING = (ipaddress.ip_network("::/96"), ipaddress.ip_network("64:ff9b::/96"))  # IPv4 inside IPv6
+
+
+def _public(text: str) -> bool:
+    """Whether an address is a public one, also the IPv4 address inside an IPv6 one (::ffff:127.0.0.1,
+    ::127.0.0.1, 64:ff9b::7f00:1, 6to4, Teredo)."""
+    address = ipaddress.ip_address(text.split("%")[0])
+    inside = [address]
+    if address.version == 6:
+        inside += [address.ipv4_mapped, address.sixtofour, *(address.teredo or ())]
+        if any(address in network for network in EMBEDDING):
+            inside.append(ipaddress.IPv4Address(int(address) & 0xFFFFFFFF))
+    return all(part.is_global for part in inside if part is not None)
+
+
+def resolve(url: str) -> tuple[str | None, str]:
+    """The address to connect to for a webhook's URL and, when the site refuses it, why. Unless the site allows
+    private networks, every address the host name resolves to must be public (not this machine, the office network
+    or the cloud's metadata service). The delivery connects to the address checked here, so a name that answers
+    differently a moment later (DNS rebinding) cannot lead it elsewhere. Raises OSError when the name does not
+    resolve now (the delivery is tried again later)."""
     parts = urlsplit(url)
+    found = socket.getaddrinfo(parts.hostname or "", parts.port or (443 if parts.scheme == "https" else 80),
+                               proto=socket.IPPROTO_TCP)
+    addresses = [address[0] for *_rest, address in found]
+    if not settings.WEBHOOKS_TO_PRIVATE_NETWORKS and not all(_public(address) for address in addresses):
+        return None, _("%(host)s is in a private network or on this machine; the site sends webhooks to public "
+                       "addresses only (site setting webhooks_to_private_networks).") % {"host": parts.hostname}
+    return addresses[0], ""
+
+
+def refused_address(url: str) -> str:
+    """Why a webhook may not go to this address, or "" when it may (or when its name does not resolve yet)."""
     try:
-        found = socket.getaddrinfo(parts.hostname or "", parts.port or (443 if parts.scheme == "https" else 80),
-                                   proto=socket.IPPROTO_TCP)
+        return resolve(url)[1]
     except (OSError, UnicodeError, ValueError):
-        return ""  # not resolvable now: the delivery fails and is tried again, as for any unreachable receiver
-    for *_rest, address in found:
-        if not ipaddress.ip_address(address[0].split("%")[0]).is_global:
-            return _("%(host)s is in a private network or on this machine; the site sends webhooks to public "
-                     "addresses only (site setting webhooks_to_private_networks).") % {"host": parts.hostname}
-    return ""
+        return ""
 
 
 def signature(secret: str, timestamp: int, body: bytes) -> str:
@@ -170,27 +190,52 @@ def deliver_due(now: datetime | None = None) -> int:
     return sent
 
 
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    """A webhook answers where it was registered: a redirect is a failure, not a hop to another address."""
+class _PinnedHTTP(http.client.HTTPConnection):
+    """HTTP to the address already checked, with the URL's host name in the Host header."""
 
-    def redirect_request(self, *args, **kwargs):
-        return None
+    def __init__(self, host: str, address: str, port: int | None, timeout: float):
+        super().__init__(host, port, timeout=timeout)
+        self.address = address
+
+    def connect(self):
+        self.sock = socket.create_connection((self.address, self.port), self.timeout)
 
 
-_opener = urllib.request.build_opener(_NoRedirects)
+class _PinnedHTTPS(http.client.HTTPSConnection):
+    """HTTPS to the address already checked; the certificate is checked against the URL's host name."""
+
+    def __init__(self, host: str, address: str, port: int | None, timeout: float):
+        super().__init__(host, port, timeout=timeout, context=ssl.create_default_context())
+        self.address = address
+
+    def connect(self):
+        sock = socket.create_connection((self.address, self.port), self.timeout)
+        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
+
+
+class Refused(Exception):
+    """The site does not send webhooks to this address (resolve())."""
 
 
 def post(url: str, secret: str, event: str, delivery_id: str, body: bytes) -> int:
-    """POST one signed body; returns the receiver's HTTP status (raises OSError when it cannot be reached)."""
-    request = urllib.request.Request(url, data=body, method="POST", headers={
-        "Content-Type": "application/json; charset=utf-8", "User-Agent": USER_AGENT, "X-PT-Event": event,
-        "X-PT-Delivery": delivery_id, "X-PT-Signature": signature(secret, int(time.time()), body)})
+    """POST one signed body to the address resolve() checked; returns the receiver's HTTP status (a redirect is
+    a status like any other: not followed). Raises Refused, or OSError when the receiver cannot be reached."""
+    address, refusal = resolve(url)
+    if refusal:
+        raise Refused(refusal)
+    parts = urlsplit(url)
+    kind = _PinnedHTTPS if parts.scheme == "https" else _PinnedHTTP
+    connection = kind(parts.hostname, address, parts.port, REQUEST_TIMEOUT)
     try:
-        with _opener.open(request, timeout=REQUEST_TIMEOUT) as response:
-            response.read(1024)  # the answer's body is not wanted; a little is read so the connection ends cleanly
-            return response.status
-    except urllib.error.HTTPError as answer:  # 3xx, 4xx, 5xx: an answer, not an unreachable receiver
-        return answer.code
+        connection.request("POST", (parts.path or "/") + (f"?{parts.query}" if parts.query else ""), body=body,
+                           headers={"Content-Type": "application/json; charset=utf-8", "User-Agent": USER_AGENT,
+                                    "X-PT-Event": event, "X-PT-Delivery": delivery_id,
+                                    "X-PT-Signature": signature(secret, int(time.time()), body)})
+        response = connection.getresponse()
+        response.read(1024)  # the answer's body is not wanted; a little is read so the connection ends cleanly
+        return response.status
+    finally:
+        connection.close()
 
 
 def send_claimed(token: str) -> int:
@@ -200,15 +245,14 @@ def send_claimed(token: str) -> int:
     for delivery in WebhookDelivery.objects.filter(claim_token=token, state=DeliveryState.CLAIMED).select_related(
             "webhook").order_by("id"):
         mine = WebhookDelivery.objects.filter(pk=delivery.pk, claim_token=token)
-        refused = refused_address(delivery.webhook.url)
-        if refused:  # no retry can fix it: set aside for an Administrator
-            mine.update(state=DeliveryState.FAILED, claim_token="", last_error=refused)
-            continue
         status, error = None, ""
         try:
             status = post(delivery.webhook.url, delivery.webhook.secret, delivery.event, str(delivery.delivery_id),
                           delivery.body.encode())
-        except (OSError, ValueError) as exc:  # unreachable, refused, timed out, or an address urllib cannot use
+        except Refused as refusal:  # no retry can fix it: set aside for an Administrator
+            mine.update(state=DeliveryState.FAILED, claim_token="", last_error=str(refusal))
+            continue
+        except (OSError, ValueError, http.client.HTTPException) as exc:  # unreachable, timed out, a bad answer
             error = str(exc) or exc.__class__.__name__
         if status is not None and 200 <= status < 300:
             sent += mine.update(state=DeliveryState.SENT, sent_at=timezone.now(), response_status=status,

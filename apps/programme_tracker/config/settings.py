@@ -273,7 +273,7 @@ REST_FRAMEWORK = {
                                        "rest_framework.authentication.SessionAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["programme_tracker.api.permissions.RolePermissions"],
     # Bodies are JSON: one format to check, and a malformed form body cannot pass for an empty change.
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["programme_tracker.api.parsers.StrictJSONParser"],
     "DEFAULT_PAGINATION_CLASS": "programme_tracker.api.pagination.Cursor",
     "DEFAULT_FILTER_BACKENDS": ["programme_tracker.api.filters.Filters",
                                 "programme_tracker.api.filters.Ordering"],

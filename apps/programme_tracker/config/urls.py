@@ -45,4 +45,8 @@ urlpatterns = [
     path("metrics/", metrics.metrics_view, name="metrics"),
 ]
 
+# Under /api/ these answer JSON; elsewhere Django's pages.
+handler400 = "programme_tracker.api.errors.bad_request"
+handler403 = "programme_tracker.api.errors.forbidden"
 handler404 = "programme_tracker.api.errors.not_found"
+handler500 = "programme_tracker.api.errors.server_error"
