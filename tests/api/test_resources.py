@@ -8,7 +8,7 @@ from programme_tracker.accounts import roles
 from programme_tracker.accounts.services import create_token
 from programme_tracker.finance.models import Commitment
 from programme_tracker.notifications.models import Notification
-from programme_tracker.portfolio.models import ProgrammeRecommendation
+from programme_tracker.portfolio.models import Organisation, ProgrammeRecommendation, Recommendation
 from programme_tracker.taskforce.models import ActionItem, Decision
 
 pytestmark = pytest.mark.django_db
@@ -92,3 +92,28 @@ def test_an_address_no_route_matches_is_a_json_404(client, accounts):
     answer = client.get("/api/alerts/0.5/acknowledge/", **bearer_of(accounts[roles.MONITOR]))
     assert answer.status_code == 404 and answer["Content-Type"] == "application/json"
     assert "<html" in client.get("/no-such-page/").content.decode()  # elsewhere the site keeps its page
+
+
+def test_the_government_response_is_written_with_the_recommendations_etag(client, demo, accounts):
+    headers = bearer_of(accounts[roles.COORDINATOR])
+    url = f"/api/recommendations/{Recommendation.objects.get(code='POL-3').pk}/"
+    change = {"government_response": "accepted", "response_note": "Cabinet letter of 2026."}
+    assert client.patch(url, change, content_type="application/json", **headers).status_code == 428
+    etag = client.get(url, **headers)["ETag"]
+    assert client.patch(url, change, content_type="application/json", HTTP_IF_MATCH=etag, **headers).status_code \
+        == 200
+    stale = client.patch(url, {"response_note": "Overwritten?"}, content_type="application/json",
+                         HTTP_IF_MATCH=etag, **headers)
+    assert stale.status_code == 412
+    assert Recommendation.objects.get(code="POL-3").response_note == "Cabinet letter of 2026."
+
+
+def test_two_desk_editors_of_one_organisation_do_not_overwrite_each_other(client, login, base):
+    login(roles.COORDINATOR)
+    organisation = Organisation.objects.get(short_name="VWS")
+    url = f"/desk/portfolio/organisation/{organisation.pk}/change/"
+    form = {"name": organisation.name, "short_name": "VWS", "kind": "ministry", "active": "on", "version": "0"}
+    assert client.post(url, form).status_code == 302
+    again = client.post(url, {**form, "name": "Someone else's name"})
+    assert again.status_code == 200 and "changed" in again.content.decode()
+    assert Organisation.objects.get(pk=organisation.pk).name == organisation.name

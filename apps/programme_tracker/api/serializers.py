@@ -63,7 +63,7 @@ class Record(serializers.ModelSerializer):
 class OrganisationSerializer(Record):
     class Meta:
         model = Organisation
-        fields = ["id", "short_name", "name", "kind", "active"]
+        fields = ["id", "short_name", "name", "kind", "active", "version"]
 
 
 class RecommendationSerializer(Record):
@@ -73,8 +73,9 @@ class RecommendationSerializer(Record):
 
     class Meta:
         model = Recommendation
-        fields = ["id", "code", "source_report", "area", "number", "text", "government_response", "response_note"]
-        read_only_fields = ["code", "area", "number", "text"]
+        fields = ["id", "code", "source_report", "area", "number", "text", "government_response", "response_note",
+                  "version"]
+        read_only_fields = ["code", "area", "number", "text", "version"]
 
 
 class FundingPeriodSerializer(Record):

@@ -46,8 +46,9 @@ class OrganisationViewSet(viewsets.ReadOnlyModelViewSet):
     ordering_fields = ["id", "short_name"]
 
 
-class RecommendationViewSet(mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
-    """The Rapporteur's recommendations; the government's response is written by those who may change it."""
+class RecommendationViewSet(VersionedMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """The Rapporteur's recommendations; the government's response is written by those who may change it (with
+    the recommendation's ETag in If-Match)."""
 
     queryset = Recommendation.objects.select_related("source_report")
     serializer_class = serializers.RecommendationSerializer

@@ -36,7 +36,7 @@ from programme_tracker.portfolio.runs import secured_until_on
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(HistoryAdmin):
+class OrganisationAdmin(VersionedHistoryAdmin):
     """Ministries, agencies and partners."""
 
     list_display = ["short_name", "name", "kind", "active"]
@@ -66,7 +66,7 @@ class RecommendationProgrammeInline(TabularInline):
 
 
 @admin.register(Recommendation)
-class RecommendationAdmin(WithPanels, HistoryAdmin):
+class RecommendationAdmin(WithPanels, VersionedHistoryAdmin):
     """The recommendations and the government's response; coverage shown as a count of programmes."""
 
     list_display = ["code", "short_text", "area", "government_response", "programme_count"]

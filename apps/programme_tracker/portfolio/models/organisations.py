@@ -5,7 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from programme_tracker.core.models import ValidatedModel
+from programme_tracker.core.models import ValidatedModel, VersionedModel
 from programme_tracker.portfolio.models.choices import OrganisationKind
 from programme_tracker.portfolio.models.validators import code_validator
 
@@ -17,7 +17,7 @@ class OrganisationManager(models.Manager):
         return self.get(short_name=short_name)
 
 
-class Organisation(ValidatedModel):
+class Organisation(ValidatedModel, VersionedModel):
     """A body that leads, funds or implements programmes."""
 
     name = models.CharField(_("name"), max_length=200, unique=True)
@@ -34,7 +34,7 @@ class Organisation(ValidatedModel):
         settings.AUTH_USER_MODEL, blank=True, related_name="contact_for", verbose_name=_("contacts"),
         help_text=_("Staff who answer for this organisation: when a programme it leads has no owner, they are told."),
     )
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["version"])
 
     objects = OrganisationManager()
 

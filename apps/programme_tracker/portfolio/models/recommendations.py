@@ -4,7 +4,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from programme_tracker.core.models import ValidatedModel
+from programme_tracker.core.models import ValidatedModel, VersionedModel
 from programme_tracker.portfolio.models.choices import Area, GovernmentResponse
 from programme_tracker.portfolio.models.validators import code_validator
 
@@ -45,7 +45,7 @@ REPORT_ORDER = models.Case(
 )
 
 
-class Recommendation(ValidatedModel):
+class Recommendation(ValidatedModel, VersionedModel):
     """One numbered recommendation of a source report, with the government's response to it."""
 
     code = models.CharField(
@@ -63,7 +63,7 @@ class Recommendation(ValidatedModel):
         default=GovernmentResponse.PENDING,
     )
     response_note = models.TextField(_("note on the response"), blank=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["version"])
 
     objects = CodeManager()
 
