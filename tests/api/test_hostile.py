@@ -62,7 +62,8 @@ def test_bodies_that_are_no_sound_json_are_a_400(client, demo, accounts, body):
 
 def test_a_body_too_large_and_other_methods_answer_json(client, demo, accounts):
     big = json.dumps({"description": "x" * 3_000_000})
-    answer = client.patch(f"/api/programmes/{Programme.objects.get(code='COSA').pk}/", big, content_type="application/json", HTTP_IF_MATCH="*",
+    cosa = Programme.objects.get(code="COSA")
+    answer = client.patch(f"/api/programmes/{cosa.pk}/", big, content_type="application/json", HTTP_IF_MATCH="*",
                           **bearer_of(accounts[roles.COORDINATOR]))
     assert answer.status_code == 400 and answer["Content-Type"] == "application/json"
     feed = f"/api/calendar/{create_token(accounts[roles.COORDINATOR], 'c', 'calendar', 1)[1]}.ics"
