@@ -69,7 +69,7 @@ def test_a_scan_that_fails_leaves_neither_alert_nor_notification(expiring, monke
         raise RuntimeError("disk full")
 
     # After the notifications' own listener has written its rows: they must be rolled back with the alerts.
-    monkeypatch.setattr(listeners, "_listeners", [*listeners._listeners, broken])
+    monkeypatch.setattr(listeners._alert_events, "_listeners", [*listeners._alert_events._listeners, broken])
     with pytest.raises(RuntimeError):
         run_scan(T)
     assert not Alert.objects.exists() and not Notification.objects.exists()
