@@ -175,7 +175,7 @@ def test_serve_sets_up_answers_and_runs_the_jobs_in_process(run):
         server.terminate()
         output = server.communicate(timeout=30)[0]
     assert "Created the first administrator 'admin'." in output
-    assert "Background jobs (daily scan, e-mail delivery) run in this process." in output
+    assert "Background jobs (daily scan, e-mail and webhook delivery) run in this process." in output
     assert f"the desk is at http://127.0.0.1:{port}/desk/" in output
 
 

@@ -328,3 +328,11 @@ def test_a_programmes_and_a_ministrys_calendar_feed(client, demo, accounts, sett
 def test_an_api_token_or_a_guess_does_not_open_a_feed(client, token):
     assert client.get(f"/api/calendar/{token}.ics").status_code == 404
     assert client.get("/api/calendar/pt_guess.ics").status_code == 404
+
+
+def test_a_bulk_post_takes_the_apis_field_names_too(client, demo, accounts):
+    token = create_token(accounts[roles.FINANCE_OFFICER], "finance system", "write", 1)[1]
+    rows = [{"funding_period": "STOP-IT-NOW-2025", "reference": "FIELDS-1", "paid_on": "2026-11-02",
+             "amount": "100.00"}]
+    answer = client.post("/api/payments/bulk/", {"rows": rows}, content_type="application/json", **bearer(token))
+    assert answer.status_code == 200 and answer.json()["created"] == 1, answer.json()

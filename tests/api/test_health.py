@@ -36,3 +36,8 @@ def test_live_answers_and_neither_needs_a_log_in_nor_says_more(client):
     assert client.get("/health/live/").json() == {"status": "ok"}
     assert client.post("/health/").status_code == 405
     assert set(client.get("/health/").json()) == {"status", "checks"}
+
+
+def test_the_browsers_favicon_request_finds_the_icon(client):
+    answer = client.get("/favicon.ico")
+    assert answer.status_code == 301 and answer["Location"].endswith(".svg")

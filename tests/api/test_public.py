@@ -45,7 +45,7 @@ def test_the_view_shows_coverage_and_the_public_programmes(client, public):
     prev3 = next(r for r in data["recommendations"] if r["code"] == "PREV-3")
     assert [p["code"] for p in prev3["programmes"]] == ["STOP-IT-NOW"]
     assert prev3["programmes"][0]["secured_funding_eur"] is not None
-    client.post("/i18n/setlang/", {"language": "nl", "next": "/public/"})
+    client.post("/public/language/", {"language": "nl", "next": "/public/"})
     dutch = client.get("/public/PREV-3/").content.decode()
     assert '<html lang="nl">' in dutch and "Kabinetsreactie" in dutch
 
@@ -91,3 +91,16 @@ def test_decisions_marked_public_appear_beside_their_recommendations(client, pub
         == [about_recommendation.number]
     for page in PAGES:
         assert "INTERNAL DECISION" not in client.get(page).content.decode()
+
+
+def test_the_language_switch_works_for_every_visitor_of_a_cached_page(public):
+    from django.test import Client
+
+    for visitor in (Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)):
+        page = visitor.get("/public/PREV-3/").content.decode()  # the second gets the first one's cached page
+        assert 'action="/public/language/"' in page
+        switched = visitor.post("/public/language/", {"language": "nl", "next": "/public/PREV-3/"})
+        assert switched.status_code == 302 and switched["Location"] == "/public/PREV-3/"
+        assert '<html lang="nl">' in visitor.get("/public/PREV-3/").content.decode()
+    elsewhere = Client().post("/public/language/", {"language": "nl", "next": "https://evil.example/"})
+    assert elsewhere["Location"] == "/public/"

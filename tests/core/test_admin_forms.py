@@ -2,6 +2,7 @@
 are no key in every related field) without a server error: a model error always lands on a field the form shows
 or on the form (or row) itself."""
 
+import uuid
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
@@ -12,6 +13,7 @@ from django.contrib.auth import get_user_model
 from django.db import models, transaction
 from django.urls import reverse
 
+from programme_tracker.api.models import Webhook, WebhookDelivery
 from programme_tracker.continuity.models import AlertEvent
 from programme_tracker.continuity.scan import run_scan
 from programme_tracker.core.forms import ModelForm
@@ -72,6 +74,10 @@ def minimal_records() -> dict:
         Expenditure: Expenditure.objects.create(funding_period=period, organisation=ministry, category="other",
                                                 period_start=date(2026, 1, 1), period_end=date(2026, 3, 31),
                                                 amount=Decimal("100.00")),
+        Webhook: (webhook := Webhook.objects.create(url="https://receiver.example.invalid/hook",
+                                                   events=["alert.opened"])),
+        WebhookDelivery: WebhookDelivery.objects.create(webhook=webhook, delivery_id=uuid.uuid4(),
+                                                        event="alert.opened", body="{}", state="failed"),
     }
 
 

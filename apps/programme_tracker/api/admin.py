@@ -1,11 +1,15 @@
 """Webhooks in the desk, for Administrators: register an address and its events, see each delivery, send again."""
 
+from urllib.parse import urlsplit
+
 from django import forms
 from django.contrib import admin
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from unfold.widgets import UnfoldAdminCheckboxSelectMultipleWidget
 
 from programme_tracker.api.models import DeliveryState, Webhook, WebhookDelivery, WebhookEvent, new_secret
 from programme_tracker.api.webhooks import refused_address
@@ -16,8 +20,8 @@ from programme_tracker.core.forms import ModelForm
 class WebhookForm(ModelForm):
     """The events are ticked from the list of what a webhook can hear of."""
 
-    events = forms.MultipleChoiceField(label=_("events"), choices=WebhookEvent.choices,
-                                       widget=forms.CheckboxSelectMultiple,
+    events = forms.MultipleChoiceField(label=capfirst(_("events")), choices=WebhookEvent.choices,
+                                       widget=UnfoldAdminCheckboxSelectMultipleWidget,
                                        help_text=_("The events this address is sent."))
 
     class Meta:
@@ -26,6 +30,10 @@ class WebhookForm(ModelForm):
 
     def clean_url(self):
         url = self.cleaned_data["url"]
+        if urlsplit(url).username or urlsplit(url).password:
+            # It would stand in the lists; the signature is how the receiver knows the site.
+            raise forms.ValidationError(_("Put no user name or password in the address: the receiver checks the "
+                                          "signature instead."))
         refused = refused_address(url)
         if refused:
             raise forms.ValidationError(refused)

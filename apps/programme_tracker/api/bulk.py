@@ -34,9 +34,19 @@ def _cell(value) -> str:
     return str(value)
 
 
+# The API's own field names where they differ from the spreadsheet's columns by more than "_" for " ".
+FIELD_COLUMNS = {"period_start": "from", "period_end": "to"}
+
+
+def column_name(name: str) -> str:
+    """A row's key as the import's column: the spreadsheet's ("paid on") or the API's field name ("paid_on")."""
+    return FIELD_COLUMNS.get(name, name.replace("_", " "))
+
+
 def run(kind: str, rows: list[dict], *, user, dry_run: bool) -> dict:
     """Check (and unless `dry_run`, write) the rows as one import; the report with rows numbered from 1 as posted."""
     columns = KINDS[kind].column_names()
+    rows = [{column_name(name): value for name, value in row.items()} for row in rows]
     unknown = sorted({name for row in rows for name in row} - set(columns))
     if unknown:
         raise ValidationError({"rows": [_("Unknown columns: %(names)s. The columns are: %(columns)s.") % {

@@ -13,12 +13,15 @@ from datetime import date
 
 from django.conf import settings
 from django.db.models import Q, Sum
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import cache_page
-from django.views.decorators.http import require_GET
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from programme_tracker.api.iati import NothingToPublish, activities
@@ -172,3 +175,20 @@ def download_view(request, file_format: str):
     response["Content-Disposition"] = f'attachment; filename="recommendations-{timezone.localdate().isoformat()}.csv"'
     return response
 
+
+
+@csrf_exempt  # the pages are cached for everyone, so they carry no per-visitor token; choosing a language risks nothing
+@require_POST
+def language_view(request):
+    """The public pages' language switch: set the language cookie and go back to the page (a public page only)."""
+    if not settings.PUBLIC_VIEW:
+        raise Http404
+    language = request.POST.get("language", "")
+    back = request.POST.get("next", "")
+    if not back.startswith("/public/") or not url_has_allowed_host_and_scheme(back, allowed_hosts=None):
+        back = reverse("public-index")
+    response = HttpResponseRedirect(back)
+    if language in dict(settings.LANGUAGES):
+        response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, max_age=settings.LANGUAGE_COOKIE_AGE,
+                            samesite="Lax", secure=settings.SESSION_COOKIE_SECURE)
+    return response

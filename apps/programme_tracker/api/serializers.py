@@ -19,6 +19,7 @@ from programme_tracker.portfolio.models import (
 )
 from programme_tracker.taskforce.models import ActionItem, Decision, Meeting
 
+PERIOD_CODE = "The funding period's code."  # (not the code field's own help, which is about making one)
 AMOUNT = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
 
 
@@ -168,7 +169,7 @@ class BudgetLineSerializer(Record):
 
 
 class PaymentSerializer(Record):
-    funding_period = ByCode(slug_field="code", read_only=True)
+    funding_period = ByCode(slug_field="code", read_only=True, help_text=PERIOD_CODE)
     tranche_planned_on = serializers.DateField(source="tranche.planned_on", read_only=True, allow_null=True)
 
     class Meta:
@@ -179,7 +180,7 @@ class PaymentSerializer(Record):
 
 
 class ExpenditureSerializer(Record):
-    funding_period = ByCode(slug_field="code", read_only=True)
+    funding_period = ByCode(slug_field="code", read_only=True, help_text=PERIOD_CODE)
     organisation = ByCode(slug_field="short_name", read_only=True)
 
     class Meta:
@@ -202,7 +203,7 @@ class RecommendationLinkSerializer(Record):
 
 
 class CommitmentSerializer(Record):
-    funding_period = ByCode(slug_field="code", queryset=FundingPeriod.objects.all())
+    funding_period = ByCode(slug_field="code", queryset=FundingPeriod.objects.all(), help_text=PERIOD_CODE)
 
     class Meta:
         model = Commitment
@@ -212,7 +213,7 @@ class CommitmentSerializer(Record):
 
 
 class ReportDueSerializer(Record):
-    funding_period = ByCode(slug_field="code", queryset=FundingPeriod.objects.all())
+    funding_period = ByCode(slug_field="code", queryset=FundingPeriod.objects.all(), help_text=PERIOD_CODE)
 
     class Meta:
         model = ReportDue
@@ -221,7 +222,7 @@ class ReportDueSerializer(Record):
 
 
 class TrancheSerializer(Record):
-    funding_period = ByCode(slug_field="code", queryset=FundingPeriod.objects.all())
+    funding_period = ByCode(slug_field="code", queryset=FundingPeriod.objects.all(), help_text=PERIOD_CODE)
 
     class Meta:
         model = Tranche

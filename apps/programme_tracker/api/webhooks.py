@@ -142,7 +142,7 @@ def _alert(event: AlertEvent) -> dict:
     alert = event.alert
     return {
         "id": alert.pk, "rule": alert.rule, "title": str(alert.rule_title), "severity": alert.severity,
-        "state": event.to_state, "from_state": event.from_state, "subject": alert.subject_label,
+        "state": event.to_state, "from_state": event.from_state or None, "subject_label": alert.subject_label,
         "programme": alert.programme.code if alert.programme else None,
         "recommendation": alert.recommendation.code if alert.recommendation else None,
         "key_date": alert.key_date, "until_date": alert.until_date, "message": alert.message_for(None),

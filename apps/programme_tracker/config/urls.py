@@ -1,6 +1,7 @@
 """URL routes: the desk pages and the admin under /desk/, language switching, and the job dashboard."""
 
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import RedirectView
 
@@ -38,11 +39,14 @@ urlpatterns = [
     path("api/", include("programme_tracker.api.urls")),
     path("public/", public.index_view, name="public-index"),
     path("public/iati-activities.xml", public.iati_view, name="public-iati"),
+    path("public/language/", public.language_view, name="public-language"),
     path("public/recommendations.<slug:file_format>", public.download_view, name="public-download"),
     path("public/<str:code>/", public.recommendation_view, name="public-recommendation"),
     path("health/", health.health_view, name="health"),
     path("health/live/", health.live_view, name="health-live"),
     path("metrics/", metrics.metrics_view, name="metrics"),
+    # Browsers ask for /favicon.ico whatever the page says: the site's icon rather than a 404 on every page.
+    path("favicon.ico", RedirectView.as_view(url=static("core/favicon.svg"), permanent=True)),
 ]
 
 # Under /api/ these answer JSON; elsewhere Django's pages.

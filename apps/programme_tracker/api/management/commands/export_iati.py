@@ -2,6 +2,7 @@
 
 import sys
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from programme_tracker.api.iati import NothingToPublish, activities
@@ -16,6 +17,9 @@ class Command(BaseCommand):
         parser.add_argument("--output", "-o", default="-", help="file to write (default: standard output)")
 
     def handle(self, *args, output, **options):
+        if settings.SITE_URL_IS_DEFAULT:
+            self.stderr.write(f"Note: the links in the file start with {settings.SITE_URL}, the default site_url; set "
+                              "site_url to the site's public address before publishing it.")
         try:
             data = activities()
         except NothingToPublish as nothing:

@@ -23,7 +23,7 @@ class Command(BaseCommand):
         if not settings.REDIS_URL:
             # The embedded default has no Redis: the daily scan and e-mail delivery run on a thread of this process.
             InProcessScheduler().start()
-            self.stdout.write("Background jobs (daily scan, e-mail delivery) run in this process.")
+            self.stdout.write("Background jobs (daily scan, e-mail and webhook delivery) run in this process.")
         address = addrport if ":" in addrport else f"127.0.0.1:{addrport}"
         if settings.SITE_URL_IS_DEFAULT:
             # Not set for this site: links in e-mail lead to where this server answers (make run PORT=8080).
