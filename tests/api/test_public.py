@@ -104,3 +104,16 @@ def test_the_language_switch_works_for_every_visitor_of_a_cached_page(public):
         assert '<html lang="nl">' in visitor.get("/public/PREV-3/").content.decode()
     elsewhere = Client().post("/public/language/", {"language": "nl", "next": "https://evil.example/"})
     assert elsewhere["Location"] == "/public/"
+
+
+def test_the_downloads_give_codes_the_same_in_every_language(client, public):
+    english = client.get("/public/recommendations.json").json()
+    dutch = client.get("/public/recommendations.json", HTTP_ACCEPT_LANGUAGE="nl").json()
+    assert english == dutch
+    prev3 = next(r for r in english["recommendations"] if r["code"] == "PREV-3")
+    assert (prev3["area"], prev3["coverage"]) == ("prevention", "at_risk")
+    assert prev3["government_response"] in ("accepted", "partly_accepted", "pending", "not_accepted")
+    programme = prev3["programmes"][0]
+    assert programme["status"] == "active" and programme["secured_funding_eur"].endswith(".00")
+    rows = client.get("/public/recommendations.csv", HTTP_ACCEPT_LANGUAGE="nl").content.decode().splitlines()
+    assert any(row.startswith("PREV-3,prevention,") for row in rows)

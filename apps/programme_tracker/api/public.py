@@ -10,6 +10,7 @@ import io
 import json
 from collections import defaultdict
 from datetime import date
+from decimal import Decimal
 
 from django.conf import settings
 from django.db.models import Q, Sum
@@ -58,6 +59,7 @@ def public_recommendations(today: date) -> list[dict]:
     for link in links.order_by("programme__code"):
         programme = link.programme
         entry = {"code": programme.code, "name": programme.name, "status": str(programme.get_status_display()),
+                 "status_code": programme.status,
                  "start": (programme.actual_start or programme.planned_start),
                  "end": (programme.actual_end or programme.planned_end),
                  "secured_until": untils.get(programme.pk)}
@@ -71,6 +73,8 @@ def public_recommendations(today: date) -> list[dict]:
         kind = coverage_state(recommendation.government_response in ACCEPTED,
                               covered_until.get(recommendation.pk), horizon)
         answer.append({"code": recommendation.code, "area": str(areas[recommendation.area]),
+                       "area_code": recommendation.area,
+                       "government_response_code": recommendation.government_response,
                        "text": recommendation.text,
                        "government_response": str(recommendation.get_government_response_display()),
                        "response_note": recommendation.response_note, "coverage": kind,
@@ -92,6 +96,7 @@ def _public_decisions(links) -> dict[int, list[dict]]:
     for decision in chosen:
         entry = {"number": decision.number, "decided_on": decision.decided_on,
                  "kind": str(decision.get_kind_display()), "state": str(decision.get_state_display()),
+                 "kind_code": decision.kind, "state_code": decision.state,
                  "text": decision.text}
         recommendations = {r.pk for r in decision.recommendations.all()}
         for programme in decision.programmes.all():
@@ -133,7 +138,12 @@ def recommendation_view(request, code: str):
 
 
 def _plain(value):
-    return value.isoformat() if isinstance(value, date) else (str(value) if value is not None else None)
+    """A value as the downloads write it: dates ISO, amounts with two decimals as the API does, None as is."""
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return f"{value:.2f}"
+    return str(value) if value is not None else None
 
 
 @_public
@@ -148,14 +158,21 @@ def iati_view(request):
     return response
 
 
+def _coded(row: dict) -> dict:
+    """A row of the downloads: each label replaced by its code (`prevention`, `accepted`, `active`), the same in
+    every language, and dates and amounts as plain text."""
+    plain = {key: _plain(value) for key, value in row.items() if not key.endswith("_code") and key != "coverage_label"}
+    plain.update({key.removesuffix("_code"): value for key, value in row.items() if key.endswith("_code")})
+    return plain
+
+
 @_public
 def download_view(request, file_format: str):
-    """The same as CSV (one row per recommendation and public programme) or JSON."""
-    entries = public_recommendations(timezone.localdate())
+    """The same as CSV (one row per recommendation and public programme) or JSON, with codes for the choices."""
+    entries = [{**_coded(entry), **{part: [_coded(row) for row in entry[part]] for part in ("programmes", "decisions")}}
+               for entry in public_recommendations(timezone.localdate())]
     if file_format == "json":
-        data = [{**entry, **{part: [{key: _plain(value) for key, value in row.items()} for row in entry[part]]
-                             for part in ("programmes", "decisions")}} for entry in entries]
-        return HttpResponse(json.dumps({"date": timezone.localdate().isoformat(), "recommendations": data},
+        return HttpResponse(json.dumps({"date": timezone.localdate().isoformat(), "recommendations": entries},
                                        ensure_ascii=False, indent=1), content_type="application/json")
     if file_format != "csv":
         raise Http404
@@ -166,15 +183,13 @@ def download_view(request, file_format: str):
     for entry in entries:
         for programme in entry["programmes"] or [{}]:
             # Text a spreadsheet would run as a formula (a name starting with "=") is written to be shown, not run.
-            writer.writerow([safe_cell(value) for value in (
+            writer.writerow([safe_cell(value or "") for value in (
                 entry["code"], entry["area"], entry["government_response"], entry["coverage"],
-                programme.get("code", ""), programme.get("name", ""), programme.get("status", ""),
-                _plain(programme.get("start")) or "", _plain(programme.get("end")) or "",
-                _plain(programme.get("secured_until")) or "", _plain(programme.get("secured_funding_eur")) or "")])
+                programme.get("code"), programme.get("name"), programme.get("status"), programme.get("start"),
+                programme.get("end"), programme.get("secured_until"), programme.get("secured_funding_eur"))])
     response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="recommendations-{timezone.localdate().isoformat()}.csv"'
     return response
-
 
 
 @csrf_exempt  # the pages are cached for everyone, so they carry no per-visitor token; choosing a language risks nothing
