@@ -9,6 +9,7 @@ one-off work (a big import) to a worker with `enqueue()`.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import socket
@@ -63,9 +64,11 @@ def run_job(name: str, attempt: int = 1) -> str:
         JobRun.objects.filter(pk=run.pk).update(outcome=JobRun.Outcome.FAILED, finished_at=timezone.now(),
                                                 error=traceback.format_exc()[-5000:])
         raise
+    # A job's summary (a dict) as JSON: what `run-job` prints and the desk's job runs show.
+    text = json.dumps(result, default=str) if isinstance(result, dict) else str(result)
     JobRun.objects.filter(pk=run.pk).update(outcome=JobRun.Outcome.SUCCEEDED, finished_at=timezone.now(),
-                                            result=str(result)[:2000])
-    return str(result)
+                                            result=text[:2000])
+    return text
 
 
 def connection():
