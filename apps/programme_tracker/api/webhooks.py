@@ -29,7 +29,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db.models import F, Q
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -37,6 +37,7 @@ from django.utils.translation import gettext as _
 from programme_tracker.api.models import DeliveryState, Webhook, WebhookDelivery, WebhookEvent
 from programme_tracker.continuity.choices import EventKind
 from programme_tracker.continuity.models import AlertEvent
+from programme_tracker.core import outbox
 
 log = logging.getLogger(__name__)
 
@@ -175,13 +176,8 @@ def _due(now: datetime) -> Q:
 def claim(now: datetime | None = None, limit: int = BATCH) -> str | None:
     """Take up to `limit` due deliveries for this worker with one conditional UPDATE; returns the claim token."""
     now = now or timezone.now()
-    ids = list(WebhookDelivery.objects.filter(_due(now)).order_by("due_at", "id").values_list("pk", flat=True)[:limit])
-    if not ids:
-        return None
-    token = uuid.uuid4().hex
-    taken = WebhookDelivery.objects.filter(_due(now), pk__in=ids).update(
-        state=DeliveryState.CLAIMED, claim_token=token, claimed_at=now, attempts=F("attempts") + 1)
-    return token if taken else None
+    return outbox.claim(WebhookDelivery, _due(now), ("due_at", "id"), limit, state=DeliveryState.CLAIMED,
+                        claimed_at=now)
 
 
 def deliver_due(now: datetime | None = None) -> int:

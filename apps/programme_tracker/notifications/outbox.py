@@ -10,18 +10,17 @@ duplicate e-mail, nothing lost. A mail server that is down puts the rows back wi
 from __future__ import annotations
 
 import logging
-import uuid
 from collections import defaultdict
 from datetime import datetime, timedelta
 from smtplib import SMTPRecipientsRefused
 
 from django.core.mail import EmailMultiAlternatives
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from programme_tracker.continuity.choices import NOTIFIED_EVENTS, SEVERITY_ORDER
 from programme_tracker.continuity.models import AlertEvent
-from programme_tracker.core import bulk
+from programme_tracker.core import bulk, outbox
 from programme_tracker.notifications.audience import EVENT_FACTS, Audience, EventFacts
 from programme_tracker.notifications.emails import compose
 from programme_tracker.notifications.models import EmailState, Notification, Preference
@@ -70,16 +69,8 @@ def _due(now: datetime) -> Q:
 def claim(now: datetime | None = None, limit: int = BATCH) -> str | None:
     """Take up to `limit` due e-mails for this worker with one conditional UPDATE; returns the claim token."""
     now = now or timezone.now()
-    ids = list(Notification.objects.filter(_due(now)).order_by("email_due_at", "id").values_list("pk", flat=True)[
-        :limit])
-    if not ids:
-        return None
-    token = uuid.uuid4().hex
-    # The condition is checked again by the UPDATE itself: rows another worker took meanwhile are left alone.
-    taken = Notification.objects.filter(_due(now), pk__in=ids).update(
-        email_state=EmailState.CLAIMED, claim_token=token, claimed_at=now, attempts=F("attempts") + 1
-    )
-    return token if taken else None
+    return outbox.claim(Notification, _due(now), ("email_due_at", "id"), limit, email_state=EmailState.CLAIMED,
+                        claimed_at=now)
 
 
 def deliver_due(now: datetime | None = None) -> int:
