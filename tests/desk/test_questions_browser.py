@@ -51,6 +51,7 @@ def test_coordinator_which_recommendations_are_at_risk_and_why(live_server, page
     landed(page)
     page.click("nav >> text=Coverage matrix")  # 1
     page.click("a:has-text('at risk')")  # 2
+    page.wait_for_url("**/desk/coverage/?*coverage=at_risk*")
     reason = " ".join(page.locator("#rec-PREV-3 td.cov-reason").inner_text().split())
     until = date_format(snapshot(demo).until(Programme.objects.get(code="STOP-IT-NOW").pk))
     assert reason == f"at risk Only STOP-IT-NOW covers it, secured up to and including {until}."
@@ -85,6 +86,7 @@ def test_monitor_what_changed_since_i_last_looked(live_server, page, accounts, d
     line = " ".join(page.locator("#since-last-visit").inner_text().split())
     assert "0 new alerts, 1 changed" in line
     page.click("#since-last-visit a")  # 1
+    page.wait_for_url("**/desk/inbox/?*recent=1*")  # a click only waits for the next page to start loading
     rows = page.locator("#alert-inbox tbody tr[id^='alert-']")
     assert rows.count() == 1 and "POL-1" in rows.first.inner_text() and "changed" in rows.first.inner_text()
 
