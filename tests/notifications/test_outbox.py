@@ -80,7 +80,7 @@ def test_delivery_sends_one_mail_per_person_and_marks_it(expiring, people):
     run_scan(T, rules=["funding-expiring"])
     assert outbox.deliver_due() == 2
     assert len(mail.outbox) == 1 and "2 alerts" in mail.outbox[0].subject
-    assert "/desk/continuity/alert/" in mail.outbox[0].body
+    assert "/desk/inbox/?alert=" in mail.outbox[0].body
     assert outbox.deliver_due() == 0 and len(mail.outbox) == 1
     assert set(Notification.objects.values_list("email_state", flat=True)) == {EmailState.SENT}
 
@@ -93,7 +93,8 @@ def test_digest_goes_out_at_digest_time_not_before(expiring, people):
     outbox.deliver_due(now=waiting.email_due_at - timedelta(seconds=1))
     assert len(mail.outbox) == 1
     outbox.deliver_due(now=waiting.email_due_at)
-    assert len(mail.outbox) == 2 and "Info" in mail.outbox[1].subject
+    assert len(mail.outbox) == 2 and "Daily digest" in mail.outbox[1].subject
+    assert "(1 for information)" in mail.outbox[1].subject
 
 
 def test_a_worker_that_dies_after_claiming_leaves_the_mail_to_be_sent_once_after_the_timeout(expiring, settings):
@@ -207,8 +208,10 @@ def test_each_person_is_written_to_in_their_own_language_as_text_and_html(expiri
     outbox.deliver_due()
     mails = {message.to[0]: message for message in mail.outbox}
     nl, en = mails[dutch.email], mails[english.email]
-    assert "2 waarschuwingen voor u" in nl.subject and "Wat er gebeurde:" in nl.body and "KRITIEK" in nl.body
-    assert "2 alerts for you" in en.subject and "What happened:" in en.body and "CRITICAL" in en.body
+    assert "2 waarschuwingen voor u (1 kritiek, 1 ter informatie)" in nl.subject
+    assert "Nieuw gesignaleerd op" in nl.body and "KRITIEK" in nl.body
+    assert "2 alerts for you (1 critical, 1 for information)" in en.subject
+    assert "Newly found on" in en.body and "CRITICAL" in en.body
     html, kind = nl.alternatives[0]
-    assert kind == "text/html" and '<html lang="nl">' in html and "Open de waarschuwing in het bureau" in html
-    assert "/desk/continuity/alert/" in html and "<script" not in html
+    assert kind == "text/html" and '<html lang="nl">' in html and "Handel af in de inbox" in html
+    assert "/desk/inbox/?alert=" in html and "<script" not in html

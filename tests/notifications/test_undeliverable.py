@@ -13,6 +13,7 @@ from programme_tracker.accounts import roles
 from programme_tracker.continuity.models import Alert
 from programme_tracker.continuity.scan import run_scan
 from programme_tracker.notifications import outbox, services
+from programme_tracker.notifications.emails import Email
 from programme_tracker.notifications.models import EmailState, Notification
 from programme_tracker.portfolio.models import Programme
 from tests.builders import T, day, fund, make_programme
@@ -86,7 +87,8 @@ def test_an_unfixable_failure_is_set_aside_and_the_others_still_go(people, setti
 def test_a_header_the_mail_cannot_carry_fails_at_once(people, monkeypatch):
     expiring(people[roles.FINANCE_OFFICER])
     run_scan(T, rules=["funding-expiring"])
-    monkeypatch.setattr(outbox, "compose", lambda notifications, language: ("bad\nsubject", "body", "<p>body</p>"))
+    monkeypatch.setattr(outbox, "compose", lambda notifications, language, delivery: Email(
+        "bad\nsubject", "body", "<p>body</p>", "programme-tracker@localhost"))
     outbox.deliver_due(T_NOW())
     row = Notification.objects.get(recipient=people[roles.FINANCE_OFFICER], alert__severity="critical")
     assert row.email_state == EmailState.FAILED and row.attempts == 1

@@ -206,7 +206,12 @@ if SITE["mail_server"]:
     EMAIL_USE_SSL = SITE["mail_use_ssl"]
     EMAIL_TIMEOUT = 30
 else:
-    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+    # No mail server: each e-mail is written as a file under the site's mail/ folder, to be read there (printing
+    # them would bury the server's own log under the demo's first e-mails).
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = SITE_DIR / "mail"
+# Where questions about an e-mail go (its Reply-To and its "questions to" line); empty: the coordinators.
+MAIL_REPLY_TO = SITE["mail_reply_to"]
 
 # Continuity rules: lead times, horizons and grace days (see continuity/rules/base.py, Limits).
 CONTINUITY = site_config.group(SITE, "continuity")

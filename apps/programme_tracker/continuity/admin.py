@@ -6,6 +6,7 @@ from django.db.models import Case, Q, Value, When
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from simple_history.models import HistoricalRecords
 
 from programme_tracker.continuity import services
@@ -158,7 +159,8 @@ class AlertAdmin(WithPanels, ModelAdmin):
         for alert_id in queryset.filter(state=AlertState.OPEN).values_list("pk", flat=True):
             services.acknowledge(alert_id, actor=request.user)
             done += 1
-        self.message_user(request, _("%(count)s alert(s) acknowledged.") % {"count": done})
+        self.message_user(request, ngettext("%(count)s alert acknowledged.", "%(count)s alerts acknowledged.", done)
+                          % {"count": done})
 
 
 @admin.register(ScanState)

@@ -2,7 +2,8 @@
 language with their own date and number formats.
 
 A message is a list of parts, each {"t": source text, "a": {name: value}}; a value is text, a whole number, a
-date ({"date": ISO}), an amount ({"amount": "1234.50"}) or a part of its own (a word that is translated too).
+date ({"date": ISO}), an amount ({"amount": "1234.50"}, with "currency": "EUR" when it is money) or a part of its
+own (a word that is translated too).
 Source texts are marked with gettext_noop where the rules define them, so the catalog holds them.
 """
 
@@ -12,12 +13,39 @@ from datetime import date
 from decimal import Decimal
 
 from django.utils.formats import date_format, number_format
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext, ngettext
 
 
-def say(text: str, **args) -> dict:
-    """One part of a message: `text` (English, marked with gettext_noop) with its arguments."""
-    return {"t": text, "a": {name: _encode(value) for name, value in args.items()}}
+def counted(singular: str, plural: str) -> tuple[str, str]:
+    """A message whose words follow a number ("1 day", "2 days"); marks both forms for the catalog (makemessages
+    knows this name: core/management/commands/makemessages.py)."""
+    return singular, plural
+
+
+def say(text: str | tuple[str, str], count: str = "", **args) -> dict:
+    """One part of a message: `text` (English, marked with gettext_noop, or `counted` with the name of the
+    argument whose number picks the form) with its arguments."""
+    part = {"t": text, "a": {name: _encode(value) for name, value in args.items()}}
+    if isinstance(text, tuple):
+        part.update(t=text[0], p=text[1], n=count)
+    return part
+
+
+def money(amount: Decimal, currency: str) -> dict:
+    """An amount of money as a message argument: written with its currency, as the reader's language writes it."""
+    return {"amount": str(amount), "currency": currency}
+
+
+SYMBOLS = {"EUR": "€"}
+
+
+def written_money(amount: Decimal, currency: str) -> str:
+    """€ 1.234,50 in Dutch, €1,234.50 in English; a currency without a symbol after the number (1,234.50 USD)."""
+    number = number_format(amount, 2, use_l10n=True, force_grouping=True)
+    symbol = SYMBOLS.get(currency)
+    if symbol is None:
+        return f"{number} {currency}"
+    return f"{symbol} {number}" if (get_language() or "").startswith("nl") else f"{symbol}{number}"
 
 
 def _encode(value):
@@ -47,27 +75,38 @@ def _decode(value, localize: bool, hide_amounts: bool = False):
         if hide_amounts:
             return HIDDEN_AMOUNT
         amount = Decimal(value["amount"])
+        currency = value.get("currency")
+        if not localize:
+            return f"{amount:.2f} {currency}" if currency else f"{amount:.2f}"
         # Always two decimals: a sum of no payments is stored as "0", and reads as 0.00 like any other amount.
-        return number_format(amount, 2, use_l10n=True, force_grouping=True) if localize else f"{amount:.2f}"
+        return written_money(amount, currency) if currency else number_format(amount, 2, use_l10n=True,
+                                                                                force_grouping=True)
     return value
 
 
 def render(parts: list[dict], localize: bool = False, hide_amounts: bool = False) -> str:
     """The message in the active language; `localize` also formats its dates and amounts for that language;
     `hide_amounts` puts … for the amounts (for a reader who may not see money records)."""
-    return " ".join(gettext(part["t"]) % {name: _decode(value, localize, hide_amounts)
-                                          for name, value in part["a"].items()}
-                    if part["a"] else gettext(part["t"]) for part in parts)
+    return " ".join(_words(part) % {name: _decode(value, localize, hide_amounts) for name, value in part["a"].items()}
+                    if part["a"] else _words(part) for part in parts)
+
+
+def _words(part: dict) -> str:
+    """The part's text in the active language, in the form its number asks for."""
+    if "p" in part:
+        return ngettext(part["t"], part["p"], int(part["a"][part["n"]]))
+    return gettext(part["t"])
 
 
 def problem(parts) -> str | None:
     """What keeps a message in parts from being shown (from a document an import reads), or None when it shows."""
     try:
         if not isinstance(parts, list) or not all(isinstance(part, dict) and isinstance(part.get("t"), str)
-                                                  and isinstance(part.get("a"), dict) for part in parts):
+                                                  and isinstance(part.get("a"), dict)
+                                                  and isinstance(part.get("p", ""), str) for part in parts):
             return "must be a list of {\"t\": text, \"a\": {name: value}}"
         render(parts, localize=True)
         render(parts)
-    except (KeyError, TypeError, ValueError, ArithmeticError) as exc:
+    except (KeyError, TypeError, ValueError, ArithmeticError, OverflowError) as exc:
         return f"cannot be shown ({type(exc).__name__}: {exc})"
     return None

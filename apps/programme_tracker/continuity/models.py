@@ -1,14 +1,27 @@
 """Alerts (one finding of one rule about one subject), their state history, and the scan bookkeeping."""
 
+import re
+from datetime import date
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from programme_tracker.accounts.roles import MONEY_PERMISSIONS
 from programme_tracker.continuity.choices import ACTIVE_STATES, AlertState, EventKind, Severity
 from programme_tracker.continuity.messages import render
 from programme_tracker.continuity.rules import rule_title
+
+ISO_DATE = re.compile(r"\b(\d{4}-\d{2}-\d{2})\b")
+
+
+def _written_date(match: re.Match) -> str:
+    try:
+        return date_format(date.fromisoformat(match.group(1)), "DATE_FORMAT")
+    except ValueError:  # not a date after all (a code that looks like one)
+        return match.group(1)
 
 
 class Alert(models.Model):
@@ -99,6 +112,12 @@ class Alert(models.Model):
             return render(self.message_data, localize=True, hide_amounts=True) if self.message_data else ""
         except (KeyError, TypeError, ValueError, ArithmeticError, AttributeError):
             return ""
+
+    @property
+    def subject_in_words(self) -> str:
+        """The subject as the reader reads it: the dates in it (a tranche's, a meeting's, stored as ISO so that
+        the label is the same in every language) written out in the active language."""
+        return ISO_DATE.sub(_written_date, self.subject_label)
 
     @property
     def rule_title(self) -> str:

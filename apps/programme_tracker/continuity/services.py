@@ -52,7 +52,7 @@ def check_state(alert: Alert, kind: str) -> None:
     """Refuse an action the alert's state does not allow (acknowledge only what is open, dismiss what is active)."""
     if kind in ALLOWED_FROM and alert.state not in ALLOWED_FROM[kind]:
         raise ValidationError(
-            _("This alert is %(state)s; it cannot be changed that way.") % {"state": alert.get_state_display()}
+            _("This alert cannot be changed that way; its state is: %(state)s.") % {"state": alert.get_state_display()}
         )
 
 

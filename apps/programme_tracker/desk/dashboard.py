@@ -165,13 +165,16 @@ def task_force_headlines(today: date) -> list[Headline]:
     days from an alert to the decision on it."""
     loop = task_force_figures(today)
     headlines = [
-        Headline(_("critical problems without a decision"), loop.undecided_critical, reverse("desk:task-force"),
+        Headline(ngettext("critical problem without a decision", "critical problems without a decision",
+                          loop.undecided_critical), loop.undecided_critical, reverse("desk:task-force"),
                  alarm=loop.undecided_critical > 0),
-        Headline(_("overdue action items"), loop.overdue_actions,
+        Headline(ngettext("overdue action item", "overdue action items", loop.overdue_actions), loop.overdue_actions,
                  reverse("admin:taskforce_actionitem_changelist") + "?whose=late", alarm=loop.overdue_actions > 0),
     ]
     if loop.median_days_to_decision is not None:
-        headlines.append(Headline(_("days from alert to decision (median)"), round(loop.median_days_to_decision),
+        days = round(loop.median_days_to_decision)
+        headlines.append(Headline(ngettext("day from alert to decision (median)",
+                                           "days from alert to decision (median)", days), days,
                                   reverse("desk:task-force")))
     return headlines
 
@@ -186,7 +189,7 @@ def dashboard(today: date, show_money: bool, show_alerts: bool, show_task_force:
     accepted = coverage_counts["covered"] + coverage_counts["at_risk"] + coverage_counts["uncovered"]
     charts = [*cliff, programmes_by_area(cached("area-status", today, area_status_counts, version)), covered]
     headlines = [
-        Headline(_("active programmes"), figures.active,
+        Headline(ngettext("active programme", "active programmes", figures.active), figures.active,
                  _changelist("portfolio_programme", status=ProgrammeStatus.ACTIVE)),
         Headline(_("active without secured funding today"), figures.unsecured, reverse("desk:timeline") + "?"
                  + urlencode({"status": ProgrammeStatus.ACTIVE, "secured": "no"}), alarm=figures.unsecured > 0),
@@ -201,7 +204,7 @@ def dashboard(today: date, show_money: bool, show_alerts: bool, show_task_force:
         alerts = alerts_by_severity()
         charts.append(alerts)
         critical = sum(series.values[0] for series in alerts.series)  # open and acknowledged; Critical first
-        headlines.append(Headline(_("critical alerts open"), critical,
+        headlines.append(Headline(ngettext("critical alert open", "critical alerts open", critical), critical,
                                   reverse("desk:inbox") + "?severity=critical", alarm=critical > 0))
     if show_task_force:
         headlines += task_force_headlines(today)

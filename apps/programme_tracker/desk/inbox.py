@@ -17,7 +17,7 @@ from programme_tracker.continuity.choices import ACTIVE_STATES, SEVERITY_ORDER, 
 from programme_tracker.continuity.forms import AlertActionForm
 from programme_tracker.continuity.models import Alert, AlertEvent
 from programme_tracker.continuity.rules import RULES
-from programme_tracker.desk.filters import Filters
+from programme_tracker.desk.filters import Filters, is_id
 from programme_tracker.notifications.models import Notification
 from programme_tracker.notifications.services import mark_read
 from programme_tracker.portfolio.models import Area
@@ -37,7 +37,7 @@ DONE = {"acknowledge": _("Acknowledged: %(alert)s"), "dismiss": _("Dismissed: %(
 @dataclass
 class InboxFilters(Filters):
     """The inbox's filters: state (default: open or acknowledged), severity, rule, area, only mine, and only what
-    is new or changed since the person's last visit."""
+    is new or changed since the person's last visit; or one alert, whatever its state (the link in an e-mail)."""
 
     state: str = "active"
     severity: str = ""
@@ -45,6 +45,7 @@ class InboxFilters(Filters):
     area: str = ""
     mine: str = ""
     recent: str = ""
+    alert: str = ""
 
     @classmethod
     def from_request(cls, request) -> InboxFilters:
@@ -58,6 +59,7 @@ class InboxFilters(Filters):
             area=get.get("area", "") if get.get("area") in Area.values else "",
             mine="1" if get.get("mine") == "1" else "",
             recent="1" if get.get("recent") == "1" else "",
+            alert=get.get("alert", "") if is_id(get.get("alert", "")) else "",
         )
 
     def fields(self) -> list[dict]:
@@ -104,7 +106,9 @@ def inbox_alerts(user, filters: InboxFilters, since: datetime | None = None) -> 
     open before acknowledged, the nearest date; each with whether the person has unread notifications about it,
     and whether it is new or changed since `since` (their last visit)."""
     alerts = Alert.objects.select_related("assignee", "programme", "recommendation", "funding_period")
-    if filters.state == "active":
+    if filters.alert:
+        alerts = alerts.filter(pk=filters.alert)  # whatever its state: it may have been resolved since the e-mail
+    elif filters.state == "active":
         alerts = alerts.filter(state__in=ACTIVE_STATES)
     elif filters.state != "all":
         alerts = alerts.filter(state=filters.state)

@@ -154,6 +154,7 @@ def inbox_view(request, desk):
         "unread": unread_count(request.user), "may_act": may_act, "assignees": inbox.assignees() if may_act else [],
         "next_query": urlencode({"next": request.get_full_path()}),
         "dialogs": [(action, inbox.ACTIONS[action]) for action in ("dismiss", "reassign")],
+        "extra_filters": [("alert", filters.alert)] if filters.alert else [],
     })
 
 

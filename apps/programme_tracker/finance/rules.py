@@ -8,7 +8,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy, gettext_noop
 
 from programme_tracker.continuity.choices import Severity
-from programme_tracker.continuity.messages import say
+from programme_tracker.continuity.messages import money, say
 from programme_tracker.continuity.rules import Finding, Rule, register
 from programme_tracker.finance.models import Payment, ReportDue, Tranche
 from programme_tracker.finance.sums import find_spending, total
@@ -66,15 +66,14 @@ class TrancheOverdue(Rule):
                   "fully paid. Critical when more than critical_days late."
 
     def findings(self, ctx):
-        text = gettext_noop("The tranche of %(amount)s %(currency)s planned for %(day)s is not paid (paid so far: "
-                            "%(paid)s). Pay it, or record the payment, or move the planned date with the funder's "
-                            "agreement.")
+        text = gettext_noop("The tranche of %(amount)s planned for %(day)s is not paid (paid so far: %(paid)s). Pay "
+                            "it, or record the payment, or move the planned date with the funder's agreement.")
         for tranche in unpaid_tranches(ctx):
             if tranche["planned_on"] >= ctx.days(-ctx.limits.tranche_grace_days):
                 continue
             yield tranche_finding(self, tranche, late_severity(ctx, tranche["planned_on"]), say(
-                text, amount=tranche["amount"], currency=tranche["currency"], day=tranche["planned_on"],
-                paid=tranche["paid"]))
+                text, amount=money(tranche["amount"], tranche["currency"]), day=tranche["planned_on"],
+                paid=money(tranche["paid"], tranche["currency"])))
 
 
 @register
@@ -154,10 +153,10 @@ class Overspend(Rule):
 
     def findings(self, ctx):
         share = Decimal(ctx.limits.overspend_warning_percent) / 100
-        over = gettext_noop("%(spent)s %(currency)s spent of %(committed)s committed on %(code)s: above the "
-                            "commitment. Stop further spending or agree on extra funding.")
-        near = gettext_noop("%(spent)s %(currency)s spent of %(committed)s committed on %(code)s (%(percent)s%%). "
-                            "Check the spending plan for the rest of the period.")
+        over = gettext_noop("%(spent)s spent of the %(committed)s committed on %(code)s: more than the commitment. "
+                            "Stop further spending or agree on extra funding.")
+        near = gettext_noop("%(spent)s spent of the %(committed)s committed on %(code)s (%(percent)s%%). Check the "
+                            "spending plan for the rest of the period.")
         for period in spending(ctx):
             committed, spent = period["committed"], period["spent"]
             if spent <= 0:
@@ -171,8 +170,9 @@ class Overspend(Rule):
             yield Finding(
                 rule=self.name, subject_key=f"funding_period:{period['pk']}", key=key, subject_label=period["code"],
                 severity=severity, programme_id=period["programme_id"], funding_period_id=period["pk"],
-                message_data=[say(text, spent=spent, committed=committed, currency=period["currency"],
-                                  code=period["code"], percent=int(spent * 100 / committed) if committed else 0)],
+                message_data=[say(text, spent=money(spent, period["currency"]),
+                                  committed=money(committed, period["currency"]), code=period["code"],
+                                  percent=int(spent * 100 / committed) if committed else 0)],
             )
 
 
@@ -190,8 +190,8 @@ class Underspend(Rule):
 
     def findings(self, ctx):
         days, share = ctx.limits.underspend_days_before_end, Decimal(ctx.limits.underspend_percent) / 100
-        text = gettext_noop("Only %(spent)s %(currency)s of %(committed)s committed on %(code)s is reported spent, "
-                            "with the period ending on %(end)s. Ask the implementing organisation about the plan for "
+        text = gettext_noop("Only %(spent)s of the %(committed)s committed on %(code)s is reported spent, with the "
+                            "period ending on %(end)s. Ask the implementing organisation about the plan for "
                             "the rest, or release the money.")
         for period in spending(ctx):
             if not ctx.today <= period["end"] <= ctx.days(days) or period["committed"] <= 0:
@@ -203,8 +203,9 @@ class Underspend(Rule):
                 rule=self.name, subject_key=f"funding_period:{period['pk']}", key=checkpoint.isoformat(),
                 subject_label=period["code"], key_date=checkpoint, severity=Severity.WARNING,
                 programme_id=period["programme_id"], funding_period_id=period["pk"],
-                message_data=[say(text, spent=period["spent"], committed=period["committed"],
-                                  currency=period["currency"], code=period["code"], end=period["end"])],
+                message_data=[say(text, spent=money(period["spent"], period["currency"]),
+                                  committed=money(period["committed"], period["currency"]), code=period["code"],
+                                  end=period["end"])],
             )
 
 

@@ -84,7 +84,8 @@ class NotificationAdmin(OwnRowsAdmin):
     @admin.action(description=_("Mark the selected notifications read"), permissions=["change"])
     def mark_selected_read(self, request, queryset):
         count = services.mark_read(request.user, list(queryset.values_list("pk", flat=True)))
-        self.message_user(request, _("%(count)s marked read.") % {"count": count})
+        self.message_user(request, ngettext("%(count)s notification marked read.",
+                                           "%(count)s notifications marked read.", count) % {"count": count})
 
 
 @admin.register(UndeliveredEmail)

@@ -146,7 +146,17 @@ class Audience:
         delivery = self.delivery.get(user_id, Delivery.CRITICAL_AT_ONCE)
         if user_id not in self.addresses or delivery == Delivery.NO_EMAIL:
             return EmailState.NONE, None
-        urgent = severity == Severity.CRITICAL or kind in (EventKind.ESCALATED, EventKind.REASSIGNED)
-        if delivery == Delivery.ALL_AT_ONCE or (delivery == Delivery.CRITICAL_AT_ONCE and urgent):
-            return EmailState.PENDING, now
-        return EmailState.PENDING, next_digest(now)
+        return EmailState.PENDING, now if goes_at_once(delivery, severity, kind) else next_digest(now)
+
+
+def goes_at_once(delivery: str, severity: str, kind: str) -> bool:
+    """Whether an e-mail about this event goes out at once under the person's delivery preference (else in the
+    daily digest)."""
+    urgent = severity == Severity.CRITICAL or kind in (EventKind.ESCALATED, EventKind.REASSIGNED)
+    return delivery == Delivery.ALL_AT_ONCE or (delivery == Delivery.CRITICAL_AT_ONCE and urgent)
+
+
+def reason_in_words(key: str, programme_code: str | None) -> str:
+    """Why a person is told, in the active language, from the reason's key (empty for notifications written
+    before the key was kept)."""
+    return _(REASONS[key]) % {"code": programme_code or "?"} if key in REASONS else ""

@@ -75,6 +75,8 @@ class Notification(models.Model):
     alert = models.ForeignKey("continuity.Alert", on_delete=models.CASCADE, related_name="notifications",
                               verbose_name=_("alert"))
     reason = models.CharField(_("why you are told"), max_length=100)
+    # The reason's key in audience.REASONS: an e-mail says why in the reader's language at the time it is sent.
+    reason_key = models.CharField(max_length=20, blank=True, editable=False)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
     # The outbox: written in the same transaction as the alert change, claimed by one worker, sent, then marked.

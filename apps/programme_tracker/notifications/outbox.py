@@ -23,7 +23,7 @@ from programme_tracker.continuity.models import AlertEvent
 from programme_tracker.core import bulk, outbox
 from programme_tracker.notifications.audience import EVENT_FACTS, Audience, EventFacts
 from programme_tracker.notifications.emails import compose
-from programme_tracker.notifications.models import EmailState, Notification, Preference
+from programme_tracker.notifications.models import Delivery, EmailState, Notification, Preference
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +54,8 @@ def notify_alert_events(batch: str) -> int:
         for user_id, (reason, arguments) in audience.told(facts).items():
             state, due = audience.email(user_id, facts.severity, facts.kind, now)
             rows.append(Notification(recipient_id=user_id, event_id=facts.event_id, alert_id=facts.alert_id,
-                                     reason=audience.reason(user_id, reason, arguments)[:100], created_at=now,
+                                     reason=audience.reason(user_id, reason, arguments)[:100], reason_key=reason,
+                                     created_at=now,
                                      email_state=state, email_due_at=due))
     bulk.insert(rows)
     return len(rows)
@@ -88,15 +89,16 @@ def send_claimed(token: str) -> int:
     mark them; failures wait and retry."""
     claimed = (
         Notification.objects.filter(claim_token=token, email_state=EmailState.CLAIMED)
-        .select_related("recipient", "alert", "event").order_by("recipient_id", "id")
+        .select_related("recipient", "alert__programme", "alert__funding_period", "event__actor")
+        .order_by("recipient_id", "id")
     )
     per_recipient = defaultdict(list)
     for notification in claimed:
         per_recipient[notification.recipient_id].append(notification)
     for notifications in per_recipient.values():
         notifications.sort(key=lambda n: SEVERITY_ORDER.index(n.alert.severity))
-    languages = dict(Preference.objects.filter(user_id__in=per_recipient).exclude(language="")
-                     .values_list("user_id", "language"))
+    preferences = {user_id: (delivery, language) for user_id, delivery, language in Preference.objects.filter(
+        user_id__in=per_recipient).values_list("user_id", "delivery", "language")}
     sent = 0
     for recipient_id, notifications in per_recipient.items():
         mine = Notification.objects.filter(claim_token=token, recipient_id=recipient_id)
@@ -104,9 +106,11 @@ def send_claimed(token: str) -> int:
             address = notifications[0].recipient.email
             if not address:
                 raise SMTPRecipientsRefused({"": (0, b"the person has no e-mail address")})
-            subject, text, html = compose(notifications, languages.get(recipient_id))
-            message = EmailMultiAlternatives(subject, text, to=[address])
-            message.attach_alternative(html, "text/html")
+            delivery, language = preferences.get(recipient_id, (Delivery.CRITICAL_AT_ONCE, ""))
+            email = compose(notifications, language, delivery)
+            message = EmailMultiAlternatives(email.subject, email.text, email.from_email, to=[address],
+                                             reply_to=email.reply_to, headers=email.headers)
+            message.attach_alternative(email.html, "text/html")
             message.send()
         except Exception as exc:  # the mail server is down or refused: wait and try again, nothing is lost
             attempts = max(n.attempts for n in notifications)

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy, gettext_noop
 
 from programme_tracker.continuity.choices import Severity
-from programme_tracker.continuity.messages import say
+from programme_tracker.continuity.messages import counted, say
 from programme_tracker.continuity.rules import Finding, Rule, register
 from programme_tracker.portfolio.periods import add_months
 from programme_tracker.taskforce.figures import problems_open, start_of, undecided
@@ -39,9 +39,11 @@ class ActionOverdue(TaskForceRule):
         text = gettext_noop("%(owner)s was to do this by %(due)s: %(what)s. Do it and mark it done, or agree a new "
                             "day or a cancellation with the task force's secretariat.")
         rows = (ActionItem.objects.filter(state=ActionItem.State.OPEN, due_on__lt=ctx.today).order_by()
-                .values_list("pk", "what", "due_on", "owner__username", "owner_id"))
+                .values_list("pk", "what", "due_on", "owner__username", "owner__first_name", "owner__last_name",
+                             "owner_id"))
         critical_before = ctx.days(-ctx.limits.action_critical_days)
-        for pk, what, due, owner, owner_id in rows:
+        for pk, what, due, username, first_name, last_name, owner_id in rows:
+            owner = f"{first_name} {last_name}".strip() or username  # the name people know them by
             yield Finding(
                 rule=self.name, subject_key=f"action:{pk}", subject_label=what[:200], key=due.isoformat(),
                 key_date=due, severity=Severity.CRITICAL if due < critical_before else Severity.WARNING,
@@ -91,8 +93,10 @@ class DecisionNotImplemented(TaskForceRule):
                   "are still open. Critical when more than critical_days past the deadline."
 
     def findings(self, ctx):
-        text = gettext_noop("Decision %(number)s was to be carried out by %(deadline)s, and %(open)s of its actions "
-                            "are still open. Finish them, or record a decision that replaces it.")
+        text = counted("Decision %(number)s was to be carried out by %(deadline)s, and %(open)s of its actions is "
+                       "still open. Finish it, or record a decision that replaces the decision.",
+                       "Decision %(number)s was to be carried out by %(deadline)s, and %(open)s of its actions are "
+                       "still open. Finish them, or record a decision that replaces the decision.")
         rows = (Decision.objects.filter(state=Decision.State.IN_FORCE, deadline__lt=ctx.today)
                 .annotate(open=Count("actions", filter=Q(actions__state=ActionItem.State.OPEN))).filter(open__gt=0)
                 .order_by().values_list("pk", "year", "sequence", "deadline", "open"))
@@ -102,7 +106,8 @@ class DecisionNotImplemented(TaskForceRule):
             yield Finding(
                 rule=self.name, subject_key=f"decision:{pk}", subject_label=number, key=deadline.isoformat(),
                 key_date=deadline, severity=Severity.CRITICAL if deadline < critical_before else Severity.WARNING,
-                for_coordinators=True, message_data=[say(text, number=number, deadline=deadline, open=still_open)],
+                for_coordinators=True,
+                message_data=[say(text, count="open", number=number, deadline=deadline, open=still_open)],
             )
 
 
@@ -124,15 +129,20 @@ class TaskForceNotMeeting(TaskForceRule):
         last_day = timezone.localdate(last) if last else None
         if last_day is not None and last_day >= since:
             return
-        text = gettext_noop("Critical alerts are open and the task force has not met since %(last)s. Plan a meeting: "
-                            "the coordination the Rapporteur asked for (POL-2) needs one at least every %(months)s "
-                            "months.") if last_day else gettext_noop(
+        text = counted(
+            "Critical alerts are open and the task force has not met since %(last)s. Plan a meeting: the "
+            "coordination the Rapporteur asked for (POL-2) needs one at least every month.",
+            "Critical alerts are open and the task force has not met since %(last)s. Plan a meeting: the "
+            "coordination the Rapporteur asked for (POL-2) needs one at least every %(months)s months.",
+        ) if last_day else counted(
+            "Critical alerts are open and the task force has never met. Plan its first meeting: the coordination "
+            "the Rapporteur asked for (POL-2) needs one at least every month.",
             "Critical alerts are open and the task force has never met. Plan its first meeting: the coordination "
             "the Rapporteur asked for (POL-2) needs one at least every %(months)s months.")
         yield Finding(
             rule=self.name, subject_key="task_force", subject_label=str(gettext_lazy("Task force")), key="",
             key_date=last_day, severity=Severity.WARNING, for_coordinators=True,
-            message_data=[say(text, last=last_day, months=ctx.limits.task_force_meeting_months)],
+            message_data=[say(text, count="months", last=last_day, months=ctx.limits.task_force_meeting_months)],
         )
 
 

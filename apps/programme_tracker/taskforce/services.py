@@ -178,7 +178,8 @@ def _finish(action_id: int, *, actor, state: str, **fields) -> ActionItem:
     with transaction.atomic():
         action = ActionItem.objects.select_for_update().get(pk=action_id)
         if action.state != ActionItem.State.OPEN:
-            raise ValidationError(_("This action is %(state)s already.") % {"state": action.get_state_display()})
+            raise ValidationError(_("This action item is closed already; its state is: %(state)s.")
+                                  % {"state": action.get_state_display()})
         action.state = state
         for name, value in fields.items():
             setattr(action, name, value)

@@ -115,8 +115,8 @@ class RecommendationAtRisk(_RecommendationRule):
                     key=until.isoformat(), key_date=until, severity=Severity.INFO,
                     recommendation_id=recommendation_id, for_coordinators=True,
                     message_data=[say(gettext_noop(
-                        "%(code)s is covered only until %(until)s: every programme implementing it has secured "
-                        "funding ending by then. Secure continued funding for one of them."
+                        "%(code)s is covered only up to and including %(until)s: every programme implementing it "
+                        "has secured funding ending by then. Secure continued funding for one of them."
                     ), code=code, until=until)],
                 )
 

@@ -5,7 +5,7 @@ from collections import defaultdict
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy, gettext_noop
 
-from programme_tracker.continuity.messages import say
+from programme_tracker.continuity.messages import counted, say
 from programme_tracker.continuity.rules.base import Context, Finding, Rule, register
 from programme_tracker.portfolio import periods
 from programme_tracker.portfolio.models import (
@@ -120,10 +120,12 @@ class FundingGap(Rule):
                     rule=self.name, subject_key=f"programme:{programme_id}", subject_label=label(code, name),
                     key=first.isoformat(), key_date=first, until_date=last, severity=ctx.severity(first),
                     programme_id=programme_id,
-                    message_data=[say(gettext_noop(
-                        "No secured funding from %(first)s to %(last)s (%(days)s days) between two funding periods. "
-                        "Secure funding for the gap or move the next period's start."
-                    ), first=first, last=last, days=(last - first).days + 1)],
+                    message_data=[say(counted(
+                        "No secured funding from %(first)s up to and including %(last)s (%(days)s day) between two "
+                        "funding periods. Secure funding for the gap or move the next period's start.",
+                        "No secured funding from %(first)s up to and including %(last)s (%(days)s days) between two "
+                        "funding periods. Secure funding for the gap or move the next period's start.",
+                    ), count="days", first=first, last=last, days=(last - first).days + 1)],
                 )
 
 

@@ -44,16 +44,20 @@ class UnownedMeasure(Rule):
             .filter(status__in=(ProgrammeStatus.PLANNED, ProgrammeStatus.ACTIVE, ProgrammeStatus.SUSPENDED))
             .filter(any_problem)
             .order_by().values_list("id", "code", "name", "owner_id", "owner__is_active", "owner__username",
-                         "lead_ministry_id", "lead_ministry__active", "lead_ministry__short_name")
+                                    "owner__first_name", "owner__last_name", "lead_ministry_id",
+                                    "lead_ministry__active", "lead_ministry__short_name")
         )
-        for pid, code, name, owner_id, owner_active, username, ministry_id, ministry_active, ministry in rows:
+        for (pid, code, name, owner_id, owner_active, username, first_name, last_name, ministry_id, ministry_active,
+             ministry) in rows:
             found = {
                 "no-owner": owner_id is None,
                 "owner-inactive": owner_id is not None and not owner_active,
                 "no-lead-ministry": ministry_id is None,
                 "lead-ministry-inactive": ministry_id is not None and not ministry_active,
             }
-            names = {"owner-inactive": {"owner": username}, "lead-ministry-inactive": {"ministry": ministry}}
+            # The name people know the owner by; the user name only for an account without one.
+            owner = f"{first_name} {last_name}".strip() or username
+            names = {"owner-inactive": {"owner": owner}, "lead-ministry-inactive": {"ministry": ministry}}
             for key, _condition, text in PROBLEMS:
                 if found[key]:
                     yield Finding(
