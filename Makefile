@@ -50,7 +50,8 @@ api-fuzz: install-test
 # The desk's screenshots in docs/screenshots/, taken by the browser tests that show each page (only when asked).
 screenshots: install-test
 	PT_SCREENSHOTS=docs/screenshots $(BIN)/pytest tests/desk/test_desk_pages_browser.py tests/finance/test_import_browser.py \
-	  tests/taskforce/test_page_browser.py tests/taskforce/test_meeting_browser.py
+	  tests/taskforce/test_page_browser.py tests/taskforce/test_meeting_browser.py \
+	  tests/notifications/test_email_browser.py
 
 test-mariadb: install-mariadb
 	PT_SITE=test-mariadb $(BIN)/pytest -n $(WORKERS)

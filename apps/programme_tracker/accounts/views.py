@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 from unfold.widgets import UnfoldAdminTextInputWidget
 
@@ -23,9 +24,11 @@ def locked_out(request, original_response=None, credentials=None):
     settings.AXES_LOCKOUT_CALLABLE)."""
     username = get_client_username(request, credentials) or ""
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
-    message = _(
+    message = ngettext(
         "Too many failed log-ins for this user name or from this address: logging in is locked for %(minutes)s "
-        "minutes after the last attempt. Try again later, or ask an Administrator to clear the lockout."
+        "minute after the last attempt. Try again later, or ask an Administrator to clear the lockout.",
+        "Too many failed log-ins for this user name or from this address: logging in is locked for %(minutes)s "
+        "minutes after the last attempt. Try again later, or ask an Administrator to clear the lockout.", minutes,
     ) % {"minutes": minutes}
     context = {
         **admin.site.each_context(request),
