@@ -30,6 +30,14 @@ FORBIDDEN = [
     (r"\bdates\b", r"\bdata\b", "dates are 'datums' ('data' reads as information)"),
     (r".", r"\w\((en|s)\)", "counts use ngettext, never 'waarschuwing(en)'"),
     (r"%\(what\)s", r"\bdeze %\(what\)s", "'deze' does not fit every noun ('deze programma')"),
+    (r"\boverdue\b|\blate\b", r"verlopen|over de termijn",
+     "overdue is 'te laat' ('verlopen' is an expired token, 'termijn' a tranche)"),
+    (r"\brecords?\b", r"\brecords?\b", "a record is a 'registratie'"),
+    (r"\btranches?\b", r"\btranches?\b(?!\))", "a tranche is a 'termijn'"),
+    (r"\bcancel(led|ling|lation)\b", r"intrek|afgelast", "cancelled is 'stopgezet' (a token is 'ingetrokken')"),
+    (r"\bhistory\b|\bchange log\b", r"wijzigingslog|wijzigingsgeschiedenis", "one word: 'geschiedenis'"),
+    (r"\bunowned measure|\bthe measure\b", r"maatregel", "a programme is a 'programma' everywhere"),
+    (r"\blog-ins?\b|\blogged out\b", r"aanmeld|afgemeld", "'inloggen' and 'uitloggen', as the buttons say"),
 ]
 
 # (msgid, the translation it must have): DESIGN.md's glossary.
@@ -40,6 +48,8 @@ REQUIRED = {
     "Cancelled": "Stopgezet", "Stale record": "Registratie niet actueel", "left": "uit dienst",
     "before → after": "oud → nieuw", "Ended without successor": "Einde zonder opvolger",
     "Recommendation at risk": "Dekking aanbeveling loopt af", "committed": "juridisch verplicht",
+    "first seen": "voor het eerst gesignaleerd", "Action overdue": "Actiepunt te laat",
+    "Accountability": "Verantwoordelijkheid", "Unowned measure": "Programma zonder eigenaar",
 }
 
 # Texts where "tot" is a moment in time, not the last day of a period.
@@ -47,6 +57,7 @@ TIME_NOT_DATE = {
     "Too many wrong codes. Wait until %(time)s and try again.",
     "Redis does not answer, so the job queue cannot be shown. Jobs wait until it is back; try again later.",
     "%(day)s, %(start)s to %(end)s",
+    "Valid until",  # a token's end: a date and a time
 }
 
 

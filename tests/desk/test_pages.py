@@ -130,9 +130,9 @@ def test_the_matrix_says_why_a_recommendation_is_at_risk_and_each_programmes_own
     assert lines["POL-3"].reason == "" and lines["POL-3"].badge == "pending"
     # The programme's own cells never use the recommendation's words.
     cells = [cell for line in lines.values() for cell in line.cells if cell]
-    assert {cell.label for cell in cells} <= {"secured", "ends soon", "not secured", "Planned", "Ended"}
+    assert {cell.label for cell in cells} <= {"secured", "ends soon", "not secured", "planned", "ended"}
     low_risk = next(cell for cell in lines["AFT-3"].cells if cell and cell.programme.code == "LOW-RISK")
-    assert low_risk.label == "Planned"
+    assert low_risk.label == "planned"
     page = response.content.decode()
     assert 'role="region"' in page and 'data-scroll-hint="coverage-box"' in page
 
@@ -404,7 +404,7 @@ def test_a_plain_form_dismissal_says_so_and_the_row_shows_until_when_the_risk_is
     response = client.get(reverse("desk:inbox"), {"state": "dismissed"})
     row = response.content.decode().split(f'id="alert-{alert.pk}"')[1].split("</tr>")[0]
     assert "decided in the task force" in row
-    assert f"risk accepted until {date_format(until, 'DATE_FORMAT')}" in row
+    assert f"risk accepted up to and including {date_format(until, 'DATE_FORMAT')}" in row
 
 
 def test_the_inbox_puts_mine_first_and_of_those_the_most_severe_first(client, login, accounts):

@@ -64,7 +64,7 @@ def test_the_owners_daily_digest_says_what_happened_what_to_do_and_where(owner, 
         assert "€ 475.000,00" in text and f"gepland voor {planned}" in text
         assert f"Nieuw gesignaleerd op {today}." in text
         assert "Waarom u dit ontvangt: u bent eigenaar van STOP-IT-NOW." in text
-        assert "U ontvangt deze e-mails zo: alles in een dagelijks overzicht om 07:00." in text
+        assert "U ontvangt deze e-mails als volgt: alles in een dagelijks overzicht om 07:00." in text
         assert "u kunt er niet op antwoorden" in text
         first_group = text.split("\n== ")[1].splitlines()[0]
         assert first_group.startswith("STOP-IT-NOW — ") and first_group.endswith("(uw programma) ==")

@@ -213,5 +213,5 @@ def test_each_person_is_written_to_in_their_own_language_as_text_and_html(expiri
     assert "2 alerts for you (1 critical, 1 for information)" in en.subject
     assert "Newly found on" in en.body and "CRITICAL" in en.body
     html, kind = nl.alternatives[0]
-    assert kind == "text/html" and '<html lang="nl">' in html and "Handel af in de inbox" in html
+    assert kind == "text/html" and '<html lang="nl">' in html and "Afhandelen in de inbox" in html
     assert "/desk/inbox/?alert=" in html and "<script" not in html

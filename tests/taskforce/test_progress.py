@@ -92,7 +92,7 @@ def test_the_page_in_dutch_and_without_money_for_a_member(client, login, period)
     login(roles.FINANCE_OFFICER)
     client.cookies["django_language"] = "nl"
     page = client.get(reverse("desk:progress"), {"start": period["start"].isoformat()}).content.decode()
-    assert "Vastgelegd (EUR)" in page and "125.000,50" in page and "tot en met" in page
+    assert "Juridisch verplicht (EUR)" in page and "125.000,50" in page and "tot en met" in page
 
 
 @pytest.mark.parametrize(("query", "message"), [

@@ -13,7 +13,9 @@ from datetime import date
 from decimal import Decimal
 
 from django.utils.formats import date_format, number_format
-from django.utils.translation import get_language, gettext, ngettext
+from django.utils.translation import gettext, ngettext
+
+from programme_tracker.core.money import written_money
 
 
 def counted(singular: str, plural: str) -> tuple[str, str]:
@@ -34,18 +36,6 @@ def say(text: str | tuple[str, str], count: str = "", **args) -> dict:
 def money(amount: Decimal, currency: str) -> dict:
     """An amount of money as a message argument: written with its currency, as the reader's language writes it."""
     return {"amount": str(amount), "currency": currency}
-
-
-SYMBOLS = {"EUR": "€"}
-
-
-def written_money(amount: Decimal, currency: str) -> str:
-    """€ 1.234,50 in Dutch, €1,234.50 in English; a currency without a symbol after the number (1,234.50 USD)."""
-    number = number_format(amount, 2, use_l10n=True, force_grouping=True)
-    symbol = SYMBOLS.get(currency)
-    if symbol is None:
-        return f"{number} {currency}"
-    return f"{symbol} {number}" if (get_language() or "").startswith("nl") else f"{symbol}{number}"
 
 
 def _encode(value):

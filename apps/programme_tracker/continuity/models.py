@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from programme_tracker.accounts.roles import MONEY_PERMISSIONS
 from programme_tracker.continuity.choices import ACTIVE_STATES, AlertState, EventKind, Severity
 from programme_tracker.continuity.messages import render
-from programme_tracker.continuity.rules import rule_title
+from programme_tracker.continuity.rules import key_label, rule_title
 
 ISO_DATE = re.compile(r"\b(\d{4}-\d{2}-\d{2})\b")
 
@@ -87,7 +87,11 @@ class Alert(models.Model):
         ]
 
     def __str__(self):
-        return f"{rule_title(self.rule)}: {self.subject_label}" + (f" ({self.key})" if self.key else "")
+        # The key tells two alerts about one subject apart: a date written out (unless the subject names it) or
+        # what the rule found, in words.
+        subject = self.subject_in_words
+        key = ISO_DATE.sub(_written_date, key_label(self.rule, self.key)) if self.key else ""
+        return f"{rule_title(self.rule)}: {subject}" + (f" ({key})" if key and key not in subject else "")
 
     @property
     def is_active(self) -> bool:
@@ -146,7 +150,8 @@ class AlertEvent(models.Model):
         ordering = ["alert", "at", "id"]
 
     def __str__(self):
-        return f"{self.alert_id}: {self.kind} ({self.from_state or '—'} → {self.to_state})"
+        state = f"{self.get_from_state_display() or '—'} → {self.get_to_state_display()}"
+        return f"{self.get_kind_display()} ({state}), {date_format(timezone.localtime(self.at), 'DATETIME_FORMAT')}"
 
 
 class ScanState(models.Model):
@@ -165,4 +170,5 @@ class ScanState(models.Model):
         verbose_name_plural = _("scan state")
 
     def __str__(self):
-        return f"last full scan {self.last_full_scan_as_of or '—'}"
+        day = date_format(self.last_full_scan_as_of) if self.last_full_scan_as_of else "—"
+        return str(_("last full scan as of %(day)s") % {"day": day})

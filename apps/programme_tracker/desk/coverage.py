@@ -67,7 +67,7 @@ class Cell:
     def label(self) -> str:
         """The programme's funding in words (its status when it is not active)."""
         if self.state == "not_accepted":
-            return self.programme.get_status_display()
+            return str(self.programme.get_status_display()).lower()  # beside "secured", "not linked"
         return str(PROGRAMME_LABELS[self.state])
 
 

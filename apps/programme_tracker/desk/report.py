@@ -177,7 +177,7 @@ def document(groups, counts: dict[str, int], day: date, with_alerts: bool, langu
         rows = []
         for entry in entries:
             line = entry.line
-            coverage = str(line.label) + (f" ({_('until %(day)s') % {'day': date_format(line.until)}})"
+            coverage = str(line.label) + (f" ({_('up to and including %(day)s') % {'day': date_format(line.until)}})"
                                           if line.until else "")
             covering = ", ".join(f"{c.code} ({date_format(c.until)})" for c in entry.covering) or "—"
             row = [f"{line.recommendation.code}: {Truncator(line.recommendation.text).words(18)}",

@@ -20,4 +20,9 @@ THEME_STRINGS = [
     gettext_noop("This page yielded into no results. Create a new item or reset your filters."),
     gettext_noop("Toggle password visibility"), gettext_noop("True"), gettext_noop("Type to search"),
     gettext_noop("Value"), gettext_noop("You have been successfully logged out from the administration"),
+    # Django's own Dutch inflects the adjective wrongly before a neuter noun ("Geselecteerde programma") and puts
+    # a capital mid-sentence ("Nog een Financieringsperiode"): the project's catalog says it otherwise.
+    gettext_noop("Add another %(verbose_name)s"), gettext_noop("Add another %(model)s"),
+    gettext_noop("Change selected %(model)s"), gettext_noop("View selected %(model)s"),
+    gettext_noop("Delete selected %(model)s"),
 ]

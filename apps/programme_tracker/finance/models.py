@@ -16,10 +16,12 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from programme_tracker.core.models import ValidatedModel, VersionedModel
+from programme_tracker.core.money import written_money
 from programme_tracker.portfolio.models import FundingPeriod, Organisation, Programme
 from programme_tracker.portfolio.models.validators import are_dates, currency_field, money_field
 
@@ -87,7 +89,7 @@ class Commitment(ValidatedModel, VersionedModel):
         indexes = [models.Index(fields=["funding_period", "amount"], name="commitment_period_amount")]
 
     def __str__(self):
-        return f"{self.reference} ({self.amount} {self.currency})"
+        return f"{self.reference} ({written_money(self.amount, self.currency)})"
 
 
 class ReportDue(ValidatedModel, VersionedModel):
@@ -142,7 +144,8 @@ class Tranche(ValidatedModel, VersionedModel):
         ordering = ["funding_period__code", "planned_on"]
 
     def __str__(self):
-        return f"{self.funding_period.code} {self.planned_on:%Y-%m-%d} ({self.amount} {self.currency})"
+        money = written_money(self.amount, self.currency)
+        return f"{self.funding_period.code} {date_format(self.planned_on)} ({money})"
 
     def clean(self):
         """The report a tranche waits for belongs to the same funding period."""
@@ -174,7 +177,7 @@ class Payment(ValidatedModel, VersionedModel):
         ]
 
     def __str__(self):
-        return f"{self.funding_period.code} {self.paid_on:%Y-%m-%d} ({self.amount} {self.currency})"
+        return f"{self.funding_period.code} {date_format(self.paid_on)} ({written_money(self.amount, self.currency)})"
 
     def clean(self):
         """A payment against a tranche belongs to the tranche's funding period."""
@@ -215,7 +218,8 @@ class Expenditure(ValidatedModel, VersionedModel):
         indexes = [models.Index(fields=["funding_period", "period_end", "amount"], name="expenditure_spending")]
 
     def __str__(self):
-        return f"{self.funding_period.code} {self.period_start:%Y-%m} {self.get_category_display()}"
+        month = date_format(self.period_start, "YEAR_MONTH_FORMAT")
+        return f"{self.funding_period.code} {month} {self.get_category_display()}"
 
     def clean(self):
         """The reporting period's dates are in order."""

@@ -147,6 +147,7 @@ class Overspend(Rule):
     name = "overspend"
     title = gettext_lazy("Overspend")
     subject = "funding_period"
+    key_labels = {"over": gettext_lazy("above the commitment"), "near": gettext_lazy("near the commitment")}
     description = "A secured funding period of a running programme whose reported expenditure is above the " \
                   "committed amount (critical, key 'over'), or at least overspend_warning_percent of it (warning, " \
                   "key 'near')."

@@ -4,6 +4,7 @@ replies away."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from email.utils import formataddr, parseaddr
@@ -62,7 +63,8 @@ def compose(notifications: list[Notification], language: str | None = None,
         }
         subject = _subject(notifications, digest, today)
         context["subject"] = subject
-        text = render_to_string("notifications/emails/alerts-body.txt", context)
+        # The template's tags leave blank lines behind: one blank line between parts, as a person writes.
+        text = re.sub(r"\n{3,}", "\n\n", render_to_string("notifications/emails/alerts-body.txt", context))
         html = render_to_string("notifications/emails/alerts-body.html", context)
     return Email(
         # A subject is one line: names saved before control characters were refused must not break the header.
@@ -197,10 +199,15 @@ def _groups(notifications: list[Notification], reader, site: str) -> list[dict]:
         for index, item in enumerate(items):
             # A line over alerts that share a cause: the first of two or more about one funding period.
             item["related"] = item["period"] in shared and (index == 0 or items[index - 1]["period"] != item["period"])
+        # Said once for the group when it is the same for all its alerts, so that no line repeats itself.
+        why = items[0]["why"] if len({item["why"] for item in items}) == 1 else ""
+        if why:
+            for item in items:
+                item["why"] = ""
         groups.append({
             "title": (f"{programme.code} — {programme.name}" if programme else
                       _("Recommendations") if rank == 2 else _("Task force")),
-            "yours": rank == 0,
+            "yours": rank == 0, "why": why,
             "url": f"{site}{reverse('desk:programme', args=[programme.pk])}" if programme else "",
             "items": items,
         })

@@ -69,7 +69,7 @@ class RecommendationProgrammeInline(TabularInline):
 class RecommendationAdmin(WithPanels, VersionedHistoryAdmin):
     """The recommendations and the government's response; coverage shown as a count of programmes."""
 
-    list_display = ["code", "short_text", "area", "government_response", "programme_count"]
+    list_display = ["code", "text_start", "area", "government_response", "programme_count"]
     list_filter = ["area", "government_response", "source_report"]
     search_fields = ["code", "text"]
     fields = ["code", "source_report", "area", "number", "text", "government_response", "response_note"]
@@ -85,6 +85,10 @@ class RecommendationAdmin(WithPanels, VersionedHistoryAdmin):
     @admin.display(description=_("programmes"), ordering="programme_total")
     def programme_count(self, recommendation):
         return recommendation.programme_total
+
+    @admin.display(description=_("text"), ordering="text")
+    def text_start(self, recommendation):
+        return recommendation.short_text
 
 
 class FundingEndFilter(ListFilter):

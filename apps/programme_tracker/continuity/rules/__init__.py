@@ -15,11 +15,13 @@ from programme_tracker.continuity.rules.base import (
     Limits,
     Rule,
     all_findings,
+    key_label,
     register,
     rule_title,
 )
 
-__all__ = ["RULES", "Context", "Finding", "Limits", "Rule", "all_findings", "register", "rule_title"]
+__all__ = ["RULES", "Context", "Finding", "Limits", "Rule", "all_findings", "key_label", "register",
+           "rule_title"]
 
 for _module in pkgutil.iter_modules(__path__):
     importlib.import_module(f"{__name__}.{_module.name}")  # each rule module registers its rules

@@ -142,6 +142,8 @@ class Rule:
     # A rule about programmes looks only at those a re-evaluation names (ctx.in_scope) and answers only for their
     # alerts; a rule about the whole register (recommendations, the task force) always looks at all of it.
     per_programme: bool = True
+    # What a finding's key means, in words, for keys that are not dates (an unowned measure's "no-owner").
+    key_labels: dict = {}
 
     def findings(self, ctx: Context) -> Iterable[Finding]:
         """Every condition this rule finds in the context's scope."""
@@ -163,6 +165,14 @@ def rule_title(name: str) -> str:
     """A rule's plain-language title (its name when the rule is no longer registered)."""
     rule = RULES.get(name)
     return str(rule.title) if rule else name
+
+
+def key_label(name: str, key: str) -> str:
+    """A finding's key in words: the rule's own label for it, else the key itself (a date is written out by the
+    caller)."""
+    rule = RULES.get(name)
+    label = rule.key_labels.get(key) if rule else None
+    return str(label) if label else key
 
 
 def all_findings(ctx: Context, rule_names: Iterable[str] | None = None) -> Iterator[Finding]:

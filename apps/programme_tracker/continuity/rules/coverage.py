@@ -63,9 +63,10 @@ class _RecommendationRule(Rule):
 
     @staticmethod
     def accepted(ctx: Context) -> list[tuple[int, str]]:
-        """(id, code) of the recommendations the government accepted, once per scan."""
+        """(id, code, response) of the recommendations the government (partly) accepted, once per scan."""
         return ctx.cached("accepted", lambda: list(
-            Recommendation.objects.filter(government_response__in=ACCEPTED).order_by().values_list("id", "code")))
+            Recommendation.objects.filter(government_response__in=ACCEPTED).order_by()
+            .values_list("id", "code", "government_response")))
 
 
 @register
@@ -81,15 +82,17 @@ class RecommendationUncovered(_RecommendationRule):
 
     def findings(self, ctx):
         covered = coverage(ctx)
-        for recommendation_id, code in self.accepted(ctx):
+        accepted = gettext_noop("The government accepted %(code)s, but no active programme with secured funding "
+                                "implements it. Link a funded programme to it or start one.")
+        partly = gettext_noop("The government partly accepted %(code)s, but no active programme with secured "
+                              "funding implements it. Link a funded programme to it or start one.")
+        for recommendation_id, code, response in self.accepted(ctx):
             if recommendation_id not in covered:
                 yield Finding(
                     rule=self.name, subject_key=f"recommendation:{recommendation_id}", subject_label=code, key="",
                     severity=Severity.WARNING, recommendation_id=recommendation_id, for_coordinators=True,
-                    message_data=[say(gettext_noop(
-                        "The government accepted %(code)s, but no active programme with secured funding implements "
-                        "it. Link a funded programme to it or start one."
-                    ), code=code)],
+                    message_data=[say(partly if response == GovernmentResponse.PARTLY_ACCEPTED else accepted,
+                                      code=code)],
                 )
 
 
@@ -107,7 +110,7 @@ class RecommendationAtRisk(_RecommendationRule):
     def findings(self, ctx):
         covered = coverage(ctx)
         horizon = ctx.days(ctx.limits.coverage_horizon_days)
-        for recommendation_id, code in self.accepted(ctx):
+        for recommendation_id, code, _response in self.accepted(ctx):
             until = covered.get(recommendation_id)
             if until is not None and until < horizon:
                 yield Finding(

@@ -30,6 +30,9 @@ class UnownedMeasure(Rule):
 
     name = "unowned-measure"
     title = gettext_lazy("Unowned measure")
+    key_labels = {"no-owner": gettext_lazy("no owner"), "owner-inactive": gettext_lazy("owner left"),
+                  "no-lead-ministry": gettext_lazy("no lead ministry"),
+                  "lead-ministry-inactive": gettext_lazy("lead ministry no longer active")}
     description = (
         "A planned, active or suspended programme with no owner, an owner whose account is inactive, no lead "
         "ministry, or an inactive lead ministry. One alert per problem found."

@@ -14,6 +14,7 @@ register = template.Library()
 # The amounts and counts of core's filters, under the same names for the desk's templates.
 register.filter("amount", numbers.amount)
 register.filter("count", numbers.count)
+register.filter("money", numbers.money)
 
 
 @register.simple_tag(takes_context=True)

@@ -3,6 +3,7 @@
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -62,7 +63,7 @@ class FundingPeriod(ValidatedModel, VersionedModel):
         ]
 
     def __str__(self):
-        return f"{self.code} ({self.start:%Y-%m-%d} – {self.end:%Y-%m-%d})"
+        return f"{self.code} ({date_format(self.start)} – {date_format(self.end)})"
 
     def natural_key(self):
         return (self.code,)
