@@ -18,10 +18,15 @@ install: $(BIN)/python
 	$(BIN)/pip install --quiet --require-hashes -r requirements/run.txt
 	$(BIN)/pip install --quiet --no-deps -e .
 
-install-test: $(BIN)/python
+install-test: $(BIN)/python node_modules/axe-core/axe.min.js
 	$(BIN)/pip install --quiet --require-hashes -r requirements/test.txt
 	$(BIN)/pip install --quiet --require-hashes --no-deps -r requirements/iati.txt
 	$(BIN)/pip install --quiet --no-deps -e .
+
+# The browser tests' WCAG checker (axe-core), exactly as package-lock.json pins it (with its hash), no scripts run.
+node_modules/axe-core/axe.min.js: package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $@
 
 # MariaDB's driver compiles against libmariadb (apt-get install -y pkg-config libmariadb-dev).
 install-mariadb: $(BIN)/python
@@ -92,4 +97,4 @@ messages: install-test
 	  DJANGO_SETTINGS_MODULE=programme_tracker.config.settings ../../$(BIN)/django-admin compilemessages -l nl
 
 clean:
-	rm -rf $(VENV) *.egg-info apps/*.egg-info build/docs
+	rm -rf $(VENV) node_modules *.egg-info apps/*.egg-info build/docs

@@ -25,4 +25,6 @@ THEME_STRINGS = [
     gettext_noop("Add another %(verbose_name)s"), gettext_noop("Add another %(model)s"),
     gettext_noop("Change selected %(model)s"), gettext_noop("View selected %(model)s"),
     gettext_noop("Delete selected %(model)s"),
+    # The date filters' and widgets' placeholders; a date range's end is inclusive (__lte): "tot en met".
+    gettext_noop("From"), gettext_noop("To"), gettext_noop("Date"), gettext_noop("Time"),
 ]
