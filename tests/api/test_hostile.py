@@ -38,6 +38,14 @@ def test_a_hand_made_cursor_is_a_404(client, demo, accounts, query):
     assert answer.status_code == 404 and answer["Content-Type"] == "application/json"
 
 
+@pytest.mark.parametrize("resource", ["organisations", "programmes", "funding-periods", "alerts", "meetings"])
+@pytest.mark.parametrize("tail", ["%0B", "%20", "%0A", "+1", "%D9%A1"])
+def test_a_record_id_is_digits_only(client, demo, accounts, resource, tail):
+    """Found by Schemathesis: /api/organisations/5%0B/ answered organisation 5, since int() reads "5\v" as 5."""
+    answer = client.get(f"/api/{resource}/1{tail}/", **bearer_of(accounts[roles.ADMINISTRATOR]))
+    assert answer.status_code == 404 and answer["Content-Type"] == "application/json"
+
+
 @pytest.mark.parametrize("moment", ["0001-01-01", "0001-01-01T00:00", "9999-12-31T23:59:59-12:00"])
 def test_a_moment_out_of_range_is_a_400(client, demo, accounts, moment):
     answer = client.get("/api/programmes/", {"changed_since": moment}, **bearer_of(accounts[roles.MONITOR]))

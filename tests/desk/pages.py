@@ -43,7 +43,7 @@ def desk_pages(user) -> list[str]:
         reverse("desk:coverage"),
         reverse("desk:inbox"), reverse("desk:report"), reverse("desk:programme", args=[programme.pk]),
         reverse("desk:task-force"), reverse("desk:progress"), reverse("desk:search") + "?q=stop",
-        reverse("desk:saved-views"),
+        reverse("desk:saved-views"), reverse("desk:accessibility"), reverse("desk:api-tokens"),
         reverse("desk:meeting", args=[Meeting.objects.get(status="planned").pk]),
         reverse("finance-budget-against-actual"), reverse("finance-budget-against-actual") + "?group_by=ministry",
         reverse("finance-import"), reverse("admin:portfolio_programme_history", args=[programme.pk]),

@@ -9,7 +9,16 @@ from rest_framework.routers import DefaultRouter
 from programme_tracker.api import views
 from programme_tracker.api.calendar import calendar_view
 
-router = DefaultRouter()
+class Router(DefaultRouter):
+    """Every record's address ends in its id, digits only: "5\v" is not 5 (Python's int() would read it as 5)."""
+
+    def get_lookup_regex(self, viewset, lookup_prefix=""):
+        name = getattr(viewset, "lookup_url_kwarg", None) or getattr(viewset, "lookup_field", "pk")
+        value = getattr(viewset, "lookup_value_regex", "[0-9]+")
+        return f"(?P<{lookup_prefix}{name}>{value})"
+
+
+router = Router()
 router.register("organisations", views.OrganisationViewSet)
 router.register("recommendations", views.RecommendationViewSet)
 router.register("programmes", views.ProgrammeViewSet)

@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # The widgets' own templates, for the renderer below.
+    "django.forms",
     "simple_history",
     "django_rq",
     "csp",
@@ -193,6 +195,10 @@ STORAGES = {
 # Serve straight from the apps' static folders as well, so a fresh checkout works before collectstatic.
 WHITENOISE_USE_FINDERS = True
 
+# Form widgets are drawn by the same template engine as the pages, so that the overrides above (a menu's trigger as a
+# button) apply to widgets too.
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
+
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
 DEFAULT_FROM_EMAIL = SERVER_EMAIL = SITE["mail_from"]
@@ -265,7 +271,8 @@ UNFOLD = {
     # The desk pages first, each shown only to those who may see it; then the records, as the admin lists them.
     "SIDEBAR": {"show_all_applications": True, "navigation": "programme_tracker.desk.navigation.sidebar"},
     # After a refused save, the first field with an error is brought into view.
-    "SCRIPTS": [lambda request: static("core/first-error.js")],
+    "SCRIPTS": [lambda request: static("core/first-error.js"), lambda request: static("core/autocomplete-names.js"),
+                lambda request: static("core/icons.js")],
     # Forms that fit a phone (390 px): see the stylesheet.
     "STYLES": [lambda request: static("core/forms.css")],
     # The user menu: change password and the second factor.

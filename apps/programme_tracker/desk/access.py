@@ -31,6 +31,7 @@ PAGES = {
     "search": (),
     "saved-views": (),
     "api-tokens": (),  # the person's own tokens; they act with the person's own permissions
+    "accessibility": (),  # the accessibility statement: for everyone who works in the desk
 }
 # Parts of pages, shown only to those who may see the records behind them.
 MONEY = MONEY_PERMISSIONS

@@ -18,6 +18,7 @@ urlpatterns = [
     path("find/", views.search_view, name="search"),
     path("saved-views/", views.saved_views_view, name="saved-views"),
     path("api-tokens/", views.api_tokens_view, name="api-tokens"),
+    path("accessibility/", views.accessibility_view, name="accessibility"),
     path("task-force/", views.task_force_view, name="task-force"),
     path("task-force/progress/", views.progress_view, name="progress"),
     path("task-force/meetings/<int:pk>/", views.meeting_view, name="meeting"),

@@ -2,6 +2,7 @@
 
 from datetime import date
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse, HttpResponseRedirect
@@ -490,3 +491,17 @@ def api_tokens_view(request, desk):
         "typed": request.POST if errors else {}}, status=400 if errors else 200)
     response["Cache-Control"] = "no-store"  # the page may hold a token, shown once
     return response
+
+
+# The checker the statement names; tests/a11y checks it is the one package-lock.json pins.
+AXE_CORE_VERSION = "4.14.1"
+
+
+@desk_page("accessibility")
+def accessibility_view(request, desk):
+    """The accessibility statement: the standard, how the desk is tested, what is known not to meet it, and where
+    to report a problem (the headings of the Dutch government's model statement)."""
+    return TemplateResponse(request, "desk/accessibility.html", {
+        **desk, "title": _("Accessibility statement"), "contact": settings.MAIL_REPLY_TO,
+        "checker": AXE_CORE_VERSION,
+    })

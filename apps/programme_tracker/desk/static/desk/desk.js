@@ -203,7 +203,21 @@
         note.textContent = words ? words.dataset.scrollText : "";
         box.parentNode.insertBefore(note, box);
       }
-      note.hidden = box.scrollWidth <= box.clientWidth + 1 || !note.textContent;
+      const scrolls = box.scrollWidth > box.clientWidth + 1;
+      note.hidden = !scrolls || !note.textContent;
+      // A box that scrolls is reached with Tab, so that the arrow keys scroll it (WCAG 2.1.1), and named by its
+      // table's heading; one that does not scroll is no stop at all.
+      if (scrolls) {
+        const section = box.closest("section");
+        const heading = section && section.querySelector("h2, h3");
+        box.tabIndex = 0;
+        box.setAttribute("role", "region");
+        box.setAttribute("aria-label", heading ? heading.textContent.trim() : (document.title || "").split("|")[0].trim());
+      } else {
+        box.removeAttribute("tabindex");
+        box.removeAttribute("role");
+        box.removeAttribute("aria-label");
+      }
     });
   }
   document.addEventListener("DOMContentLoaded", showScrollHints);

@@ -1,0 +1,149 @@
+"""The desk by keyboard alone (WCAG 2.1.1, 2.4.1, 2.4.7; issue 18): from the top of a page, Tab reaches the skip
+link first and then every control a mouse can click, each stop shows where the keyboard is; log-out, the language
+switch and a list's filters work without a mouse."""
+
+import pytest
+
+from programme_tracker.accounts import roles
+from programme_tracker.portfolio.models import Programme
+from tests.desk.conftest import log_in
+
+pytestmark = pytest.mark.browser
+
+PAGES = ["/desk/dashboard/", "/desk/inbox/", "/desk/coverage/", "/desk/programmes/{programme}/",
+         "/desk/portfolio/programme/", "/desk/portfolio/programme/{programme}/change/", "/desk/accessibility/"]
+
+# Every visible control a mouse can use, numbered: links and buttons, fields, summaries, what has a tab stop, and
+# what the theme's scripts (Alpine) make clickable.
+MARK_CLICKABLE = """() => {
+  const selector = 'a[href], button:not([disabled]), input:not([type=hidden]):not([disabled]), select:not([disabled]),'
+    + ' textarea:not([disabled]), summary, [tabindex]:not([tabindex="-1"]), [x-on\\\\:click], [onclick]';
+  const shown = el => el.checkVisibility({visibilityProperty: true}) && !el.closest('[inert], [aria-hidden=true]');
+  const all = [...document.querySelectorAll(selector)].filter(el => shown(el) && el.tabIndex !== -1
+    || (el.matches('[x-on\\\\:click], [onclick]') && shown(el)));
+  // A control inside another (an icon's span in a button) is the outer one's.
+  const own = all.filter(el => !all.some(other => other !== el && other.contains(el)));
+  own.forEach((el, i) => el.setAttribute('data-kb', String(i)));
+  return own.map(el => el.outerHTML.slice(0, 160));
+}"""
+
+FOCUSED = """() => {
+  const el = document.activeElement;
+  if (!el || el === document.body) return null;
+  const marked = el.closest('[data-kb]');
+  const style = getComputedStyle(el);
+  const ring = style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) >= 2 || style.boxShadow !== 'none';
+  return {kb: marked ? marked.getAttribute('data-kb') : null, ring: ring, html: el.outerHTML.slice(0, 160)};
+}"""
+
+
+def addresses():
+    programme = Programme.objects.get(code="STOP-IT-NOW").pk
+    return [path.format(programme=programme) for path in PAGES]
+
+
+def walk(page, limit=600):
+    """Tab from the top of the page until focus comes round again; the stops, in order."""
+    page.evaluate("() => { document.activeElement && document.activeElement.blur(); window.scrollTo(0, 0); }")
+    stops, seen = [], set()
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        focused = page.evaluate(FOCUSED)
+        if focused is None:
+            continue
+        key = focused["kb"] or focused["html"]
+        if key in seen and key == (stops[0]["kb"] or stops[0]["html"]):
+            break
+        seen.add(key)
+        stops.append(focused)
+    return stops
+
+
+@pytest.mark.parametrize("width", [1440, 390])
+def test_tab_reaches_the_skip_link_first_then_every_control_with_its_focus_shown(
+        browser, live_server, accounts, demo, width):
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    try:
+        page = context.new_page()
+        log_in(page, live_server, accounts[roles.COORDINATOR])
+        problems = []
+        for path in addresses():
+            page.goto(f"{live_server.url}{path}")
+            page.wait_for_load_state("networkidle")
+            controls = page.evaluate(MARK_CLICKABLE)
+            stops = walk(page)
+            assert stops and 'id="skip-link"' in stops[0]["html"], (path, stops[:1])
+            reached = {stop["kb"] for stop in stops if stop["kb"] is not None}
+            missed = [html for index, html in enumerate(controls) if str(index) not in reached]
+            unringed = [stop["html"] for stop in stops if not stop["ring"]]
+            if missed:
+                problems.append(f"{path}: not reached by Tab: {missed[:5]} ({len(missed)} in all)")
+            if unringed:
+                problems.append(f"{path}: focus not shown on: {unringed[:5]} ({len(unringed)} in all)")
+        assert not problems, "\n".join(problems)
+    finally:
+        context.close()
+
+
+def open_user_menu(page):
+    """Tab to the user menu's button and open it with Enter."""
+    for _ in range(200):
+        page.keyboard.press("Tab")
+        if page.evaluate("() => document.activeElement.id") == "user-menu-button":
+            page.keyboard.press("Enter")
+            page.wait_for_selector("#user-menu", state="visible")
+            return
+    pytest.fail("Tab never reached the user menu")
+
+
+def open_menu_on_a_phone(page, width):
+    """At a phone's width the menu is closed: its button opens it, by keyboard."""
+    if width < 1280 and page.get_attribute("#menu-button", "aria-expanded") != "true":
+        page.focus("#menu-button")
+        page.keyboard.press("Enter")
+        page.wait_for_function("() => document.getElementById('menu-button').getAttribute('aria-expanded') == 'true'")
+
+
+def tab_to(page, text):
+    """Tab until the focused control says `text`."""
+    for _ in range(60):
+        if text in page.evaluate("() => document.activeElement.innerText || ''"):
+            return
+        page.keyboard.press("Tab")
+    pytest.fail(f"Tab never reached {text!r}")
+
+
+@pytest.mark.parametrize("width", [1440, 390])
+def test_log_out_language_and_filters_by_keyboard(browser, live_server, accounts, demo, width):
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    try:
+        page = context.new_page()
+        log_in(page, live_server, accounts[roles.COORDINATOR])
+        page.goto(f"{live_server.url}/desk/portfolio/programme/")
+        page.wait_for_load_state("networkidle")
+        # A list's filters: the button opens the panel, Escape closes it.
+        page.focus("#skip-link")
+        tab_to(page, "Filters")
+        page.keyboard.press("Enter")
+        page.wait_for_selector("#changelist-filter", state="visible")
+        page.keyboard.press("Escape")
+        page.wait_for_selector("#changelist-filter", state="hidden")
+        # The language: Dutch from the user menu (on a phone, in the menu its button opens).
+        open_menu_on_a_phone(page, width)
+        page.focus("#skip-link")
+        open_user_menu(page)
+        tab_to(page, "Nederlands")
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
+        assert page.evaluate("() => document.documentElement.lang") == "nl"
+        # Log out.
+        open_menu_on_a_phone(page, width)
+        page.focus("#skip-link")
+        open_user_menu(page)
+        tab_to(page, "Uitloggen")
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
+        page.goto(f"{live_server.url}/desk/dashboard/")
+        assert "/desk/login/" in page.url
+    finally:
+        context.close()
