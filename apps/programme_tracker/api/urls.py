@@ -9,6 +9,7 @@ from rest_framework.routers import DefaultRouter
 from programme_tracker.api import views
 from programme_tracker.api.calendar import calendar_view
 
+
 class Router(DefaultRouter):
     """Every record's address ends in its id, digits only: "5\v" is not 5 (Python's int() would read it as 5)."""
 
