@@ -58,6 +58,11 @@ def check(browser, live_server, user, paths, language, scheme, width):
             assert response.status == 200, path
             page.wait_for_load_state("networkidle")
             violations = axe_violations(page)
+            # Reflow (WCAG 1.4.10): the page itself never scrolls sideways; a wide table scrolls in its own box.
+            wide = page.evaluate("() => document.documentElement.scrollWidth")
+            if wide > width + 1:
+                violations.append({"rule": "reflow", "impact": "serious", "nodes": [f"page {wide} px wide"],
+                                   "help": "The page scrolls sideways at this width"})
             if violations:
                 found[path] = violations
     finally:
