@@ -272,7 +272,7 @@ UNFOLD = {
     "SIDEBAR": {"show_all_applications": True, "navigation": "programme_tracker.desk.navigation.sidebar"},
     # After a refused save, the first field with an error is brought into view.
     "SCRIPTS": [lambda request: static("core/first-error.js"), lambda request: static("core/autocomplete-names.js"),
-                lambda request: static("core/icons.js")],
+                lambda request: static("core/icons.js"), lambda request: static("core/words.js")],
     # Forms that fit a phone (390 px): see the stylesheet.
     "STYLES": [lambda request: static("core/forms.css")],
     # The user menu: change password and the second factor.
