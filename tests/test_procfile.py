@@ -1,5 +1,6 @@
 """The production path end to end: the Procfile under honcho, on MariaDB and a Redis of the test's own, runs the
-daily scan and delivers the e-mail (printed by the console mail backend, as on a site without mail_server)."""
+daily scan and delivers the e-mail (written as a file in the site's mail/ folder, as on a site without
+mail_server)."""
 
 import signal
 import subprocess
@@ -8,6 +9,7 @@ import time
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.utils import timezone
 
 from programme_tracker.accounts import roles
@@ -34,6 +36,8 @@ def test_honcho_runs_the_daily_scan_and_delivers_mail(base, accounts, redis_serv
          today + timezone.timedelta(days=20))
     Notification.objects.all().delete()  # the save already re-evaluated; let the daily scan find it afresh
     Alert.objects.all().delete()
+    mail_folder = Path(settings.SITE_DIR) / "mail"
+    before = set(mail_folder.glob("*")) if mail_folder.exists() else set()
     env = environment(redis_url=redis_server.url, daily_scan_time="00:00", mail_server="")
     env["PATH"] = f"{BIN}:{env['PATH']}"
     env["PORT"] = str(free_port())
@@ -50,6 +54,7 @@ def test_honcho_runs_the_daily_scan_and_delivers_mail(base, accounts, redis_serv
     finally:
         honcho.send_signal(signal.SIGTERM)
         output = honcho.communicate(timeout=60)[0]
-    assert "To: owner@example.invalid" in output and "HELPLINE" in output
+    written = "".join(path.read_text(errors="replace") for path in set(mail_folder.glob("*")) - before)
+    assert "To: owner@example.invalid" in written and "HELPLINE" in written
     for process in ("web.1", "worker.1", "scheduler.1"):
         assert f"{process} started" in output
