@@ -44,6 +44,8 @@ def test_file_then_environment(sites):
     ({"db_type": "postgres"}, {}, "setting db_type"),
     ({"debug": "maybe"}, {}, "setting debug"),
     ({}, {"PT_MAIL_PORT": "x"}, "setting mail_port (environment variable PT_MAIL_PORT)"),
+    ({"mail_reply_to": "secretariaat@example.org\nBcc: everyone@example.org"}, {}, "setting mail_reply_to"),
+    ({"mail_reply_to": "the secretariat"}, {}, "setting mail_reply_to"),
     ({"db_prot": 3306}, {}, "unknown setting db_prot"),
     ("{not json", {}, "not valid JSON (line 1"),
 ])

@@ -63,6 +63,15 @@ def _to_str(value: Any) -> str:
     return value
 
 
+def _to_address(value: Any) -> str:
+    """Accept one e-mail address (name@example.org), or nothing; what would break an e-mail's header is refused."""
+    text = _to_str(value).strip()
+    local, _at, domain = text.partition("@")
+    if text and (not local or not domain or "@" in domain or any(c.isspace() or ord(c) < 32 for c in text)):
+        raise ValueError("must be one e-mail address (name@example.org), or empty")
+    return text
+
+
 def _to_list(value: Any) -> list[str]:
     """Accept a JSON list of strings, or a comma-separated environment variable."""
     if isinstance(value, str):
@@ -136,7 +145,8 @@ class Setting:
     def type_name(self) -> str:
         names = {_to_bool: "boolean", _to_int: "integer", _to_count: "whole number ≥ 0", _to_str: "text",
                  _to_list: "list", _to_clock: "time (HH:MM)", _to_header: "header name",
-                 _to_positive: "whole number ≥ 1", _to_roles: "list of roles"}
+                 _to_positive: "whole number ≥ 1", _to_roles: "list of roles",
+                 _to_address: "e-mail address"}
         return names.get(self.convert, getattr(self.convert, "__name__", "text"))
 
 
@@ -203,7 +213,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("mail_use_ssl", _to_bool, False, "Use implicit TLS (SMTPS) for SMTP."),
     Setting("mail_from", _to_str, "programme-tracker@localhost",
             "Sender address of e-mail (an address nobody reads: the e-mails say not to reply)."),
-    Setting("mail_reply_to", _to_str, "",
+    Setting("mail_reply_to", _to_address, "",
             "Address for questions about the e-mails (the task force's secretariat): their Reply-To and the "
             "\"questions to\" line. Empty: the e-mails refer questions to the coordinators."),
     Setting("public_view", _to_bool, False,
