@@ -471,3 +471,15 @@ def test_the_monday_question_which_programmes_lose_their_funding_how_much_who_an
 def test_who_opens_the_funding_ending_page(client, login, accounts, who, status):
     login(who)
     assert client.get(reverse("desk:ending")).status_code == status
+
+
+def test_the_inbox_shows_the_alert_an_e_mail_links_to_whatever_its_state(client, login, demo):
+    login(roles.MONITOR)
+    alert = Alert.objects.get(rule="recommendation-uncovered", subject_label="POL-1")
+    Alert.objects.filter(pk=alert.pk).update(state=AlertState.RESOLVED)  # resolved since the e-mail went out
+    page = client.get(reverse("desk:inbox"), {"alert": alert.pk})
+    assert [row.pk for row in page.context["page"].object_list] == [alert.pk]
+    assert 'id="one-alert"' in page.content.decode()
+    for hostile in ("abc", "1 ", "-1", "9" * 40):
+        page = client.get(reverse("desk:inbox"), {"alert": hostile})
+        assert page.status_code == 200 and page.context["filters"].alert == ""
