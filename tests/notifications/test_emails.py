@@ -174,7 +174,8 @@ def test_every_rules_alert_reads_in_words_in_both_languages(owner, demo, languag
     for alert in Alert.objects.select_related("programme", "funding_period"):
         notification = Notification(recipient=coordinator, alert=alert, event=alert.events.first(),
                                     reason_key="coordinator")
-        email = compose([notification], language, Delivery.ALL_AT_ONCE)  # one alert at once: its title is the subject
+        # One alert at once: its title is the subject.
+        email = compose([notification], Preference(user=coordinator, language=language, delivery=Delivery.ALL_AT_ONCE))
         with translation.override(language):
             title = str(RULES[alert.rule].title)
         assert title in email.subject and title in email.text and alert.rule not in email.text, alert.rule

@@ -87,7 +87,7 @@ def test_an_unfixable_failure_is_set_aside_and_the_others_still_go(people, setti
 def test_a_header_the_mail_cannot_carry_fails_at_once(people, monkeypatch):
     expiring(people[roles.FINANCE_OFFICER])
     run_scan(T, rules=["funding-expiring"])
-    monkeypatch.setattr(outbox, "compose", lambda notifications, language, delivery: Email(
+    monkeypatch.setattr(outbox, "compose", lambda notifications, preference: Email(
         "bad\nsubject", "body", "<p>body</p>", "programme-tracker@localhost"))
     outbox.deliver_due(T_NOW())
     row = Notification.objects.get(recipient=people[roles.FINANCE_OFFICER], alert__severity="critical")

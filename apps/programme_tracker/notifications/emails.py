@@ -38,16 +38,17 @@ class Email:
     headers: dict[str, str] = field(default_factory=dict)
 
 
-def compose(notifications: list[Notification], language: str | None = None,
-            delivery: str = Delivery.CRITICAL_AT_ONCE) -> Email:
-    """The e-mail to one person about their notifications, in `language` (empty: the site's); a daily digest when
-    their `delivery` preference put any of them there."""
+def compose(notifications: list[Notification], preference: Preference | None = None) -> Email:
+    """The e-mail to one person about their notifications, by their `preference` (None: the defaults): in its
+    language (empty: the site's); a daily digest when its delivery put any of them there."""
     reader = notifications[0].recipient  # one person's e-mail: their name, their programmes, their permissions
-    with translation.override(language or settings.LANGUAGE_CODE):
+    preference = preference or Preference(user=reader)
+    delivery = preference.delivery
+    with translation.override(preference.language or settings.LANGUAGE_CODE):
         site = settings.SITE_URL.rstrip("/")
         today = timezone.localdate()
         digest = not all(goes_at_once(delivery, n.alert.severity, n.event.kind) for n in notifications)
-        preferences = site + _preferences_path(reader)
+        preferences = site + _preferences_path(preference)
         context = {
             "greeting": _("Dear %(name)s,") % {"name": reader.get_full_name() or reader.username},
             "intro": (_("Your daily digest of %(day)s: what happened to the alerts since the last one, your own "
@@ -84,10 +85,9 @@ def _sender() -> str:
     return settings.DEFAULT_FROM_EMAIL if name or not address else formataddr((SENDER_NAME, address))
 
 
-def _preferences_path(reader) -> str:
+def _preferences_path(preference: Preference) -> str:
     """The person's own notification preference in the desk (the form to make one if they have none yet)."""
-    pk = Preference.objects.filter(user=reader).values_list("pk", flat=True).first()
-    return (reverse("admin:notifications_preference_change", args=[pk]) if pk
+    return (reverse("admin:notifications_preference_change", args=[preference.pk]) if preference.pk
             else reverse("admin:notifications_preference_add"))
 
 

@@ -23,7 +23,7 @@ from programme_tracker.continuity.models import AlertEvent
 from programme_tracker.core import bulk, outbox
 from programme_tracker.notifications.audience import EVENT_FACTS, Audience, EventFacts
 from programme_tracker.notifications.emails import compose
-from programme_tracker.notifications.models import Delivery, EmailState, Notification, Preference
+from programme_tracker.notifications.models import EmailState, Notification, Preference
 
 log = logging.getLogger(__name__)
 
@@ -97,8 +97,8 @@ def send_claimed(token: str) -> int:
         per_recipient[notification.recipient_id].append(notification)
     for notifications in per_recipient.values():
         notifications.sort(key=lambda n: SEVERITY_ORDER.index(n.alert.severity))
-    preferences = {user_id: (delivery, language) for user_id, delivery, language in Preference.objects.filter(
-        user_id__in=per_recipient).values_list("user_id", "delivery", "language")}
+    preferences = {preference.user_id: preference
+                   for preference in Preference.objects.filter(user_id__in=per_recipient)}
     sent = 0
     for recipient_id, notifications in per_recipient.items():
         mine = Notification.objects.filter(claim_token=token, recipient_id=recipient_id)
@@ -106,8 +106,7 @@ def send_claimed(token: str) -> int:
             address = notifications[0].recipient.email
             if not address:
                 raise SMTPRecipientsRefused({"": (0, b"the person has no e-mail address")})
-            delivery, language = preferences.get(recipient_id, (Delivery.CRITICAL_AT_ONCE, ""))
-            email = compose(notifications, language, delivery)
+            email = compose(notifications, preferences.get(recipient_id))
             message = EmailMultiAlternatives(email.subject, email.text, email.from_email, to=[address],
                                              reply_to=email.reply_to, headers=email.headers)
             message.attach_alternative(email.html, "text/html")
