@@ -58,8 +58,10 @@ screenshots: install-test
 	  tests/taskforce/test_page_browser.py tests/taskforce/test_meeting_browser.py \
 	  tests/notifications/test_email_browser.py
 
+# The same suite on MariaDB and Redis, but for the accessibility checks: they judge the HTML and scripts a browser
+# gets, which do not depend on the database, and take minutes (make test runs them; the other browser tests run here).
 test-mariadb: install-mariadb
-	PT_SITE=test-mariadb $(BIN)/pytest -n $(WORKERS)
+	PT_SITE=test-mariadb $(BIN)/pytest -n $(WORKERS) -m "not a11y"
 
 # makemigrations --check runs on a database of its own in memory: lint needs no site (a fresh clone has none yet).
 lint: install-test

@@ -19,11 +19,14 @@ from tests.redis_server import RedisServer
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items):
-    """Mark the tests that drive Chromium (they use the `page` or `browser` fixture) `browser`, before the -m option
-    selects: `pytest -m "not browser and not processes and not cli and not sweep"` is the fast set (make test-fast)."""
+    """Mark the tests that drive Chromium (they use the `page` or `browser` fixture) `browser`, and those of
+    tests/a11y/ `a11y`, before the -m option selects: `pytest -m "not browser and not processes and not cli and not
+    sweep"` is the fast set (make test-fast)."""
     for item in items:
         if {"page", "browser"} & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.browser)
+        if item.path.parent.name == "a11y":
+            item.add_marker(pytest.mark.a11y)
 
 
 def load_base_data_and_roles() -> None:

@@ -1,8 +1,9 @@
 """WCAG 2.1 AA on every page people use (issue 18): axe-core finds no violation on the desk's pages, the admin
-lists and change forms of the models users edit, the login page and the import page; in English and Dutch, light
-and dark, at a desk's width (1440 px) and a phone's (390 px)."""
+lists and change forms of the models users edit, the login page, the import page and the public view; in English
+and Dutch, light and dark, at a desk's width (1440 px) and a phone's (390 px)."""
 
 import pytest
+from django.core.cache import cache
 
 from programme_tracker.accounts import roles
 from programme_tracker.portfolio.models import FundingPeriod, Programme, Recommendation
@@ -27,6 +28,8 @@ ADMIN = ["/desk/portfolio/programme/", "/desk/portfolio/programme/{programme}/ch
          "/desk/finance/tranche/", "/desk/finance/payment/", "/desk/finance/expenditure/", "/desk/finance/import/",
          "/desk/notifications/notification/", "/desk/notifications/preference/add/",
          "/desk/notifications/subscription/add/"]
+# The public implementation view (issue 16), for anyone: a government page like any other.
+PUBLIC = ["/public/", "/public/PREV-3/"]
 VARIANTS = [(language, scheme, width) for language in ("en", "nl") for scheme in ("light", "dark")
             for width in (1440, 390)]
 
@@ -78,13 +81,22 @@ def test_no_wcag_violation_on_the_desk_and_admin_pages(browser, live_server, acc
 
 @pytest.mark.parametrize(("language", "scheme", "width"), [("en", "light", 1440), ("nl", "dark", 390)])
 @pytest.mark.parametrize("role", [roles.COORDINATOR, roles.FINANCE_OFFICER, roles.MONITOR, roles.TASK_FORCE_MEMBER])
-def test_no_wcag_violation_on_the_desk_pages_as_each_role(browser, live_server, accounts, demo, role, language,
-                                                           scheme, width):
-    found = check(browser, live_server, accounts[role], DESK, language, scheme, width)
+def test_no_wcag_violation_on_the_pages_as_each_role(browser, live_server, accounts, demo, role, language, scheme,
+                                                     width):
+    # Each role sees other parts of the same pages: a monitor's forms are read-only, a member's lists hold no money.
+    found = check(browser, live_server, accounts[role], DESK + ADMIN, language, scheme, width)
     assert not found, "\n\n".join(f"{path}\n{described(v)}" for path, v in found.items())
 
 
 @pytest.mark.parametrize(("language", "scheme", "width"), VARIANTS)
 def test_no_wcag_violation_on_the_log_in_page(browser, live_server, demo, language, scheme, width):
     found = check(browser, live_server, None, ["/desk/login/"], language, scheme, width)
+    assert not found, "\n\n".join(f"{path}\n{described(v)}" for path, v in found.items())
+
+
+@pytest.mark.parametrize(("language", "scheme", "width"), VARIANTS)
+def test_no_wcag_violation_on_the_public_view(browser, live_server, demo, settings, language, scheme, width):
+    settings.PUBLIC_VIEW = True  # the demo marks two programmes for it
+    cache.clear()
+    found = check(browser, live_server, None, PUBLIC, language, scheme, width)
     assert not found, "\n\n".join(f"{path}\n{described(v)}" for path, v in found.items())

@@ -193,6 +193,11 @@ def test_the_schema_and_its_pages_are_served_from_the_site(client, login):
     assert schema.status_code == 200
     paths = schema.json()["paths"]
     assert {"/api/programmes/", "/api/programmes/{id}/", "/api/alerts/{id}/acknowledge/"} <= set(paths)
+    # A versioned record's writes say they need If-Match; reads do not.
+    for method in ("put", "patch", "delete"):
+        header = [p for p in paths["/api/programmes/{id}/"][method]["parameters"] if p["in"] == "header"]
+        assert [(p["name"], p["required"]) for p in header] == [("If-Match", True)], method
+    assert not [p for p in paths["/api/programmes/{id}/"]["get"]["parameters"] if p["in"] == "header"]
     for page in ("/api/docs/", "/api/redoc/"):
         html = client.get(page).content.decode()
         assert "cdn." not in html and "unpkg" not in html and "jsdelivr" not in html
@@ -328,6 +333,31 @@ def test_a_programmes_and_a_ministrys_calendar_feed(client, demo, accounts, sett
 def test_an_api_token_or_a_guess_does_not_open_a_feed(client, token):
     assert client.get(f"/api/calendar/{token}.ics").status_code == 404
     assert client.get("/api/calendar/pt_guess.ics").status_code == 404
+
+
+def test_a_bulk_posts_amounts_are_read_with_a_decimal_point_and_its_problems_say_so(client, demo, accounts):
+    token = create_token(accounts[roles.FINANCE_OFFICER], "finance system", "write", 1)[1]
+    rows = [{"funding_period": "STOP-IT-NOW-2025", "reference": f"POINT-{n}", "paid_on": "2026-11-02",
+             "amount": amount} for n, amount in enumerate(["80000,00", "1e5", "1,234.50", 12.5])]
+    answer = client.post("/api/payments/bulk/", {"rows": rows}, content_type="application/json", **bearer(token))
+    assert answer.status_code == 400
+    assert [(e["row"], e["message"]) for e in answer.json()["errors"]] == [
+        (1, "'80000,00' is written with a decimal comma, but the decimal separator is the point "
+            "(as the API writes amounts)"),
+        (2, "'1e5' is not an amount (write it like 1234.56 or 1,234.56)"),
+    ]
+
+
+def test_a_bulk_rows_unknown_key_is_a_problem_of_the_first_row_with_it(client, demo, accounts):
+    token = create_token(accounts[roles.FINANCE_OFFICER], "finance system", "write", 1)[1]
+    row = {"funding_period": "STOP-IT-NOW-2025", "reference": "KEY-1", "paid_on": "2026-11-02", "amount": "1.00"}
+    answer = client.post("/api/payments/bulk/", {"rows": [row, row | {"amnt": "2.00"}, row | {"amnt": "3.00"}]},
+                         content_type="application/json", **bearer(token))
+    assert answer.status_code == 400
+    report = answer.json()
+    assert not report["committed"] and report["rows"] == 3
+    assert [(e["row"], e["column"]) for e in report["errors"]] == [(2, "amnt")]
+    assert report["errors"][0]["message"].startswith("Unknown column. The columns are: funding period, reference")
 
 
 def test_a_bulk_post_takes_the_apis_field_names_too(client, demo, accounts):

@@ -10,8 +10,11 @@ from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 
 from programme_tracker.finance.imports import KINDS, import_money
+from programme_tracker.finance.spreadsheet import Notation
 
 MOST_ROWS = 5000  # per request: a month of a ministry's payments fits many times over
+# The API's amounts are JSON numbers or text with a decimal point (1234.56, "1,234.56"), as its guide says.
+API_NOTATION = Notation(".", chosen=True, why="as the API writes amounts")
 
 
 class BulkSerializer(serializers.Serializer):
@@ -47,17 +50,25 @@ def run(kind: str, rows: list[dict], *, user, dry_run: bool) -> dict:
     """Check (and unless `dry_run`, write) the rows as one import; the report with rows numbered from 1 as posted."""
     columns = KINDS[kind].column_names()
     rows = [{column_name(name): value for name, value in row.items()} for row in rows]
-    unknown = sorted({name for row in rows for name in row} - set(columns))
+    # A key the import does not know is a problem of the first row that has it, reported as any other row's.
+    unknown = {}
+    for number, row in enumerate(rows, start=1):
+        for name in row.keys() - set(columns):
+            unknown.setdefault(name, number)
     if unknown:
-        raise ValidationError({"rows": [_("Unknown columns: %(names)s. The columns are: %(columns)s.") % {
-            "names": ", ".join(unknown), "columns": ", ".join(columns)}]})
+        return {"committed": False, "dry_run": dry_run, "rows": len(rows), "created": 0, "updated": 0,
+                "unchanged": 0,
+                "errors": [{"row": number, "column": name,
+                            "message": _("Unknown column. The columns are: %(columns)s.") % {
+                                "columns": ", ".join(columns)}}
+                           for name, number in sorted(unknown.items(), key=lambda item: (item[1], item[0]))]}
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(columns)
     for row in rows:
         writer.writerow([_cell(row.get(name)) for name in columns])
     report = import_money(kind, out.getvalue().encode("utf-8"), "api.csv", user=user, commit=not dry_run,
-                          decimal_mark=".")
+                          decimal_mark=API_NOTATION)
     return {
         "committed": report.committed, "dry_run": dry_run, "rows": report.rows, "created": report.created,
         "updated": report.updated, "unchanged": report.unchanged,

@@ -32,12 +32,21 @@ ERRORS_OF_WRITES = {
 }
 
 
+# A versioned record's write names the version it changes (api/concurrency.py).
+IF_MATCH = {"name": "If-Match", "in": "header", "required": True, "schema": {"type": "string"},
+            "description": 'The ETag of the record as you read it (`"3"`): 428 without it, 412 when the record '
+                           "changed since."}
+
+
 def describe_errors_and_lists(result, generator, request, public):
-    """drf-spectacular post-processing: document each operation's error answers, ?ordering='s choices (api/
-    filters.Ordering), ?page_size='s range, and that an empty filter is no filter."""
+    """drf-spectacular post-processing: document each operation's error answers, the If-Match of a versioned
+    record's writes, ?ordering='s choices (api/filters.Ordering), ?page_size='s range, and that an empty filter is
+    no filter."""
+    from programme_tracker.api.concurrency import VersionedMixin
     from programme_tracker.api.filters import choices_of
 
-    views = {path: callback.cls for path, _regex, _method, callback in generator.endpoints}
+    # The endpoints' paths say {pk} where the schema's say {id} (drf-spectacular's SCHEMA_COERCE_PATH_PK).
+    views = {path.replace("{pk}", "{id}"): callback.cls for path, _regex, _method, callback in generator.endpoints}
     result.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR
     reference = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
     for path, operations in result.get("paths", {}).items():
@@ -48,6 +57,8 @@ def describe_errors_and_lists(result, generator, request, public):
                 | (ERRORS_OF_BODIES if "requestBody" in operation else {})
             for code, text in errors.items():
                 responses.setdefault(code, {"description": text, **reference})
+            if method in ("put", "patch", "delete") and view is not None and issubclass(view, VersionedMixin):
+                operation.setdefault("parameters", []).append(IF_MATCH)
             for parameter in operation.get("parameters", []):
                 if parameter.get("in") != "query":
                     continue

@@ -372,12 +372,12 @@ def _python_value(value):
 
 # -- the service ------------------------------------------------------------------------------------------------
 def import_money(kind: str, data: bytes, filename: str = "", *, user=None, commit: bool = False,
-                 decimal_mark: str | None = None, sheet: str | None = None,
+                 decimal_mark: str | Notation | None = None, sheet: str | None = None,
                  progress: Progress | None = None) -> ImportReport:
     """Import a spreadsheet of budget lines, payments or expenditure: a dry run unless `commit`; all or nothing.
 
-    `decimal_mark` (`,` or `.`) overrides the decimal separator read from the file; `sheet` names the XLSX sheet;
-    `progress` is told how many rows have been read and checked.
+    `decimal_mark` (`,` or `.`, or a Notation that says who chose it) overrides the decimal separator read from
+    the file; `sheet` names the XLSX sheet; `progress` is told how many rows have been read and checked.
     """
     records = KINDS[kind]
     report = ImportReport(kind=kind)
@@ -579,9 +579,11 @@ def _refuse_formulas_without_value(table: Table, columns: list[Column | None], r
     return refused
 
 
-def _notation(records: RecordKind, columns: list[Column | None], rows, decimal_mark: str | None,
+def _notation(records: RecordKind, columns: list[Column | None], rows, decimal_mark: str | Notation | None,
               report: ImportReport) -> Notation:
     """The decimal separator chosen for the import, or else the one the file's amounts show."""
+    if isinstance(decimal_mark, Notation):  # chosen, with the reason to give in messages
+        return decimal_mark
     if decimal_mark:
         return Notation(decimal_mark, chosen=True)
     indexes = [index for index, column in enumerate(columns) if isinstance(column, Amount)]

@@ -670,14 +670,19 @@ class Notation:
     """A file's decimal separator (`,` or `.`; None when nothing settles it) and what settled it, for messages."""
 
     decimal_mark: str | None = None
-    chosen: bool = False  # chosen for this import (the page, the command line) rather than read from the file
+    chosen: bool = False  # chosen for this import (page, command line, API) rather than read from the file
+    why: str = "chosen for this import"  # what chose it, when chosen
     row: int = 0  # or the first row whose amount shows it
     example: str = ""  # and that amount as written
     conflicting: bool = False  # unsettled because the file's amounts show both
 
     def reason(self) -> str:
         """Why amounts are read with this decimal separator, in a few words."""
-        return "chosen for this import" if self.chosen else f"as in row {self.row}: {self.example!r}"
+        return self.why if self.chosen else f"as in row {self.row}: {self.example!r}"
+
+    def examples(self) -> tuple[str, str]:
+        """Two amounts written in this notation (the Dutch way when nothing settles it)."""
+        return ("1234.56", "1,234.56") if self.decimal_mark == "." else ("1234,56", "1.234,56")
 
     def unsettled(self) -> str:
         """Why nothing settles the decimal separator, in a few words."""
@@ -734,7 +739,7 @@ def _read_amount(value, notation: Notation) -> Decimal:
             return Decimal(repr(value))
         return _excel_number(value)
     sign, text = _amount_text(value)
-    written = _take_apart(text, value)
+    written = _take_apart(text, value, notation)
     if written.ambiguous:
         return Decimal(sign + _settle(written, notation, value))
     _check_notation(written, notation, value)
@@ -815,34 +820,35 @@ def _amount_text(value) -> tuple[str, str]:
     return "", text
 
 
-def _take_apart(text: str, value) -> _Written:
+def _take_apart(text: str, value, notation: Notation = Notation()) -> _Written:
     """Whole part, decimals and decimal separator of an amount's text; ValueError if it is not one."""
     if not _AMOUNT_TEXT.fullmatch(text):
         if any(char.isdigit() and not char.isascii() for char in text):
-            raise ValueError(_("%(value)s is not an amount: write it with the digits 0-9 (like 1234,56 or 1.234,56)")
-                             % {"value": _shown(value)})
-        raise ValueError(f"{value!r} is not an amount (write it like 1234,56 or 1.234,56)")
+            one, other = notation.examples()
+            raise ValueError(_("%(value)s is not an amount: write it with the digits 0-9 (like %(one)s or %(other)s)")
+                             % {"value": _shown(value), "one": one, "other": other})
+        raise ValueError(f"{value!r} is not an amount (write it like {' or '.join(notation.examples())})")
     groups, separators = _SEPARATOR.split(text), _SEPARATOR.findall(text)
     if not separators:
         return _Written(text)
     last = separators[-1]
     if last in " '" or separators.count(last) > 1:  # a decimal separator comes once: these all group thousands
-        _check_groups(groups, separators, value)
+        _check_groups(groups, separators, value, notation)
         return _Written("".join(groups), mark=_OTHER_MARK.get(last), grouped=last in _OTHER_MARK)
     whole, decimals = groups[:-1], groups[-1]
     if len(decimals) == 3 and len(whole) == 1 and _leads_a_group(whole[0]):
         return _Written(whole[0], decimals, mark=last, ambiguous=True)
-    _check_groups(whole, separators[:-1], value)
+    _check_groups(whole, separators[:-1], value, notation)
     if len(decimals) > 2:
         raise ValueError(f"{value!r} has more than two decimals")
     return _Written("".join(whole), decimals, mark=last)
 
 
-def _check_groups(groups: list[str], separators: list[str], value) -> None:
+def _check_groups(groups: list[str], separators: list[str], value, notation: Notation) -> None:
     """Thousands grouped as 1.234.567: one kind of separator, a first group of 1–3 digits, then threes."""
     if separators and (len(set(separators)) > 1 or not _leads_a_group(groups[0])
                        or any(len(group) != 3 for group in groups[1:])):
-        raise ValueError(f"{value!r} is not an amount (write it like 1234,56 or 1.234,56)")
+        raise ValueError(f"{value!r} is not an amount (write it like {' or '.join(notation.examples())})")
 
 
 def _leads_a_group(digits: str) -> bool:

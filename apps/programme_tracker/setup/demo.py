@@ -51,7 +51,8 @@ DEMO_ACCOUNTS = [
 
 
 def _programme(code, name, area, lead, owner, status, planned_start, planned_end=None, *, recs=(), orgs=(),
-               description="", predecessor=None, actual_start=None, actual_end=None, last_reviewed=None):
+               description="", predecessor=None, actual_start=None, actual_end=None, last_reviewed=None,
+               public=False, money_public=False):
     return {
         "code": code, "name": name, "area": area, "lead_ministry": lead, "owner": owner, "status": status,
         "description": f"{description} {MARK}".strip(),
@@ -60,6 +61,7 @@ def _programme(code, name, area, lead, owner, status, planned_start, planned_end
         "predecessor": predecessor, "last_reviewed": _iso(last_reviewed),
         "implementing_organisations": list(orgs),
         "recommendations": [{"recommendation": rec, "note": note} for rec, note in recs],
+        "public": public, "money_public": money_public,
     }
 
 
@@ -84,6 +86,9 @@ def demo_document(today: date) -> dict:
         _programme("STOP-IT-NOW", "Stop it Now! helpline for potential perpetrators", "prevention", "VWS",
                    "a.jansen", "active", date(2012, 4, 1), actual_start=date(2012, 4, 1), last_reviewed=d(-30),
                    orgs=["STOPITNOW"], description="Anonymous helpline and chat, launched in April 2012.",
+                   # Two programmes in the public view (one with its money), so that it and the IATI export
+                   # show something on a fresh demo; the site still has to turn the view on.
+                   public=True, money_public=True,
                    recs=[("PREV-3", "Runs the helpline, also on digital channels."),
                          ("PREV-4", "Part of the public-health approach to prevention.")]),
         _programme("REPORT-BUTTON", "Online reporting button for children", "prevention", "VWS", "m.devries",
@@ -98,7 +103,7 @@ def demo_document(today: date) -> dict:
         _programme("COSA", "COSA expansion: circles of support and accountability", "aftercare", "JenV",
                    "a.jansen", "active", d(-300), d(900), actual_start=d(-300), last_reviewed=d(-45),
                    orgs=["RECLASSERING"], description="Probation and aftercare project for reintegration.",
-                   recs=[("AFT-1", "Case-level supervision with volunteers and professionals.")]),
+                   recs=[("AFT-1", "Case-level supervision with volunteers and professionals.")], public=True),
         _programme("LOW-RISK", "Non-judicial interventions for low-risk viewers", "aftercare", "JenV", None,
                    "planned", d(60), d(60 + 3 * 365), orgs=["RECLASSERING", "OM"],
                    description="National roll-out of the pilot; nobody has been named to own it yet.",
