@@ -185,6 +185,25 @@ def test_an_administrator_registers_a_webhook_in_the_desk(client, login):
     assert "errornote" in refused.content.decode() or "errorlist" in refused.content.decode()
 
 
+def test_an_administrator_sends_a_webhook_a_test_delivery_that_arrives_signed(client, login):
+    login(roles.ADMINISTRATOR)
+    with Receiver() as receiver:
+        hook = Webhook.objects.create(url=receiver.url, description="JenV finance system", events=["alert.opened"])
+        answer = client.post(reverse("admin:api_webhook_changelist"), {
+            "action": "send_test_delivery", "_selected_action": [hook.pk]}, follow=True)
+        assert "A test delivery is in the outbox for 1 webhook" in answer.content.decode()
+        webhooks.deliver_due()
+    (request,) = receiver.requests
+    assert signature_valid(hook.secret, request)
+    body = json.loads(request["body"])
+    assert request["headers"]["X-PT-Event"] == body["event"] == "webhook.test"
+    assert body["webhook"] == {"id": hook.pk, "description": "JenV finance system"}
+    assert WebhookDelivery.objects.get().state == DeliveryState.SENT
+    # A test is sent on request only: it is not among the events a webhook chooses.
+    form = client.get(reverse("admin:api_webhook_change", args=[hook.pk])).content.decode()
+    assert 'value="alert.opened"' in form and 'value="webhook.test"' not in form
+
+
 def test_deliveries_that_arrived_are_forgotten_after_the_keeping_time(accounts, settings):
     hook = Webhook.objects.create(url="http://127.0.0.1:9/", events=ALL_EVENTS)
     old = timezone.now() - timedelta(days=settings.RETENTION["keep_notifications_days"] + 1)

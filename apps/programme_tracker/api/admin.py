@@ -1,4 +1,5 @@
-"""Webhooks in the desk, for Administrators: register an address and its events, see each delivery, send again."""
+"""Webhooks in the desk, for Administrators: register an address and its events, send it a test, see each
+delivery, send again."""
 
 from urllib.parse import urlsplit
 
@@ -12,15 +13,16 @@ from django.utils.translation import ngettext
 from unfold.widgets import UnfoldAdminCheckboxSelectMultipleWidget
 
 from programme_tracker.api.models import DeliveryState, Webhook, WebhookDelivery, WebhookEvent, new_secret
-from programme_tracker.api.webhooks import refused_address
+from programme_tracker.api.webhooks import refused_address, send_test
 from programme_tracker.core.admin import ModelAdmin
 from programme_tracker.core.forms import ModelForm
 
 
 class WebhookForm(ModelForm):
-    """The events are ticked from the list of what a webhook can hear of."""
+    """The events are ticked from the list of what a webhook can hear of (a test is sent only on request)."""
 
-    events = forms.MultipleChoiceField(label=capfirst(_("events")), choices=WebhookEvent.choices,
+    events = forms.MultipleChoiceField(label=capfirst(_("events")), choices=[
+        (value, label) for value, label in WebhookEvent.choices if value != WebhookEvent.TEST],
                                        widget=UnfoldAdminCheckboxSelectMultipleWidget,
                                        help_text=_("The events this address is sent."))
 
@@ -49,7 +51,7 @@ class WebhookAdmin(ModelAdmin):
     list_filter = ["active"]
     search_fields = ["url", "description"]
     readonly_fields = ["secret", "created_at"]
-    actions = ["give_new_secret"]
+    actions = ["send_test_delivery", "give_new_secret"]
 
     def get_fields(self, request, obj=None):
         # The secret exists once the webhook is saved; it is then shown for the receiving system to use.
@@ -73,6 +75,14 @@ class WebhookAdmin(ModelAdmin):
     @admin.display(description=_("not delivered"), ordering="failed_count")
     def not_delivered(self, webhook):
         return webhook.failed_count
+
+    @admin.action(description=_("Send a test delivery to the selected webhooks"), permissions=["change"])
+    def send_test_delivery(self, request, queryset):
+        count = send_test(queryset)
+        self.message_user(request, ngettext(
+            "A test delivery is in the outbox for %(count)s webhook: its deliveries show whether it arrived.",
+            "A test delivery is in the outbox for %(count)s webhooks: their deliveries show whether it arrived.",
+            count) % {"count": count})
 
     @admin.action(description=_("Give the selected webhooks a new signing secret"), permissions=["change"])
     def give_new_secret(self, request, queryset):

@@ -15,6 +15,8 @@ class WebhookEvent(models.TextChoices):
     ALERT_ESCALATED = "alert.escalated", _("An alert escalated")
     ALERT_RESOLVED = "alert.resolved", _("An alert resolved")
     DECISION_RECORDED = "decision.recorded", _("A task-force decision recorded")
+    # Not chosen on a webhook: sent to it when an Administrator asks, to check that the receiver hears and verifies.
+    TEST = "webhook.test", _("A test delivery, on request")
 
 
 def new_secret() -> str:

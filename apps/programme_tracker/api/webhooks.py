@@ -29,6 +29,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -108,16 +109,29 @@ def _link(route: str, pk: int) -> str:
     return settings.SITE_URL.rstrip("/") + reverse(route, args=[pk])
 
 
+def _delivery(hook: Webhook, event: str, payload: dict) -> WebhookDelivery:
+    """One event's delivery to one webhook, its body fixed now (every attempt sends the same bytes)."""
+    delivery_id = uuid.uuid4()
+    body = {"event": event, "delivery": str(delivery_id), **payload}
+    return WebhookDelivery(webhook=hook, delivery_id=delivery_id, event=event,
+                           body=json.dumps(body, cls=DjangoJSONEncoder, ensure_ascii=False))
+
+
 def _enqueue(event: str, payloads: list[dict]) -> int:
     """Write one delivery per active webhook that wants `event`, per payload; returns how many."""
     hooks = [hook for hook in Webhook.objects.filter(active=True) if event in hook.events]
-    rows = []
-    for payload in payloads:
-        for hook in hooks:
-            delivery_id = uuid.uuid4()
-            body = {"event": event, "delivery": str(delivery_id), **payload}
-            rows.append(WebhookDelivery(webhook=hook, delivery_id=delivery_id, event=event,
-                                        body=json.dumps(body, cls=DjangoJSONEncoder, ensure_ascii=False)))
+    rows = [_delivery(hook, event, payload) for payload in payloads for hook in hooks]
+    WebhookDelivery.objects.bulk_create(rows)
+    return len(rows)
+
+
+@transaction.atomic
+def send_test(hooks) -> int:
+    """Put a test delivery for each of the webhooks in the outbox (an Administrator's check that the receiving
+    system hears them and verifies their signature), whatever events they chose; returns how many."""
+    now = timezone.now()
+    rows = [_delivery(hook, WebhookEvent.TEST, {"occurred_at": now, "webhook": {
+        "id": hook.pk, "description": hook.description}}) for hook in hooks]
     WebhookDelivery.objects.bulk_create(rows)
     return len(rows)
 
