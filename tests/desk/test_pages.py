@@ -342,8 +342,8 @@ def test_the_report_counts_alerts_open_on_a_past_date_from_their_history(client,
     AlertEvent.objects.create(alert=alert, kind="dismissed", at=opened + timedelta(days=2), from_state="open",
                               to_state="dismissed", note="test")
     Alert.objects.filter(pk=alert.pk).update(state="dismissed")
-    later = (opened + timedelta(days=3)).date()
-    earlier = (opened + timedelta(days=1)).date()
+    later = timezone.localdate(opened + timedelta(days=3))
+    earlier = timezone.localdate(opened + timedelta(days=1))
     Alert.objects.filter(pk=alert.pk).update(opened_at=opened)
 
     def pol_1_alerts(day):

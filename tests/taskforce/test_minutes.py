@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import pytest
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from programme_tracker.accounts import roles
 from programme_tracker.core.models import AuditEvent
@@ -61,7 +61,7 @@ def test_the_minutes_hold_every_decision_and_action_of_the_meeting(client, login
         assert action.what in text
     assert "Draft: these minutes are not approved yet." in text and "Deferred to the next meeting" in text
     assert response["Content-Disposition"] == (f'attachment; filename="minutes-task-force-'
-                                               f'{held.starts_at.date().isoformat()}.{file_format}"')
+                                               f'{timezone.localdate(held.starts_at).isoformat()}.{file_format}"')
     assert AuditEvent.objects.filter(kind="export", detail__startswith="minutes-task-force").exists()
 
 

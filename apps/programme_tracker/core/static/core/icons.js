@@ -50,7 +50,7 @@
     });
   }
   document.addEventListener("DOMContentLoaded", function () { hide(document); });
-  // (after Django's own handler for the load event, which the form's scripts add after this one).
+  // Named after Django's own load handler has run (the form's scripts add it after this one).
   window.addEventListener("load", function () { setTimeout(function () { nameShortcuts(document); }, 0); });
   // Rows and panels htmx or the theme add later.
   document.addEventListener("htmx:afterSwap", function (event) { hide(event.target); });
