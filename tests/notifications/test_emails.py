@@ -129,7 +129,7 @@ def test_an_escalation_says_since_when_nobody_acted(owner, language, settings):
     outbox.deliver_due()
     message = mail_to(coordinator)
     with translation.override(language):
-        since, today = (date_format(day, "DATE_FORMAT") for day in (timezone.localdate(ten_days_ago), timezone.localdate()))
+        since, today = (date_format(timezone.localdate(moment), "DATE_FORMAT") for moment in (ten_days_ago, None))
     if language == "nl":
         assert f"Open sinds {since} (10 dagen) zonder dat iemand actie heeft ondernomen; op {today} is de " \
                "waarschuwing geëscaleerd naar de coördinatoren." in message.body
