@@ -51,9 +51,9 @@ def run(kind: str, rows: list[dict], *, user, dry_run: bool) -> dict:
     columns = KINDS[kind].column_names()
     rows = [{column_name(name): value for name, value in row.items()} for row in rows]
     # A key the import does not know is a problem of the first row that has it, reported as any other row's.
-    unknown = {}
+    unknown, known = {}, set(columns)
     for number, row in enumerate(rows, start=1):
-        for name in row.keys() - set(columns):
+        for name in row.keys() - known:
             unknown.setdefault(name, number)
     if unknown:
         return {"committed": False, "dry_run": dry_run, "rows": len(rows), "created": 0, "updated": 0,
